@@ -1,0 +1,131 @@
+# vfio-claim: reserve PCI devices for vfio-pci at boot, and prove it worked.
+# Plain make. Knobs first; override any of them on the command line.
+
+CC      ?= cc
+KLCC    ?= klcc
+CLANG   ?= clang
+PKG_CONFIG ?= pkg-config
+PREFIX  ?= /usr
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+MKINITCPIODIR ?= $(PREFIX)/lib/initcpio
+INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
+CFLAGS  ?= -O2 -g
+FUZZ_SECONDS ?= 20
+
+BUILD   := build
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-unused-parameter
+VERSION := 0.1
+
+# The core shared by both programs. Everything here must build with klibc.
+CORE_SRC := src/log.c src/cmdline.c src/selector.c src/config.c src/sysfs.c \
+	    src/pci.c src/iommu.c src/claim.c src/record.c
+CORE_HDR := $(wildcard src/*.h)
+
+HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
+
+.PHONY: all clean check check-unit check-asan check-vm fuzz bench demo \
+	install uninstall deps lint format
+
+all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
+
+$(BUILD):
+	@mkdir -p $@
+
+# The early-boot binary: klibc when we have it, else a static glibc build.
+ifeq ($(HAVE_KLCC),yes)
+$(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(KLCC) -static -Os -s $(filter-out -Werror,$(WARN)) -Werror \
+		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
+	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
+else
+$(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) -static -Os -s $(WARN) -DVERSION='"$(VERSION)"' \
+		-o $@ src/vfio-claim.c $(CORE_SRC)
+	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
+endif
+
+# A dynamic glibc build of the same binary, for tests under a debugger.
+$(BUILD)/vfio-claim.glibc: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' -o $@ \
+		src/vfio-claim.c $(CORE_SRC)
+
+# The same binary under AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(BUILD)/vfio-claim.asan: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) -O1 -g $(SAN) $(WARN) -DVERSION='"$(VERSION)"' -o $@ \
+		src/vfio-claim.c $(CORE_SRC)
+
+# ---- vfioctl (glibc, libkmod, libpci) ----
+VFIOCTL_SRC := $(wildcard src/vfioctl*.c src/verify.c src/bind.c src/groups.c)
+VFIOCTL_PKGS := libkmod libpci
+$(BUILD)/vfioctl: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	@if [ -z "$(VFIOCTL_SRC)" ]; then echo "vfioctl: no sources yet"; \
+	else $(CC) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
+		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) -o $@ \
+		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS)); fi
+
+$(BUILD)/vfioctl.asan: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	@if [ -z "$(VFIOCTL_SRC)" ]; then echo "vfioctl: no sources yet"; \
+	else $(CC) -O1 -g $(SAN) $(WARN) -DVERSION='"$(VERSION)"' \
+		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) -o $@ \
+		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS)); fi
+
+# ---- tests ----
+UNIT_SRC := $(wildcard tests/unit/*.c)
+$(BUILD)/unit: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) -O1 -g $(SAN) $(WARN) -Isrc -o $@ $(UNIT_SRC) $(CORE_SRC)
+
+$(BUILD)/fuzz-parsers: tests/fuzz/fuzz-parsers.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -Isrc -o $@ $< $(CORE_SRC)
+
+$(BUILD)/floor: tests/bench/floor.c | $(BUILD)
+	$(CC) -O2 -static -o $@ $<
+
+# Installs what the tests need (apt-get, as root) when it is missing.
+deps:
+	@sh tests/deps.sh
+
+check: deps all $(BUILD)/vfio-claim.asan $(BUILD)/unit
+	@sh tests/run.sh
+
+check-unit: $(BUILD)/unit
+	@$(BUILD)/unit
+
+check-vm: all
+	@sh tests/run.sh vm
+
+fuzz: $(BUILD)/fuzz-parsers
+	@sh tests/fuzz/run.sh 600
+
+bench: $(BUILD)/vfio-claim $(BUILD)/floor
+	@sh tests/bench/bench.sh
+
+demo:
+	@sh tests/deps.sh demo
+	@$(MAKE) --no-print-directory all
+	@sh tests/vm/demo.sh
+
+lint:
+	shellcheck -s sh $(SHELL_SCRIPTS)
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c
+
+# ---- install ----
+install: all
+	install -D -m 0755 $(BUILD)/vfio-claim $(DESTDIR)$(SBINDIR)/vfio-claim
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vfio-claim
+
+clean:
+	rm -rf $(BUILD) tests/out
