@@ -21,6 +21,12 @@ FUZZ_SECONDS ?= 20
 BUILD   := build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter
+# klibc's stdlib.h defines abs() inline, which -Wshadow rejects.
+KLCC_WARN := $(filter-out -Wshadow,$(WARN))
+# Drop unused functions and the page padding between code and data:
+# 28 KiB instead of 37 KiB for the early-boot binary.
+TINY := -ffunction-sections -fdata-sections -Wl,--gc-sections \
+	-Wl,-z,noseparate-code -Wl,--build-id=none
 VERSION := 0.1
 
 # The core shared by both programs. Everything here must build with klibc.
@@ -41,12 +47,12 @@ $(BUILD):
 # The early-boot binary: klibc when we have it, else a static glibc build.
 ifeq ($(HAVE_KLCC),yes)
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(KLCC) -static -Os -s $(filter-out -Werror,$(WARN)) -Werror \
+	$(KLCC) -static -Os -s $(KLCC_WARN) $(TINY) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
 else
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) -static -Os -s $(WARN) -DVERSION='"$(VERSION)"' \
+	$(CC) -static -Os -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
 endif

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_ident = "vfio-claim";
+static int log_fd = -1; /* kmsg or a file; -1 means stderr only */
+static int log_max = VC_INFO;
+static int log_echo;
+
+void log_setup(const char *ident, const char *path, int level, int echo)
+{
+	log_ident = ident;
+	log_max = level;
+	log_echo = echo;
+	log_close();
+	if (path) {
+		log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			      0644);
+		if (log_fd < 0)
+			log_echo = 1;
+	} else {
+		log_echo = 1;
+	}
+}
+
+void log_close(void)
+{
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = -1;
+}
+
+int log_level(void)
+{
+	return log_max;
+}
+
+static const char *const prio_word[8] = {
+	[VC_ERR] = "error: ",
+	[VC_WARN] = "warning: ",
+};
+
+void log_msg(int prio, const char *fmt, ...)
+{
+	/* kmsg takes one record per write; keep it one line. */
+	char line[512];
+	int hdr, n, saved = errno;
+	va_list ap;
+
+	if (prio > log_max)
+		return;
+	hdr = snprintf(line, sizeof(line), "<%d>%s: ", prio, log_ident);
+	va_start(ap, fmt);
+	n = vsnprintf(line + hdr, sizeof(line) - hdr - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	n += hdr;
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	line[n] = '\0';
+
+	if (log_fd >= 0 && write(log_fd, line, n) < 0)
+		log_echo = 1;
+	if (log_echo) {
+		/* stderr gets "vfio-claim: error: ..." without the <N>. */
+		const char *w = prio_word[prio & 7] ? prio_word[prio & 7] : "";
+		char out[600];
+		int m = snprintf(out, sizeof(out), "%s: %s%s", log_ident, w,
+				 line + hdr);
+
+		if (m > (int)sizeof(out) - 1)
+			m = sizeof(out) - 1;
+		if (write(STDERR_FILENO, out, m) < 0)
+			m = 0;
+	}
+	errno = saved;
+}
+
+const char *vc_strerror(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case ENOENT:
+		return "No such file or directory";
+	case EACCES:
+		return "Permission denied";
+	case EPERM:
+		return "Operation not permitted";
+	case EBUSY:
+		return "Device or resource busy";
+	case ENODEV:
+		return "No such device";
+	case EINVAL:
+		return "Invalid argument";
+	case EIO:
+		return "Input/output error";
+	case ENOMEM:
+		return "Out of memory";
+	case ENOSPC:
+		return "No space left on device";
+	case EROFS:
+		return "Read-only file system";
+	case ENOTDIR:
+		return "Not a directory";
+	case EISDIR:
+		return "Is a directory";
+	case EFBIG:
+		return "Attribute too large";
+	case E2BIG:
+		return "Value too long";
+	case ENAMETOOLONG:
+		return "Path too long";
+	case ELOOP:
+		return "Too many levels of symbolic links";
+	case EEXIST:
+		return "File exists";
+	case EAGAIN:
+		return "Resource temporarily unavailable";
+	case ENXIO:
+		return "No such device or address";
+	default:
+		return "Unexpected error";
+	}
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iommu.h"
+#include "pci.h"
+
+void pci_id_format(const struct pci_id *id, char *buf)
+{
+	snprintf(buf, 10, "%04x:%04x", id->vendor & 0xffff,
+		 id->device & 0xffff);
+}
+
+/* "8086:3E90" -> two 16-bit halves. */
+static int parse_pair(const char *s, size_t len, unsigned int *a,
+		      unsigned int *b)
+{
+	char tmp[16], *end;
+	unsigned long x, y;
+
+	if (len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	x = strtoul(tmp, &end, 16);
+	if (end == tmp || *end != ':' || x > 0xffff)
+		return -EINVAL;
+	s = end + 1;
+	y = strtoul(s, &end, 16);
+	if (end == s || *end || y > 0xffff)
+		return -EINVAL;
+	*a = x;
+	*b = y;
+	return 0;
+}
+
+/*
+ * uevent of a PCI device:
+ *   DRIVER=i915  PCI_CLASS=30000  PCI_ID=8086:3E90
+ *   PCI_SUBSYS_ID=17AA:2248  PCI_SLOT_NAME=...  MODALIAS=...
+ * Returns 1 when PCI_ID was found.
+ */
+static int parse_uevent(char *buf, struct pci_dev *d)
+{
+	char *line = buf, *nl;
+	int have_id = 0;
+
+	while (line && *line) {
+		char *eq;
+		size_t vlen;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		eq = strchr(line, '=');
+		if (eq) {
+			*eq = '\0';
+			vlen = strlen(eq + 1);
+			if (!strcmp(line, "PCI_ID")) {
+				have_id = !parse_pair(eq + 1, vlen,
+						      &d->id.vendor,
+						      &d->id.device);
+			} else if (!strcmp(line, "PCI_SUBSYS_ID")) {
+				parse_pair(eq + 1, vlen, &d->id.subvendor,
+					   &d->id.subdevice);
+			} else if (!strcmp(line, "PCI_CLASS")) {
+				d->class = strtoul(eq + 1, NULL, 16) & 0xffffff;
+			} else if (!strcmp(line, "DRIVER") &&
+				   vlen < sizeof(d->driver)) {
+				memcpy(d->driver, eq + 1, vlen + 1);
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return have_id;
+}
+
+/* The attribute files, for trees whose uevent lacks PCI_ID. */
+static int read_id_files(const struct sysfs *s, const char *name,
+			 struct pci_dev *d)
+{
+	char p[128], drv[DRV_NAME_MAX];
+	unsigned long v, dev;
+	int r;
+
+	vc_path(p, sizeof(p), "%s/vendor", name);
+	r = sysfs_read_hex(s->devfd, p, &v);
+	if (r)
+		return r;
+	vc_path(p, sizeof(p), "%s/device", name);
+	r = sysfs_read_hex(s->devfd, p, &dev);
+	if (r)
+		return r;
+	if (v > 0xffff || dev > 0xffff)
+		return -EINVAL;
+	d->id.vendor = v;
+	d->id.device = dev;
+	vc_path(p, sizeof(p), "%s/subsystem_vendor", name);
+	if (!sysfs_read_hex(s->devfd, p, &v))
+		d->id.subvendor = v & 0xffff;
+	vc_path(p, sizeof(p), "%s/subsystem_device", name);
+	if (!sysfs_read_hex(s->devfd, p, &v))
+		d->id.subdevice = v & 0xffff;
+	vc_path(p, sizeof(p), "%s/class", name);
+	if (!sysfs_read_hex(s->devfd, p, &v))
+		d->class = v & 0xffffff;
+	if (pci_read_driver(s, name, drv, sizeof(drv)) >= 0)
+		memcpy(d->driver, drv, sizeof(drv));
+	return 0;
+}
+
+int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d)
+{
+	char p[128], buf[1024];
+	size_t nlen = strlen(name);
+	int r;
+
+	/* name may be d->name itself: build the path before clearing d. */
+	if (vc_path(p, sizeof(p), "%s/uevent", name) < 0)
+		return -EINVAL;
+	memset(d, 0, sizeof(*d));
+	d->hdr_type = -1;
+	d->group = -1;
+	d->numvfs = -1;
+	if (nlen >= sizeof(d->name))
+		return -EINVAL;
+	memcpy(buf, p, nlen);
+	buf[nlen] = '\0';
+	if (pci_addr_parse(buf, &d->addr))
+		return -EINVAL;
+	memmove(d->name, p, nlen);
+	d->name[nlen] = '\0';
+
+	r = sysfs_read(s->devfd, p, buf, sizeof(buf));
+	if (r >= 0 && parse_uevent(buf, d))
+		return 0;
+	if (r == -ENOENT && !sysfs_exists(s->devfd, d->name))
+		return -ENOENT;
+	/* No usable uevent: the attribute files say the same. */
+	d->driver[0] = '\0';
+	return read_id_files(s, d->name, d);
+}
+
+int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
+		    size_t size)
+{
+	char p[128];
+	int r;
+
+	vc_path(p, sizeof(p), "%s/driver", name);
+	r = sysfs_link_name(s->devfd, p, drv, size);
+	if (r == -ENOENT) {
+		drv[0] = '\0';
+		return sysfs_exists(s->devfd, name) ? 0 : -ENOENT;
+	}
+	return r < 0 ? r : 0;
+}
+
+int pci_load(const struct sysfs *s, const char *name, struct pci_dev *d)
+{
+	char p[128], buf[DRV_NAME_MAX];
+	unsigned char cfg[16];
+	long v;
+	int r = pci_read_ids(s, name, d);
+
+	if (r)
+		return r;
+	/* The driver link is the truth; uevent may lag behind it. */
+	r = pci_read_driver(s, name, d->driver, sizeof(d->driver));
+	if (r)
+		return r;
+
+	vc_path(p, sizeof(p), "%s/driver_override", name);
+	r = sysfs_read(s->devfd, p, buf, sizeof(buf));
+	if (r > 0 && strcmp(buf, "(null)"))
+		memcpy(d->override, buf, r + 1);
+
+	/* The header type is config byte 0x0e, without the MF bit. */
+	vc_path(p, sizeof(p), "%s/config", name);
+	r = sysfs_read_bin(s->devfd, p, cfg, sizeof(cfg));
+	if (r == (int)sizeof(cfg))
+		d->hdr_type = cfg[0x0e] & 0x7f;
+
+	r = iommu_group_of(s, name);
+	d->group = r >= 0 ? r : -1;
+
+	vc_path(p, sizeof(p), "%s/sriov_numvfs", name);
+	if (!sysfs_read_int(s->devfd, p, &v))
+		d->numvfs = v;
+	vc_path(p, sizeof(p), "%s/physfn", name);
+	d->is_vf = sysfs_exists(s->devfd, p);
+	return 0;
+}
+
+int pci_is_bridge(const struct pci_dev *d)
+{
+	unsigned int cls = d->class >> 8;
+
+	return d->hdr_type > 0 || cls == 0x0604 || cls == 0x0607;
+}
+
+int pci_for_each(const struct sysfs *s,
+		 int (*fn)(const char *name, const struct pci_addr *a,
+			   void *data),
+		 void *data)
+{
+	struct dirent *de;
+	struct pci_addr a;
+	int fd, r = 0;
+	DIR *dir;
+
+	/* fdopendir would consume devfd; list through a fresh one. */
+	fd = openat(s->devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || pci_addr_parse(de->d_name, &a))
+			continue;
+		r = fn(de->d_name, &a, data);
+		if (r)
+			break;
+	}
+	closedir(dir);
+	return r;
+}

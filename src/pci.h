@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PCI functions as sysfs shows them. */
+#ifndef VC_PCI_H
+#define VC_PCI_H
+
+#include "selector.h"
+#include "sysfs.h"
+
+#define DRV_NAME_MAX 64
+
+struct pci_dev {
+	char name[PCI_NAME_MAX]; /* "0000:00:02.0" */
+	struct pci_addr addr;
+	struct pci_id id;
+	unsigned int class; /* 24 bits: 0x030000 */
+	int hdr_type; /* low 7 bits of config 0x0e; -1 unknown */
+	char driver[DRV_NAME_MAX]; /* "" when no driver is bound */
+	char override[DRV_NAME_MAX]; /* "" for (null) */
+	int group; /* IOMMU group, -1 for none */
+	long numvfs; /* sriov_numvfs, -1 when not an SR-IOV PF */
+	int is_vf; /* has a physfn link */
+};
+
+/*
+ * Reads the IDs, class and bound driver of the device called name, with
+ * one read of its uevent (vendor/device files as fallback). Used for
+ * every device during an ID scan: keep it to open, read, close.
+ * 0, -ENOENT when the device is gone, or -errno / -EINVAL for a broken
+ * attribute.
+ */
+int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d);
+
+/*
+ * Everything the claim decision needs: pci_read_ids plus driver_override,
+ * header type, IOMMU group, SR-IOV state. Optional attributes that are
+ * missing are silent; mandatory ones are an error.
+ */
+int pci_load(const struct sysfs *s, const char *name, struct pci_dev *d);
+
+/* Re-reads only the bound driver. 0 or -errno. */
+int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
+		    size_t size);
+
+/* Endpoint a VM could use: not a bridge of any kind. */
+int pci_is_bridge(const struct pci_dev *d);
+
+/* "8086:3e90" into buf of at least 10 bytes. */
+void pci_id_format(const struct pci_id *id, char *buf);
+
+/*
+ * Calls fn for every entry of bus/pci/devices whose name parses as a PCI
+ * address. One directory listing. Stops when fn returns non-zero and
+ * returns that; -errno when the directory cannot be read.
+ */
+int pci_for_each(const struct sysfs *s,
+		 int (*fn)(const char *name, const struct pci_addr *a,
+			   void *data),
+		 void *data);
+
+#endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sysfs.h"
+
+int vc_path(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return n;
+}
+
+int sysfs_open(struct sysfs *s, const char *root)
+{
+	s->root = root;
+	s->devfd = -1;
+	s->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->rootfd < 0)
+		return -errno;
+	s->devfd = openat(s->rootfd, "bus/pci/devices",
+			  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->devfd < 0) {
+		int e = errno;
+
+		close(s->rootfd);
+		s->rootfd = -1;
+		return -e;
+	}
+	return 0;
+}
+
+void sysfs_close(struct sysfs *s)
+{
+	if (s->devfd >= 0)
+		close(s->devfd);
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	s->devfd = s->rootfd = -1;
+}
+
+int sysfs_read(int dirfd, const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	if ((size_t)n == size)
+		return -EFBIG;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int sysfs_read_bin(int dirfd, const char *path, void *buf, size_t size)
+{
+	ssize_t n;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return (int)n;
+}
+
+int sysfs_read_hex(int dirfd, const char *path, unsigned long *val)
+{
+	char buf[32], *end;
+	int n = sysfs_read(dirfd, path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return -EINVAL;
+	errno = 0;
+	*val = strtoul(buf, &end, 16);
+	if (errno || *end || buf[0] == '-')
+		return -EINVAL;
+	return 0;
+}
+
+int sysfs_read_int(int dirfd, const char *path, long *val)
+{
+	char buf[32], *end;
+	int n = sysfs_read(dirfd, path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return -EINVAL;
+	errno = 0;
+	*val = strtol(buf, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	return 0;
+}
+
+int sysfs_write(int dirfd, const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	/* sysfs reports some failures only at close. */
+	if (close(fd) < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int sysfs_link_name(int dirfd, const char *path, char *buf, size_t size)
+{
+	char target[512], *slash;
+	ssize_t n = readlinkat(dirfd, path, target, sizeof(target) - 1);
+	size_t len;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	slash = slash ? slash + 1 : target;
+	len = strlen(slash);
+	if (len == 0)
+		return -EINVAL;
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, slash, len + 1);
+	return (int)len;
+}
+
+int sysfs_exists(int dirfd, const char *path)
+{
+	return faccessat(dirfd, path, F_OK, 0) == 0;
+}
