@@ -92,8 +92,17 @@ $(BUILD)/fuzz-parsers: tests/fuzz/fuzz-parsers.c $(CORE_SRC) $(CORE_HDR) | $(BUI
 	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Isrc -o $@ $< $(CORE_SRC)
 
+# The floor is built like vfio-claim, so the two compare like with like.
+ifeq ($(HAVE_KLCC),yes)
 $(BUILD)/floor: tests/bench/floor.c | $(BUILD)
-	$(CC) -O2 -static -o $@ $<
+	$(KLCC) -static -Os -s -o $@ $<
+else
+$(BUILD)/floor: tests/bench/floor.c | $(BUILD)
+	$(CC) -static -Os -s -o $@ $<
+endif
+
+$(BUILD)/timeit: tests/bench/timeit.c | $(BUILD)
+	$(CC) -O2 $(WARN) -o $@ $<
 
 # Installs what the tests need (apt-get, as root) when it is missing.
 deps:
@@ -111,7 +120,7 @@ check-vm: all
 fuzz: $(BUILD)/fuzz-parsers
 	@sh tests/fuzz/run.sh 600
 
-bench: $(BUILD)/vfio-claim $(BUILD)/floor
+bench: $(BUILD)/vfio-claim $(BUILD)/floor $(BUILD)/timeit $(BUILD)/mktree
 	@sh tests/bench/bench.sh
 
 demo:
