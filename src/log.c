@@ -9,7 +9,9 @@
 #include "log.h"
 
 static const char *log_ident = "vfio-claim";
+static const char *log_path;
 static int log_fd = -1; /* kmsg or a file; -1 means stderr only */
+static int log_lines; /* written through this log_fd */
 static int log_max = VC_INFO;
 static int log_echo;
 
@@ -19,6 +21,7 @@ void log_setup(const char *ident, const char *path, int level, int echo)
 	log_max = level;
 	log_echo = echo;
 	log_close();
+	log_path = path;
 	if (path) {
 		log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 			      0644);
@@ -29,11 +32,29 @@ void log_setup(const char *ident, const char *path, int level, int echo)
 	}
 }
 
+/*
+ * The kernel rate-limits each open /dev/kmsg to 10 lines per 5 seconds
+ * and drops the rest silently; a fresh open starts a fresh budget.
+ */
+#define KMSG_BURST 8
+
+static void log_reopen(void)
+{
+	int fd = open(log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(log_fd);
+		log_fd = fd;
+	}
+	log_lines = 0;
+}
+
 void log_close(void)
 {
 	if (log_fd >= 0)
 		close(log_fd);
 	log_fd = -1;
+	log_lines = 0;
 }
 
 int log_level(void)
@@ -67,6 +88,8 @@ void log_msg(int prio, const char *fmt, ...)
 	line[n++] = '\n';
 	line[n] = '\0';
 
+	if (log_fd >= 0 && ++log_lines > KMSG_BURST)
+		log_reopen();
 	if (log_fd >= 0 && write(log_fd, line, n) < 0)
 		log_echo = 1;
 	if (log_echo) {
