@@ -136,11 +136,35 @@ format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c
 
 # ---- install ----
+# Each file goes where its generator looks for it. dracut's conf snippet goes
+# next to its modules.d (DRACUTDIR/../dracut.conf.d) and enables the module.
+DRACUTCONFDIR ?= $(patsubst %/,%,$(dir $(DRACUTDIR)))/dracut.conf.d
+INSTALL_FILES := \
+	0755:$(BUILD)/vfio-claim:$(SBINDIR)/vfio-claim \
+	0755:dracut/50vfio-claim/module-setup.sh:$(DRACUTDIR)/50vfio-claim/module-setup.sh \
+	0755:dracut/50vfio-claim/vfio-claim.sh:$(DRACUTDIR)/50vfio-claim/vfio-claim.sh \
+	0644:dracut/vfio-claim.conf:$(DRACUTCONFDIR)/50-vfio-claim.conf \
+	0644:mkinitcpio/install/vfio-claim:$(MKINITCPIODIR)/install/vfio-claim \
+	0644:mkinitcpio/install/sd-vfio-claim:$(MKINITCPIODIR)/install/sd-vfio-claim \
+	0644:mkinitcpio/hooks/vfio-claim:$(MKINITCPIODIR)/hooks/vfio-claim \
+	0755:initramfs/hooks/vfio-claim:$(INITRAMFSTOOLSDIR)/hooks/vfio-claim \
+	0755:initramfs/scripts/init-top/00-vfio-claim:$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-claim \
+	0644:initramfs/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service
+
 install: all
-	install -D -m 0755 $(BUILD)/vfio-claim $(DESTDIR)$(SBINDIR)/vfio-claim
+	@set -e; for f in $(INSTALL_FILES); do \
+		mode=$${f%%:*}; rest=$${f#*:}; src=$${rest%%:*}; dst=$${rest#*:}; \
+		echo "install $$src -> $(DESTDIR)$$dst"; \
+		install -D -m "$$mode" "$$src" "$(DESTDIR)$$dst"; \
+	done
+	@if [ -f $(BUILD)/vfioctl ]; then \
+		install -D -m 0755 $(BUILD)/vfioctl $(DESTDIR)$(SBINDIR)/vfioctl; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/vfio-claim
+	@for f in $(INSTALL_FILES) x:x:$(SBINDIR)/vfioctl; do \
+		dst=$${f#*:}; dst=$${dst#*:}; rm -f "$(DESTDIR)$$dst"; \
+	done
+	-rmdir "$(DESTDIR)$(DRACUTDIR)/50vfio-claim" 2>/dev/null
 
 clean:
 	rm -rf $(BUILD) tests/out
