@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* /etc/vfio-claim.conf parsing. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "unit.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	const char *name, *text;
+	int ret;
+	const char *val, *log;
+} cases[] = {
+	{ "simple", "devices=0b:00.0\n", 1, "0b:00.0", "" },
+	{ "no-trailing-newline", "devices=0b:00.0", 1, "0b:00.0", "" },
+	{ "crlf", "# c\r\ndevices=0b:00.0\r\n\r\n", 1, "0b:00.0", "" },
+	{ "spaces-around-equals", "  devices =\t0b:00.0 , 00:14.0 \t\n", 1,
+	  "0b:00.0 , 00:14.0", "" },
+	{ "tabs-everywhere", "\tdevices\t=\t10de:1b80\t\n", 1, "10de:1b80",
+	  "" },
+	{ "comments-and-blank-lines",
+	  "# vfio-claim\n\n   \n\t# devices=00:01.0\ndevices=0b:00.0 # the "
+	  "GPU\n",
+	  1, "0b:00.0", "" },
+	{ "hash-ends-value", "devices=0b:00.0#0b:00.1\n", 1, "0b:00.0", "" },
+	{ "last-devices-wins", "devices=0b:00.0\ndevices=none\n", 1, "none",
+	  "" },
+	{ "last-wins-even-if-empty", "devices=0b:00.0\ndevices=\n", 1, "", "" },
+	{ "empty-value", "devices=", 1, "", "" },
+	{ "blank-value", "devices = \t\r\n", 1, "", "" },
+	{ "value-with-equals", "devices==0b:00.0", 1, "=0b:00.0", "" },
+	{ "empty-file", "", 0, NULL, "" },
+	{ "only-comments", "# devices=0b:00.0\n#\n", 0, NULL, "" },
+	{ "only-newlines", "\n\n\r\n", 0, NULL, "" },
+	{ "unknown-key-warned", "foo = bar\ndevices=0b:00.0\n", 1, "0b:00.0",
+	  "<4>vfio-claim: /t.conf:1: unknown key 'foo' ignored (known: "
+	  "devices)\n" },
+	{ "key-is-case-sensitive", "Devices=0b:00.0", 0, NULL,
+	  "<4>vfio-claim: /t.conf:1: unknown key 'Devices' ignored (known: "
+	  "devices)\n" },
+	{ "key-prefix-is-unknown", "devices2=0b:00.0\ndevice=x", 0, NULL,
+	  "<4>vfio-claim: /t.conf:1: unknown key 'devices2' ignored (known: "
+	  "devices)\n"
+	  "<4>vfio-claim: /t.conf:2: unknown key 'device' ignored (known: "
+	  "devices)\n" },
+	{ "empty-key", "=0b:00.0\n", 0, NULL,
+	  "<4>vfio-claim: /t.conf:1: unknown key '' ignored (known: "
+	  "devices)\n" },
+	{ "line-without-equals", "# c\n\ndevices 0b:00.0\n", 0, NULL,
+	  "<4>vfio-claim: /t.conf:3: 'devices 0b:00.0' is not KEY=VALUE; "
+	  "ignored\n" },
+	{ "line-numbers-count-comments-and-crlf",
+	  "#\r\n\r\ndevices=a\r\nbogus\r\n", 1, "a",
+	  "<4>vfio-claim: /t.conf:4: 'bogus' is not KEY=VALUE; ignored\n" },
+	{ "equals-in-comment-only", "bogus # a=b\n", 0, NULL,
+	  "<4>vfio-claim: /t.conf:1: 'bogus' is not KEY=VALUE; ignored\n" },
+};
+
+static void test_cases(void)
+{
+	char val[64], name[96];
+	const char *log;
+	size_t i;
+	int r;
+
+	for (i = 0; i < N(cases); i++) {
+		snprintf(name, sizeof(name), "config/%s", cases[i].name);
+		t_begin(name);
+		memset(val, 'Z', sizeof(val));
+		t_log_start(VC_DEBUG);
+		r = config_parse(cases[i].text, strlen(cases[i].text),
+				 "/t.conf", val, sizeof(val));
+		log = t_log_end();
+		T_INT(r, cases[i].ret);
+		if (r == 1)
+			T_STR(val, cases[i].val);
+		T_STR(log, cases[i].log);
+		t_end();
+	}
+}
+
+static void test_sizes(void)
+{
+	char val[8], text[64];
+	const char *log;
+
+	t_begin("config/value-fills-buffer");
+	T_INT(config_parse("devices=1234567\n", 16, "/t.conf", val,
+			   sizeof(val)),
+	      1);
+	T_STR(val, "1234567");
+	t_end();
+
+	t_begin("config/value-too-long-E2BIG");
+	t_log_start(VC_DEBUG);
+	T_INT(config_parse("devices=12345678\n", 17, "/t.conf", val,
+			   sizeof(val)),
+	      -E2BIG);
+	log = t_log_end();
+	T_STR(log, "<3>vfio-claim: /t.conf:1: the devices= value is longer "
+		   "than 7 bytes: name slots or IDs instead\n");
+	t_end();
+
+	t_begin("config/trailing-blanks-dont-count");
+	T_INT(config_parse("devices = 1234567   \t\r\n", 23, "/t.conf", val,
+			   sizeof(val)),
+	      1);
+	T_STR(val, "1234567");
+	t_end();
+
+	t_begin("config/len-is-respected");
+	/* The text goes on past len: those bytes are not part of it. */
+	T_INT(config_parse("devices=ab#c", 10, "/t.conf", val, sizeof(val)), 1);
+	T_STR(val, "ab");
+	T_INT(config_parse("devices=ab", 7, "/t.conf", val, sizeof(val)), 0);
+	t_end();
+
+	t_begin("config/not-nul-terminated");
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "devices=0b:00.0", 15);
+	T_INT(config_parse(text, 15, "/t.conf", val, sizeof(val)), 1);
+	T_STR(val, "0b:00.0");
+	t_end();
+
+	t_begin("config/nul-byte-in-line");
+	T_INT(config_parse("devices=a\0b\n", 12, "/t.conf", val, sizeof(val)),
+	      1);
+	T_INT(val[0], 'a');
+	T_INT(val[1], '\0');
+	t_end();
+}
+
+static void test_read(void)
+{
+	char path[] = "/tmp/vfio-claim-unit-conf.XXXXXX", val[64];
+	static const char text[] = "# test\ndevices = 10de:1b80@0b:00.0\n";
+	int fd;
+
+	t_begin("config/read-file");
+	fd = mkstemp(path);
+	T_TRUE(fd >= 0);
+	if (fd >= 0) {
+		T_INT(write(fd, text, sizeof(text) - 1), sizeof(text) - 1);
+		close(fd);
+		T_INT(config_read(path, val, sizeof(val)), 1);
+		T_STR(val, "10de:1b80@0b:00.0");
+		unlink(path);
+	}
+	t_end();
+
+	t_begin("config/read-missing-file-is-no-value");
+	t_log_start(VC_DEBUG);
+	T_INT(config_read("/nonexistent/vfio-claim.conf", val, sizeof(val)), 0);
+	T_STR(t_log_end(), "");
+	t_end();
+}
+
+static void test_read_errors(void)
+{
+	char path[] = "/tmp/vfio-claim-unit-conf.XXXXXX", val[64];
+	static char big[20000];
+	const char *log;
+	int fd;
+
+	t_begin("config/read-directory-fails");
+	t_log_start(VC_DEBUG);
+	T_INT(config_read("/", val, sizeof(val)), -EISDIR);
+	log = t_log_end();
+	T_STR(log, "<3>vfio-claim: /: cannot read: Is a directory\n");
+	t_end();
+
+	t_begin("config/read-huge-file-fails");
+	fd = mkstemp(path);
+	T_TRUE(fd >= 0);
+	if (fd >= 0) {
+		memset(big, '#', sizeof(big));
+		memcpy(big + sizeof(big) - 12, "\ndevices=a\n", 11);
+		T_INT(write(fd, big, sizeof(big)), sizeof(big));
+		close(fd);
+		t_log_start(VC_DEBUG);
+		T_INT(config_read(path, val, sizeof(val)), -EFBIG);
+		log = t_log_end();
+		T_TRUE(strstr(log, "larger than 16383 bytes") != NULL);
+		unlink(path);
+	}
+	t_end();
+}
+
+void test_config(void)
+{
+	test_cases();
+	test_sizes();
+	test_read();
+	test_read_errors();
+}
