@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target over the parsers that read what users type: the
+ * kernel command line, the selector grammar and the config file. The
+ * first byte picks the parser (its low 3 bits); the rest is the input.
+ * Besides memory errors (ASan) and UB (UBSan), it aborts when a parser
+ * breaks one of its promises, e.g. a selector whose canonical text does
+ * not parse back to the same selector.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "config.h"
+#include "log.h"
+#include "selector.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define PARAM "vfio.devices"
+
+#define CHECK(cond)              \
+	do {                     \
+		if (!(cond))     \
+			abort(); \
+	} while (0)
+
+static struct sel_list list;
+
+static int same_selector(const struct selector *a, const struct selector *b)
+{
+	return a->kind == b->kind && a->guarded == b->guarded &&
+	       a->has_sub == b->has_sub && !strcmp(a->text, b->text) &&
+	       !memcmp(&a->addr, &b->addr, sizeof(a->addr)) &&
+	       !memcmp(&a->id, &b->id, sizeof(a->id));
+}
+
+/* What a parsed selector promises about itself. */
+static void check_selector(const struct selector *s)
+{
+	struct selector again;
+	size_t n = strlen(s->text);
+	const char *why = NULL;
+
+	CHECK(n > 0 && n < sizeof(s->text));
+	CHECK(s->kind == SEL_FUNC || s->kind == SEL_SLOT || s->kind == SEL_ID);
+	CHECK(!s->guarded || s->kind == SEL_FUNC);
+	CHECK(s->addr.bus <= 0xff && s->addr.slot <= 0x1f && s->addr.func <= 7);
+	/* The canonical text parses back to the same selector. */
+	CHECK(sel_parse(s->text, n, &again, &why) == 0);
+	CHECK(same_selector(s, &again));
+	if (s->kind != SEL_ID)
+		CHECK(sel_match_addr(s, &s->addr));
+	else
+		CHECK(!sel_match_addr(s, &s->addr));
+	if (s->kind == SEL_ID || s->guarded)
+		CHECK(sel_match_id(s, &s->id));
+}
+
+static void check_list(const char *value)
+{
+	int bad = sel_parse_list(value, &list, "fuzz"), i, j;
+
+	CHECK(bad >= 0);
+	CHECK(list.n >= 0 && list.n <= SEL_MAX);
+	for (i = 0; i < list.n; i++) {
+		check_selector(&list.sel[i]);
+		for (j = 0; j < i; j++)
+			CHECK(strcmp(list.sel[i].text, list.sel[j].text));
+	}
+}
+
+static void fuzz_get_last(const char *line, size_t size, int then_list)
+{
+	/* Heap buffers of exact sizes, so that ASan sees one byte over. */
+	static const size_t sizes[] = { 1, 16, 4096 };
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char *val = malloc(sizes[i]);
+		int r;
+
+		CHECK(val);
+		r = cmdline_get_last(line, PARAM, val, sizes[i]);
+		CHECK(r == 1 || r == 0 || r == -E2BIG);
+		if (r == 1) {
+			CHECK(strlen(val) < sizes[i]);
+			CHECK(strlen(val) <= size);
+			if (then_list)
+				check_list(val);
+		}
+		free(val);
+	}
+}
+
+static void fuzz_next(const char *line, size_t size)
+{
+	const char *pos = line, *prev, *end = line + size;
+	struct cmdline_arg a;
+	size_t n = 0;
+
+	for (;;) {
+		prev = pos;
+		if (!cmdline_next(&pos, &a))
+			break;
+		CHECK(pos > prev && pos <= end);
+		CHECK(a.param >= line && a.param + a.param_len <= end);
+		if (a.val) {
+			CHECK(a.val >= a.param + a.param_len);
+			CHECK(a.val + a.val_len <= end);
+		}
+		(void)cmdline_param_is(&a, PARAM);
+		CHECK(++n <= size);
+	}
+	CHECK(*pos == '\0');
+}
+
+static void fuzz_sel(const char *buf, size_t size)
+{
+	struct selector s;
+	const char *why = NULL;
+	int r = sel_parse(buf, size, &s, &why);
+
+	if (r == 0)
+		check_selector(&s);
+	else
+		CHECK(r == -EINVAL && why && why[0]);
+}
+
+static void fuzz_config(const char *buf, size_t size, int then_list)
+{
+	static const size_t sizes[] = { 1, 16, 4096 };
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char *val = malloc(sizes[i]);
+		int r;
+
+		CHECK(val);
+		r = config_parse(buf, size, "fuzz.conf", val, sizes[i]);
+		CHECK(r == 1 || r == 0 || r == -E2BIG);
+		if (r == 1) {
+			CHECK(strlen(val) < sizes[i]);
+			if (then_list)
+				check_list(val);
+		}
+		free(val);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	char *buf, *str;
+	int which;
+
+	if (!ready) {
+		log_setup("vfio-claim", "/dev/null", VC_DEBUG, 0);
+		ready = 1;
+	}
+	if (size < 1)
+		return 0;
+	which = data[0] & 7;
+	data++;
+	size--;
+	/* buf: exactly the bytes, no NUL; str: a C string of them. */
+	buf = malloc(size ? size : 1);
+	str = malloc(size + 1);
+	if (!buf || !str)
+		abort();
+	memcpy(buf, data, size);
+	memcpy(str, data, size);
+	str[size] = '\0';
+
+	switch (which) {
+	case 0:
+		fuzz_get_last(str, strlen(str), 0);
+		break;
+	case 1:
+		fuzz_next(str, strlen(str));
+		break;
+	case 2:
+		fuzz_sel(buf, size);
+		break;
+	case 3:
+		check_list(str);
+		break;
+	case 4:
+		fuzz_config(buf, size, 0);
+		break;
+	case 5:
+		/* What vfio-claim does with the command line. */
+		fuzz_get_last(str, strlen(str), 1);
+		break;
+	case 6:
+		/* ... and with the config file. */
+		fuzz_config(buf, size, 1);
+		break;
+	default:
+		/* The same bytes through every parser. */
+		fuzz_next(str, strlen(str));
+		fuzz_sel(buf, size);
+		check_list(str);
+		fuzz_config(buf, size, 0);
+		break;
+	}
+	free(buf);
+	free(str);
+	return 0;
+}
