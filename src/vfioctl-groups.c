@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfioctl groups: every IOMMU group, its devices with lspci-style names,
+ * their drivers, and whether a VM could take the group as it is.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iommu.h"
+#include "log.h"
+#include "vfioctl.h"
+
+struct names {
+	char **v;
+	int n, cap;
+};
+
+static int names_add(const char *name, void *data)
+{
+	struct names *l = data;
+
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 32;
+		void *p = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!p)
+			return -ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(name);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void names_free(struct names *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int cmp_num(const void *a, const void *b)
+{
+	long x = strtol(*(char *const *)a, NULL, 10);
+	long y = strtol(*(char *const *)b, NULL, 10);
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_groups(struct vctl *c, struct names *g)
+{
+	struct dirent *de;
+	int fd, r = 0;
+	DIR *d;
+
+	fd = openat(c->sys.rootfd, "kernel/iommu_groups",
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (!r && (de = readdir(d))) {
+		char *end;
+
+		strtol(de->d_name, &end, 10);
+		if (de->d_name[0] == '.' || *end || end == de->d_name)
+			continue;
+		r = names_add(de->d_name, g);
+	}
+	closedir(d);
+	qsort(g->v, g->n, sizeof(*g->v), cmp_num);
+	return r;
+}
+
+struct member {
+	struct pci_dev dev;
+	char name[320];
+	int ok;
+};
+
+static void show_group(struct vctl *c, int group, int first)
+{
+	struct names m = { 0 };
+	struct member *mem;
+	int i, k = 0, viable = 1;
+
+	iommu_group_for_each(&c->sys, group, names_add, &m);
+	qsort(m.v, m.n, sizeof(*m.v), cmp_str);
+	mem = calloc(m.n ? m.n : 1, sizeof(*mem));
+	if (!mem) {
+		names_free(&m);
+		return;
+	}
+	for (i = 0; i < m.n; i++) {
+		mem[i].ok = pci_load(&c->sys, m.v[i], &mem[i].dev) == 0;
+		if (!mem[i].ok)
+			continue;
+		vctl_pci_name(c, &mem[i].dev, mem[i].name, sizeof(mem[i].name));
+		if (vctl_blocks_group(c, &mem[i].dev))
+			viable = 0;
+	}
+	if (c->json) {
+		printf("%s{\"group\":%d,\"viable\":%s,\"devices\":[",
+		       first ? "" : ",", group, viable ? "true" : "false");
+		for (i = 0; i < m.n; i++) {
+			struct pci_dev *d = &mem[i].dev;
+			char id[10];
+
+			if (!mem[i].ok)
+				continue;
+			pci_id_format(&d->id, id);
+			printf("%s{\"address\":", k++ ? "," : "");
+			json_str(stdout, d->name);
+			fputs(",\"id\":", stdout);
+			json_str(stdout, id);
+			printf(",\"class\":\"%06x\",\"name\":", d->class);
+			json_str(stdout, mem[i].name);
+			fputs(",\"driver\":", stdout);
+			json_str_or_null(stdout, d->driver);
+			printf(",\"bridge\":%s,\"blocks\":%s}",
+			       pci_is_bridge(d) ? "true" : "false",
+			       vctl_blocks_group(c, d) ? "true" : "false");
+		}
+		fputs("]}", stdout);
+	} else {
+		printf("IOMMU group %d: %s\n", group,
+		       viable ? "viable" : "not viable");
+		for (i = 0; i < m.n; i++) {
+			struct pci_dev *d = &mem[i].dev;
+
+			if (!mem[i].ok) {
+				printf("  %s (unreadable)\n", m.v[i]);
+				continue;
+			}
+			printf("  %s %s [%04x:%04x] (%s)%s\n", d->name,
+			       mem[i].name, d->id.vendor, d->id.device,
+			       d->driver[0] ? d->driver : "no driver",
+			       vctl_blocks_group(c, d) ? " *" : "");
+		}
+	}
+	free(mem);
+	names_free(&m);
+}
+
+int cmd_groups(struct vctl *c, int argc, char **argv)
+{
+	struct names g = { 0 };
+	int i, r;
+
+	if (argc) {
+		fprintf(stderr, "vfioctl groups: takes no arguments\n");
+		return 2;
+	}
+	r = list_groups(c, &g);
+	if (r && r != -ENOENT) {
+		vc_err("%s/kernel/iommu_groups: %s", c->sysroot,
+		       vc_strerror(r));
+		names_free(&g);
+		return 1;
+	}
+	if (c->json)
+		fputs("{\"groups\":[", stdout);
+	for (i = 0; i < g.n; i++)
+		show_group(c, (int)strtol(g.v[i], NULL, 10), i == 0);
+	if (c->json)
+		fputs("]}\n", stdout);
+	else if (!g.n && !c->quiet)
+		fprintf(stderr,
+			"vfioctl: no IOMMU groups: the IOMMU is off (add "
+			"intel_iommu=on or amd_iommu=on to the kernel command "
+			"line)\n");
+	else if (g.n && !c->quiet)
+		printf("(* keeps its group from being viable: not on vfio-pci, "
+		       "pci-stub or no driver)\n");
+	names_free(&g);
+	return 0;
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfioctl plan: what vfio-claim would do at the next boot, through the
+ * same claim_plan; cmdline: the guarded vfio.devices= value for devices;
+ * qemu-args: -device arguments that keep a slot's functions together.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claim.h"
+#include "cmdline.h"
+#include "config.h"
+#include "iommu.h"
+#include "log.h"
+#include "vfioctl.h"
+
+#define VALUE_MAX 4096
+
+static void print_plan_json(const struct claim_ctx *ctx, const char *source,
+			    const char *value)
+{
+	int i;
+
+	fputs("{\"source\":", stdout);
+	json_str(stdout, source);
+	fputs(",\"value\":", stdout);
+	json_str(stdout, value);
+	printf(",\"errors\":%d,\"devices\":[", ctx->errors);
+	for (i = 0; i < ctx->ndev; i++) {
+		const struct claim_dev *d = &ctx->dev[i];
+		char id[10];
+
+		pci_id_format(&d->dev.id, id);
+		printf("%s{\"address\":", i ? "," : "");
+		json_str(stdout, d->dev.name);
+		fputs(",\"id\":", stdout);
+		json_str(stdout, id);
+		fputs(",\"driver\":", stdout);
+		json_str_or_null(stdout, d->prev_driver);
+		fputs(",\"group\":", stdout);
+		if (d->dev.group >= 0)
+			printf("%d", d->dev.group);
+		else
+			fputs("null", stdout);
+		fputs(",\"action\":", stdout);
+		json_str(stdout, claim_action_name(d->action));
+		fputs(",\"why\":", stdout);
+		json_str_or_null(stdout, d->why);
+		fputs("}", stdout);
+	}
+	fputs("]}\n", stdout);
+}
+
+/* Same line format as vfio-claim --dry-run. */
+static void print_plan(const struct claim_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < ctx->ndev; i++) {
+		const struct claim_dev *c = &ctx->dev[i];
+		char grp[16];
+
+		if (c->dev.group >= 0)
+			snprintf(grp, sizeof(grp), "%d", c->dev.group);
+		else
+			strcpy(grp, "-");
+		printf("plan %s id=%04x:%04x driver=%s group=%s action=%s",
+		       c->dev.name, c->dev.id.vendor, c->dev.id.device,
+		       c->prev_driver[0] ? c->prev_driver : "-", grp,
+		       claim_action_name(c->action));
+		if (c->why[0])
+			printf(" why=\"%s\"", c->why);
+		printf("\n");
+	}
+}
+
+int cmd_plan(struct vctl *c, int argc, char **argv)
+{
+	static char cmdline[VALUE_MAX + 1], value[VALUE_MAX];
+	static struct sel_list l;
+	static char source[PATH_MAX + 16];
+	struct claim_ctx ctx;
+	int bad = 0, r = 0, i;
+
+	memset(&l, 0, sizeof(l));
+	if (argc) {
+		snprintf(source, sizeof(source), "arguments");
+		value[0] = '\0';
+		for (i = 0; i < argc; i++)
+			vctl_fmt(value + strlen(value),
+				 sizeof(value) - strlen(value), "%s%s",
+				 i ? "," : "", argv[i]);
+		bad = vctl_parse_args(argc, argv, &l);
+		if (bad)
+			return 2;
+	} else {
+		/* The order vfio-claim uses: the cmdline wins, then the file.
+		 */
+		if (vctl_cmdline(c, cmdline, sizeof(cmdline)))
+			r = cmdline_get_last(cmdline, "vfio.devices", value,
+					     sizeof(value));
+		snprintf(source, sizeof(source), "vfio.devices=");
+		if (r == 0 && c->config[0]) {
+			snprintf(source, sizeof(source), "%s", c->config);
+			r = config_read(c->config, value, sizeof(value));
+		}
+		if (r < 0)
+			return 1;
+		if (r == 0) {
+			if (c->json)
+				printf("{\"source\":null,\"value\":null,"
+				       "\"errors\":0,\"devices\":[]}\n");
+			else if (!c->quiet)
+				printf("nothing to claim: no vfio.devices= on "
+				       "the command line and no devices= in "
+				       "%s\n",
+				       c->config[0] ? c->config
+						    : "the config file");
+			return 0;
+		}
+		bad = sel_parse_list(value, &l, source);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sys = &c->sys;
+	ctx.dry_run = 1;
+	r = claim_plan(&ctx, &l);
+	if (r == 0)
+		claim_check_groups(&ctx);
+	if (r)
+		ctx.errors++;
+	if (c->json)
+		print_plan_json(&ctx, source, value);
+	else
+		print_plan(&ctx);
+	bad += ctx.errors;
+	claim_free(&ctx);
+	return bad ? 1 : 0;
+}
+
+/* Resolves args for cmdline and qemu-args; 0, or 1/2 after reporting. */
+static int resolve_args(struct vctl *c, const char *verb, int argc, char **argv,
+			struct vdev_list *devs)
+{
+	static struct sel_list l;
+	struct vmiss_list miss = { .n = 0 };
+	int i;
+
+	if (!argc) {
+		fprintf(stderr, "vfioctl %s: name at least one device\n", verb);
+		return 2;
+	}
+	if (vctl_parse_args(argc, argv, &l))
+		return 2;
+	if (vctl_resolve(c, &l, devs, &miss))
+		return 1;
+	for (i = 0; i < miss.n; i++)
+		vc_err("%s: %s", miss.m[i].sel->text,
+		       miss.m[i].stale ? "the device there has another ID"
+				       : "no such PCI device");
+	return miss.n ? 1 : 0;
+}
+
+int cmd_cmdline(struct vctl *c, int argc, char **argv)
+{
+	struct vdev_list devs = { 0 };
+	static char value[VALUE_MAX];
+	size_t n = 0;
+	int i, r, k = 0;
+
+	r = resolve_args(c, "cmdline", argc, argv, &devs);
+	if (r) {
+		vdev_list_free(&devs);
+		return r;
+	}
+	value[0] = '\0';
+	for (i = 0; i < devs.n; i++) {
+		const struct pci_dev *d = &devs.v[i].dev;
+
+		if (pci_is_bridge(d)) {
+			vc_warn("%s is a PCI bridge: vfio-pci cannot take it; "
+				"left out",
+				d->name);
+			continue;
+		}
+		n += snprintf(value + n, sizeof(value) - n, "%s%04x:%04x@%s",
+			      k++ ? "," : "", d->id.vendor, d->id.device,
+			      d->name);
+		if (n >= sizeof(value)) {
+			vc_err("the value is longer than %d bytes: name IDs "
+			       "instead",
+			       VALUE_MAX - 1);
+			vdev_list_free(&devs);
+			return 1;
+		}
+	}
+	if (c->json) {
+		fputs("{\"parameter\":\"vfio.devices\",\"value\":", stdout);
+		json_str(stdout, value);
+		fputs(",\"devices\":[", stdout);
+		for (i = k = 0; i < devs.n; i++) {
+			if (pci_is_bridge(&devs.v[i].dev))
+				continue;
+			fputs(k++ ? "," : "", stdout);
+			json_str(stdout, devs.v[i].dev.name);
+		}
+		fputs("]}\n", stdout);
+	} else if (k) {
+		printf("vfio.devices=%s\n", value);
+	}
+	vdev_list_free(&devs);
+	return k ? 0 : 1;
+}
+
+/* Is name in the list? */
+static int listed(const struct vdev_list *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].dev.name, name))
+			return 1;
+	return 0;
+}
+
+struct sib {
+	struct vctl *c;
+	const struct vdev_list *l;
+	const struct pci_dev *d;
+};
+
+static int warn_sibling(const char *name, void *data)
+{
+	struct sib *s = data;
+	struct pci_dev d;
+
+	if (listed(s->l, name) || pci_load(&s->c->sys, name, &d) ||
+	    pci_is_bridge(&d))
+		return 0;
+	vc_warn("%s shares IOMMU group %d with %s, which is not named: the VM "
+		"cannot start unless it is on vfio-pci (or pci-stub) too; name "
+		"it as well",
+		name, s->d->group, s->d->name);
+	return 0;
+}
+
+static int same_slot(const struct pci_addr *a, const struct pci_addr *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
+}
+
+#define GUEST_SLOT_FIRST 0x10
+
+static int by_addr(const void *a, const void *b)
+{
+	return strcmp(((const struct vdev *)a)->dev.name,
+		      ((const struct vdev *)b)->dev.name);
+}
+
+int cmd_qemu_args(struct vctl *c, int argc, char **argv)
+{
+	struct vdev_list devs = { 0 };
+	int i, j, r, nargs = 0, slot = GUEST_SLOT_FIRST;
+	char(*arg)[160];
+	int *done;
+
+	r = resolve_args(c, "qemu-args", argc, argv, &devs);
+	if (r) {
+		vdev_list_free(&devs);
+		return r;
+	}
+	/* Function 0 (multifunction=on) first in each slot. */
+	qsort(devs.v, devs.n, sizeof(*devs.v), by_addr);
+	arg = calloc(devs.n + 1, sizeof(*arg));
+	done = calloc(devs.n + 1, sizeof(*done));
+	if (!arg || !done) {
+		free(arg);
+		free(done);
+		vdev_list_free(&devs);
+		return 1;
+	}
+	for (i = 0; i < devs.n; i++) {
+		const struct pci_dev *d = &devs.v[i].dev;
+		struct sib s = { c, &devs, d };
+		int nfunc = 0, func0 = 0, gfunc = 0;
+
+		if (strcmp(d->driver, VFIO_PCI_DRV))
+			vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' "
+				"first",
+				d->name, d->driver[0] ? d->driver : "no driver",
+				d->name);
+		if (d->group >= 0 && !c->quiet)
+			iommu_group_for_each(&c->sys, d->group, warn_sibling,
+					     &s);
+		if (done[i])
+			continue;
+		/* The functions of its slot go together, in one guest slot. */
+		for (j = i; j < devs.n; j++)
+			if (same_slot(&devs.v[j].dev.addr, &d->addr)) {
+				nfunc++;
+				func0 |= devs.v[j].dev.addr.func == 0;
+			}
+		if (nfunc == 1) {
+			snprintf(arg[nargs++], sizeof(arg[0]),
+				 "vfio-pci,host=%s", d->name);
+			done[i] = 1;
+			continue;
+		}
+		for (j = i; j < devs.n; j++) {
+			const struct pci_dev *e = &devs.v[j].dev;
+			unsigned int f;
+
+			if (!same_slot(&e->addr, &d->addr))
+				continue;
+			/* Keep host function numbers when 0 is there. */
+			f = func0 ? e->addr.func : (unsigned int)gfunc;
+			gfunc++;
+			snprintf(arg[nargs++], sizeof(arg[0]),
+				 "vfio-pci,host=%s,addr=0x%x.%x%s", e->name,
+				 slot, f, f == 0 ? ",multifunction=on" : "");
+			done[j] = 1;
+		}
+		slot++;
+	}
+	if (c->json) {
+		fputs("{\"args\":[", stdout);
+		for (i = 0; i < nargs; i++) {
+			fputs(i ? ",\"-device\"," : "\"-device\",", stdout);
+			json_str(stdout, arg[i]);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		for (i = 0; i < nargs; i++)
+			printf("-device %s\n", arg[i]);
+	}
+	free(arg);
+	free(done);
+	vdev_list_free(&devs);
+	return 0;
+}

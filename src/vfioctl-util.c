@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfioctl helpers: selector resolution, libpci names, libkmod, JSON. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <linux/vfio.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vfioctl.h"
+
+static struct vdev *find_vdev(struct vdev_list *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].dev.name, name))
+			return &l->v[i];
+	return NULL;
+}
+
+static int add_vdev(struct vctl *c, struct vdev_list *l, const char *name,
+		    const struct selector *sel)
+{
+	struct vdev *v;
+	int r;
+
+	if (find_vdev(l, name))
+		return 0;
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		void *p = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!p)
+			return -ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	v = &l->v[l->n];
+	r = pci_load(&c->sys, name, &v->dev);
+	if (r)
+		return r;
+	v->sel = sel;
+	l->n++;
+	return 0;
+}
+
+static void add_miss(struct vmiss_list *m, const struct selector *sel,
+		     int stale, const struct pci_id *have)
+{
+	if (!m || m->n >= SEL_MAX)
+		return;
+	m->m[m->n].sel = sel;
+	m->m[m->n].stale = stale;
+	if (have)
+		m->m[m->n].have = *have;
+	m->n++;
+}
+
+struct id_scan {
+	struct vctl *c;
+	struct sel_list *l;
+	struct vdev_list *out;
+	int err;
+};
+
+static int id_scan_one(const char *name, const struct pci_addr *a, void *data)
+{
+	struct id_scan *s = data;
+	struct pci_dev d;
+	int i, r;
+
+	if (pci_read_ids(&s->c->sys, name, &d))
+		return 0;
+	for (i = 0; i < s->l->n; i++) {
+		struct selector *sel = &s->l->sel[i];
+
+		if (sel->kind != SEL_ID || !sel_match_id(sel, &d.id))
+			continue;
+		sel->matched++;
+		r = add_vdev(s->c, s->out, name, sel);
+		if (r == -ENOMEM) {
+			s->err = r;
+			return r;
+		}
+		break;
+	}
+	return 0;
+}
+
+static int cmp_vdev(const void *a, const void *b)
+{
+	return strcmp(((const struct vdev *)a)->dev.name,
+		      ((const struct vdev *)b)->dev.name);
+}
+
+int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
+		 struct vmiss_list *miss)
+{
+	struct pci_dev d;
+	char name[PCI_NAME_MAX];
+	int i, f, r, nid = 0, first_id;
+
+	for (i = 0; i < l->n; i++) {
+		struct selector *sel = &l->sel[i];
+		struct pci_addr a;
+
+		sel->matched = 0;
+		switch (sel->kind) {
+		case SEL_FUNC:
+			pci_addr_format(&sel->addr, name);
+			r = pci_read_ids(&c->sys, name, &d);
+			if (r) {
+				add_miss(miss, sel, 0, NULL);
+				break;
+			}
+			if (sel->guarded && !sel_match_id(sel, &d.id)) {
+				add_miss(miss, sel, 1, &d.id);
+				break;
+			}
+			r = add_vdev(c, out, name, sel);
+			if (r == -ENOMEM)
+				return r;
+			if (r)
+				add_miss(miss, sel, 0, NULL);
+			else
+				sel->matched++;
+			break;
+		case SEL_SLOT:
+			for (f = 0; f < 8; f++) {
+				a = sel->addr;
+				a.func = f;
+				pci_addr_format(&a, name);
+				r = add_vdev(c, out, name, sel);
+				if (r == -ENOMEM)
+					return r;
+				if (!r)
+					sel->matched++;
+			}
+			if (!sel->matched)
+				add_miss(miss, sel, 0, NULL);
+			break;
+		case SEL_ID:
+			nid++;
+			break;
+		}
+	}
+	if (!nid)
+		return 0;
+	first_id = out->n;
+	{
+		struct id_scan s = { c, l, out, 0 };
+
+		pci_for_each(&c->sys, id_scan_one, &s);
+		if (s.err)
+			return s.err;
+	}
+	/* Directory order is arbitrary: show ID matches by address. */
+	qsort(out->v + first_id, out->n - first_id, sizeof(*out->v), cmp_vdev);
+	for (i = 0; i < l->n; i++)
+		if (l->sel[i].kind == SEL_ID && !l->sel[i].matched)
+			add_miss(miss, &l->sel[i], 0, NULL);
+	return 0;
+}
+
+void vdev_list_free(struct vdev_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+int vctl_parse_args(int argc, char **argv, struct sel_list *l)
+{
+	static char all[4096];
+	size_t n = 0, len;
+	int i;
+
+	/* sel_parse_list starts a fresh list: hand it everything at once. */
+	memset(l, 0, sizeof(*l));
+	all[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		len = strlen(argv[i]);
+		if (n + len + 2 > sizeof(all)) {
+			vc_err("the arguments are longer than %zu bytes",
+			       sizeof(all) - 1);
+			return 1;
+		}
+		if (n)
+			all[n++] = ',';
+		memcpy(all + n, argv[i], len + 1);
+		n += len;
+	}
+	return sel_parse_list(all, l, "argument");
+}
+
+int vctl_cmdline(struct vctl *c, char *buf, size_t size)
+{
+	char p[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (c->cmdline) {
+		snprintf(buf, size, "%s", c->cmdline);
+		return 1;
+	}
+	buf[0] = '\0';
+	if (!c->proc[0] || vc_path(p, sizeof(p), "%s/cmdline", c->proc) < 0)
+		return 0;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return 1;
+}
+
+void vctl_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+void json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void json_str_or_null(FILE *f, const char *s)
+{
+	if (s && s[0])
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
+
+void vctl_pci_name(struct vctl *c, const struct pci_dev *d, char *buf,
+		   size_t size)
+{
+	vctl_pci_lookup(c->pci_ids, d->class, d->id.vendor, d->id.device, buf,
+			size);
+}
+
+/* ---- libkmod ---- */
+
+static struct kmod_ctx *kmod_open(struct vctl *c)
+{
+	char d1[PATH_MAX], d2[PATH_MAX];
+	const char *paths[3] = { d1, d2, NULL };
+
+	if (!c->moddir[0] || access(c->moddir, F_OK))
+		return NULL;
+	if (c->real)
+		return kmod_new(c->moddir, NULL);
+	/* A fake root: its own modprobe.d, never the host's. */
+	vctl_host_path(c, d1, sizeof(d1), "/etc/modprobe.d");
+	vctl_host_path(c, d2, sizeof(d2), "/lib/modprobe.d");
+	if (!d1[0])
+		paths[0] = NULL;
+	return kmod_new(c->moddir, paths);
+}
+
+enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
+				size_t size)
+{
+	enum kmod_kind k = KM_UNKNOWN;
+	struct kmod_module *m = NULL;
+	struct kmod_ctx *ctx;
+	char p[256];
+	size_t i;
+
+	vc_path(p, sizeof(p), "bus/pci/drivers/%s/module", drv);
+	if (sysfs_link_name(c->sys.rootfd, p, mod, size) < 0) {
+		snprintf(mod, size, "%s", drv);
+		for (i = 0; mod[i]; i++)
+			if (mod[i] == '-')
+				mod[i] = '_';
+	}
+	ctx = kmod_open(c);
+	if (ctx && kmod_module_new_from_name(ctx, mod, &m) == 0) {
+		if (kmod_module_get_path(m))
+			k = KM_MODULE;
+		else if (kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN)
+			k = KM_BUILTIN;
+		kmod_module_unref(m);
+	}
+	if (ctx)
+		kmod_unref(ctx);
+	if (k == KM_UNKNOWN) {
+		/* sysfs knows too: only loadable modules have initstate. */
+		vc_path(p, sizeof(p), "module/%s/initstate", mod);
+		if (sysfs_exists(c->sys.rootfd, p))
+			k = KM_MODULE;
+	}
+	return k;
+}
+
+int vctl_load_vfio_pci(void *data)
+{
+	struct vctl *c = data;
+	struct kmod_module *m = NULL;
+	struct kmod_ctx *ctx;
+	int r;
+
+	if (!c->real)
+		return -EPERM; /* a fake tree never loads host modules */
+	ctx = kmod_open(c);
+	if (!ctx)
+		ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	r = kmod_module_new_from_name(ctx, "vfio_pci", &m);
+	if (r == 0) {
+		vc_info("loading vfio-pci");
+		r = kmod_module_probe_insert_module(m, 0, NULL, NULL, NULL,
+						    NULL);
+		if (r < 0)
+			vc_err("cannot load vfio-pci: %s", strerror(-r));
+		kmod_module_unref(m);
+	}
+	kmod_unref(ctx);
+	return r < 0 ? r : 0;
+}
+
+/* ---- groups ---- */
+
+int vctl_group_status(const struct vctl *c, int group)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char p[PATH_MAX];
+	int fd, r;
+
+	if (!c->dev[0] || group < 0 ||
+	    vc_path(p, sizeof(p), "%s/vfio/%d", c->dev, group) < 0)
+		return -ENODATA;
+	fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EBUSY || errno == ENOENT)
+			return -errno;
+		return -ENODATA;
+	}
+	r = ioctl(fd, VFIO_GROUP_GET_STATUS, &st);
+	close(fd);
+	if (r < 0)
+		return -ENODATA;
+	return !!(st.flags & VFIO_GROUP_FLAGS_VIABLE);
+}
+
+int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d)
+{
+	if (pci_is_bridge(d) || !d->driver[0])
+		return 0;
+	/* vfio-pci and its variant drivers (mlx5_vfio_pci, ...) */
+	if (strstr(d->driver, "vfio") || !strcmp(d->driver, "pci-stub"))
+		return 0;
+	return 1;
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfioctl: after boot, tells whether the devices meant for vfio-pci are
+ * ready for a VM and why not, and does the manual steps (bind, unbind,
+ * group listing, boot parameter, QEMU arguments) with the same core as
+ * the early-boot vfio-claim.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "log.h"
+#include "vfioctl.h"
+
+#ifndef VERSION
+#define VERSION "dev"
+#endif
+
+struct verb {
+	const char *name;
+	int (*fn)(struct vctl *c, int argc, char **argv);
+	const char *help;
+};
+
+static const struct verb verbs[] = {
+	{ "verify", cmd_verify,
+	  "[SEL...]     are the devices ready for a VM? (exit 0 ready)" },
+	{ "bind", cmd_bind, "SEL...         hand devices to vfio-pci now" },
+	{ "unbind", cmd_unbind,
+	  "SEL...       give devices back to their own driver" },
+	{ "groups", cmd_groups,
+	  "             IOMMU groups, their devices, and viability" },
+	{ "plan", cmd_plan,
+	  "[SEL...]       what vfio-claim would do at the next boot" },
+	{ "cmdline", cmd_cmdline,
+	  "DEV...      the guarded vfio.devices= value for devices" },
+	{ "qemu-args", cmd_qemu_args, "SEL...    -device arguments for QEMU" },
+};
+
+#define NVERBS (int)(sizeof(verbs) / sizeof(verbs[0]))
+
+static void usage(FILE *f)
+{
+	int i;
+
+	fputs("Usage: vfioctl [OPTION]... VERB [ARG]...\n"
+	      "Check and manage PCI devices reserved for vfio-pci.\n\n"
+	      "Verbs:\n",
+	      f);
+	for (i = 0; i < NVERBS; i++)
+		fprintf(f, "  %s %s\n", verbs[i].name, verbs[i].help);
+	fputs("\nOptions:\n"
+	      "  --sysfs DIR        sysfs root (default /sys, or ROOT/sys)\n"
+	      "  --root DIR         find proc/, dev/, run/, etc/, lib/modules\n"
+	      "                     below DIR (a fake host, for tests)\n"
+	      "  --proc DIR         where cmdline and iomem are (/proc)\n"
+	      "  --dev DIR          where vfio/ is (/dev)\n"
+	      "  --run-dir DIR      vfio-claim's records (/run/vfio-claim)\n"
+	      "  --config FILE      config file (/etc/vfio-claim.conf)\n"
+	      "  --modules-dir DIR  module directory for libkmod\n"
+	      "                     (/lib/modules/$(uname -r))\n"
+	      "  --cmdline STR      use STR as the kernel command line\n"
+	      "  --pci-ids FILE     pci.ids file for device names\n"
+	      "  --json             machine-readable output\n"
+	      "  --format FMT       human, json or prometheus (verify)\n"
+	      "  -n, --dry-run      show what would be done, write nothing\n"
+	      "  -f, --force        unbind even when a VM holds the group\n"
+	      "  -q, --quiet        errors only\n"
+	      "  -v, --verbose      details too\n"
+	      "  -h, --help         this text\n"
+	      "  -V, --version      the version\n\n"
+	      "With a --sysfs other than /sys and no --root, the host's "
+	      "/proc,\n"
+	      "/dev, /run, /etc and modules are not used unless named.\n"
+	      "SEL: [DDDD:]BB:SS.F, [DDDD:]BB:SS, VVVV:DDDD[:SSSS:ssss],\n"
+	      "ID@ADDR, as in vfio.devices=.\n"
+	      "Exit status: 0 ok/ready, 1 not ready or failed, 2 usage.\n",
+	      f);
+}
+
+enum {
+	OPT_SYSFS = 256,
+	OPT_ROOT,
+	OPT_PROC,
+	OPT_DEV,
+	OPT_RUNDIR,
+	OPT_CONFIG,
+	OPT_MODDIR,
+	OPT_CMDLINE,
+	OPT_PCI_IDS,
+	OPT_JSON,
+	OPT_FORMAT,
+};
+
+static const struct option longopts[] = {
+	{ "sysfs", required_argument, NULL, OPT_SYSFS },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "proc", required_argument, NULL, OPT_PROC },
+	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "run-dir", required_argument, NULL, OPT_RUNDIR },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int set_path(char *dst, const char *src, const char *opt)
+{
+	if (strlen(src) >= PATH_MAX) {
+		fprintf(stderr, "vfioctl: %s: path too long\n", opt);
+		return -1;
+	}
+	/* "-" or "none": explicitly not available. */
+	if (!strcmp(src, "-") || !strcmp(src, "none"))
+		src = "";
+	strcpy(dst, src);
+	return 0;
+}
+
+void vctl_host_path(const struct vctl *c, char *buf, size_t size,
+		    const char *path)
+{
+	if (!c->root || vc_path(buf, size, "%s%s", c->root, path) < 0)
+		buf[0] = '\0';
+}
+
+/* Fills in the host paths the options left unset. */
+static void default_paths(struct vctl *c, int set[5])
+{
+	char *const dst[5] = { c->proc, c->dev, c->rundir, c->config,
+			       c->moddir };
+	static const char *const def[5] = { "/proc", "/dev", "/run/vfio-claim",
+					    "/etc/vfio-claim.conf", NULL };
+	struct utsname u;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		if (set[i])
+			continue;
+		if (def[i]) {
+			vctl_host_path(c, dst[i], PATH_MAX, def[i]);
+		} else if (c->root && uname(&u) == 0) {
+			char p[PATH_MAX];
+
+			snprintf(p, sizeof(p), "/lib/modules/%s", u.release);
+			vctl_host_path(c, dst[i], PATH_MAX, p);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct vctl c;
+	char sysbuf[PATH_MAX];
+	int set[5] = { 0 }, opt, r, i, level = VC_WARN;
+	const char *verb;
+
+	c.sysroot = NULL;
+	while ((opt = getopt_long(argc, argv, "nfqvhV", longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case OPT_SYSFS:
+			c.sysroot = optarg;
+			break;
+		case OPT_ROOT:
+			c.root = optarg;
+			break;
+		case OPT_PROC:
+		case OPT_DEV:
+		case OPT_RUNDIR:
+		case OPT_CONFIG:
+		case OPT_MODDIR: {
+			char *const dst[5] = { c.proc, c.dev, c.rundir,
+					       c.config, c.moddir };
+
+			set[opt - OPT_PROC] = 1;
+			if (set_path(dst[opt - OPT_PROC], optarg,
+				     longopts[opt - OPT_SYSFS].name))
+				return 2;
+			break;
+		}
+		case OPT_CMDLINE:
+			c.cmdline = optarg;
+			break;
+		case OPT_PCI_IDS:
+			c.pci_ids = optarg;
+			break;
+		case OPT_JSON:
+			c.json = 1;
+			break;
+		case OPT_FORMAT:
+			c.json = !strcmp(optarg, "json");
+			c.prometheus = !strcmp(optarg, "prometheus");
+			if (!c.json && !c.prometheus &&
+			    strcmp(optarg, "human")) {
+				fprintf(stderr,
+					"vfioctl: --format: '%s' is not human, "
+					"json or prometheus\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			c.dry_run = 1;
+			break;
+		case 'f':
+			c.force = 1;
+			break;
+		case 'q':
+			c.quiet = 1;
+			level = VC_ERR;
+			break;
+		case 'v':
+			c.verbose = 1;
+			level = VC_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			puts("vfioctl " VERSION);
+			return 0;
+		default:
+			fputs("Try 'vfioctl --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	verb = argv[optind++];
+	for (i = 0; i < NVERBS; i++)
+		if (!strcmp(verb, verbs[i].name))
+			break;
+	if (i == NVERBS) {
+		fprintf(stderr,
+			"vfioctl: unknown verb '%s'; try 'vfioctl "
+			"--help'\n",
+			verb);
+		return 2;
+	}
+
+	if (!c.sysroot) {
+		if (c.root) {
+			snprintf(sysbuf, sizeof(sysbuf), "%s/sys", c.root);
+			c.sysroot = sysbuf;
+		} else {
+			c.sysroot = "/sys";
+		}
+	}
+	/* Only the real /sys, with no --root, is the running host. */
+	c.real = !c.root && !strcmp(c.sysroot, "/sys");
+	if (c.real)
+		c.root = "";
+	default_paths(&c, set);
+	log_setup("vfioctl", NULL, level, 1);
+
+	r = sysfs_open(&c.sys, c.sysroot);
+	if (r) {
+		fprintf(stderr,
+			"vfioctl: %s: cannot open bus/pci/devices: %s; is "
+			"sysfs mounted?\n",
+			c.sysroot, vc_strerror(r));
+		return 1;
+	}
+	r = verbs[i].fn(&c, argc - optind, argv + optind);
+	vctl_pci_names_free();
+	sysfs_close(&c.sys);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "vfioctl: cannot write the output\n");
+		return 1;
+	}
+	return r;
+}
