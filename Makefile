@@ -117,7 +117,7 @@ check-unit: $(BUILD)/unit
 	@$(BUILD)/unit
 
 check-vm: all
-	@sh tests/run.sh vm
+	@sh tests/run.sh hooks vm
 
 fuzz: $(BUILD)/fuzz-parsers
 	@sh tests/fuzz/run.sh 600

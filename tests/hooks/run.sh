@@ -1,0 +1,176 @@
+#!/bin/sh
+# Fast checks of the initramfs integrations, no VM: shellcheck and the
+# syntax of every hook under each shell it runs in; the mkinitcpio install
+# hooks through the build-time harness; dracut hostonly images and a kernel
+# without an optional module; make install/uninstall layout.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib/testlib.sh"
+. "$TOP/tests/vm/lib.sh"
+cd "$TOP" || exit 2
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-hooks.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM
+
+# Hooks that run inside the initramfs: POSIX sh (busybox ash, dash, klibc).
+RUNTIME_SH="dracut/50vfio-claim/vfio-claim.sh mkinitcpio/hooks/vfio-claim
+initramfs/scripts/init-top/00-vfio-claim"
+# Build-time hooks, in the generator's own shell.
+BUILD_SH="initramfs/hooks/vfio-claim"
+BUILD_BASH="dracut/50vfio-claim/module-setup.sh mkinitcpio/install/vfio-claim
+mkinitcpio/install/sd-vfio-claim"
+TEST_SH="tests/deps.sh tests/vm/kernel.sh tests/vm/lib.sh tests/vm/run.sh
+tests/vm/demo.sh tests/hooks/run.sh tests/vm/guest/report.sh
+tests/vm/guest/preload.sh tests/vm/guest/mkinitcpio-init"
+TEST_BASH="tests/vm/mkinitcpio.sh tests/vm/guest/dracut/99vfio-test/module-setup.sh"
+
+if ! command -v shellcheck >/dev/null 2>&1; then
+	fail shellcheck "shellcheck not installed (tests/deps.sh installs it)"
+else
+	for f in $RUNTIME_SH $BUILD_SH $TEST_SH; do
+		[ -f "$f" ] || continue
+		if o=$(shellcheck -s sh -x "$f" 2>&1); then pass "shellcheck $f"
+		else fail "shellcheck $f" "$(echo "$o" | head -n 8 | tr '\n' ' ')"; fi
+	done
+	for f in $BUILD_BASH $TEST_BASH; do
+		if o=$(shellcheck -s bash "$f" 2>&1); then pass "shellcheck $f"
+		else fail "shellcheck $f" "$(echo "$o" | head -n 8 | tr '\n' ' ')"; fi
+	done
+fi
+
+# Parse every runtime hook with each shell an initramfs may run it under.
+for f in $RUNTIME_SH; do
+	why=
+	for sh in dash "busybox ash" /usr/lib/klibc/bin/sh; do
+		# shellcheck disable=SC2086 # "busybox ash" is a command and an argument
+		set -- $sh
+		command -v "$1" >/dev/null 2>&1 || { why="$why $sh missing;"; continue; }
+		# shellcheck disable=SC2086
+		$sh -n "$f" 2>/dev/null || why="$why $sh -n fails;"
+	done
+	if [ -z "$why" ]; then pass "syntax $f"; else fail "syntax $f" "$why"; fi
+done
+
+# ---- make install / uninstall ----
+# expected PREFIX: every file, relative to DESTDIR.
+expected() {
+	p=$1
+	echo "$p/sbin/vfio-claim"
+	echo "$p/lib/dracut/modules.d/50vfio-claim/module-setup.sh"
+	echo "$p/lib/dracut/modules.d/50vfio-claim/vfio-claim.sh"
+	echo "$p/lib/dracut/dracut.conf.d/50-vfio-claim.conf"
+	echo "$p/lib/initcpio/install/vfio-claim"
+	echo "$p/lib/initcpio/install/sd-vfio-claim"
+	echo "$p/lib/initcpio/hooks/vfio-claim"
+	echo "$p/share/initramfs-tools/hooks/vfio-claim"
+	echo "$p/share/initramfs-tools/scripts/init-top/00-vfio-claim"
+	echo "$p/lib/systemd/system/vfio-claim.service"
+	if [ -f "$BUILD/vfioctl" ]; then echo "$p/sbin/vfioctl"; fi
+}
+for prefix in /usr /usr/local; do
+	n="make install PREFIX=$prefix"
+	d=$WORK/inst$(echo "$prefix" | tr / _)
+	if ! [ -x "$BUILD/vfio-claim" ]; then
+		fail "$n" "no $BUILD/vfio-claim (run make first)"
+		continue
+	fi
+	if ! o=$(make -s install PREFIX="$prefix" DESTDIR="$d" BUILD="$BUILD" \
+		-o "$BUILD/vfio-claim" -o "$BUILD/vfioctl" 2>&1); then
+		fail "$n" "$o"
+		continue
+	fi
+	(cd "$d" && find . -type f -o -type l) | sed 's|^\.||' | sort >"$WORK/got"
+	expected "$prefix" | sort >"$WORK/want"
+	if cmp -s "$WORK/got" "$WORK/want"; then pass "$n"
+	else fail "$n" "layout differs: $(diff "$WORK/want" "$WORK/got" | grep '^[<>]' | tr '\n' ' ')"; fi
+	why=
+	for x in sbin/vfio-claim lib/dracut/modules.d/50vfio-claim/module-setup.sh \
+		share/initramfs-tools/hooks/vfio-claim \
+		share/initramfs-tools/scripts/init-top/00-vfio-claim; do
+		[ -x "$d$prefix/$x" ] || why="$why $x not executable;"
+	done
+	expect_eq "make install PREFIX=$prefix modes" "" "$why"
+	make -s uninstall PREFIX="$prefix" DESTDIR="$d" >/dev/null 2>&1
+	left=$(cd "$d" && find . -type f -o -type l -o -type d -name 50vfio-claim)
+	expect_eq "make uninstall PREFIX=$prefix" "" "$left"
+done
+
+# ---- the generators, with the kernel and our files in an overlay ----
+if ! vm_setup "$WORK/vm" >"$WORK/setup.log" 2>&1; then
+	fail hooks-setup "kernel or make install failed: $(tail -n 3 "$WORK/setup.log" | tr '\n' ' ')"
+	exit 1
+fi
+
+# mkinitcpio: build() of each install hook through the harness.
+mk() { vm_ns "" bash "$VM_DIR/mkinitcpio.sh" "$@"; }
+R=$WORK/mkroot
+if o=$(mk build "$R" "$KVER" vfio-claim 2>&1); then
+	why=
+	[ -x "$R/usr/sbin/vfio-claim" ] || why="$why no /usr/sbin/vfio-claim;"
+	[ -f "$R/hooks/vfio-claim" ] || why="$why no runtime hook;"
+	for m in vfio vfio_iommu_type1 vfio-pci vfio-pci-core vfio_virqfd; do
+		[ -n "$(find "$R/usr/lib/modules" -name "$m.ko*")" ] || why="$why no $m.ko;"
+	done
+	expect_eq "mkinitcpio install/vfio-claim" "" "$why"
+else
+	fail "mkinitcpio install/vfio-claim" "build() failed: $(echo "$o" | tail -n 3 | tr '\n' ' ')"
+fi
+if o=$(mk build "$R" "$KVER" sd-vfio-claim 2>&1); then
+	why=
+	u=$R/usr/lib/systemd/system
+	[ -x "$R/usr/sbin/vfio-claim" ] || why="$why no /usr/sbin/vfio-claim;"
+	[ -f "$u/vfio-claim.service" ] || why="$why no unit;"
+	[ "$(readlink "$u/sysinit.target.wants/vfio-claim.service")" = ../vfio-claim.service ] ||
+		why="$why unit not wanted by sysinit.target;"
+	[ -n "$(find "$R/usr/lib/modules" -name 'vfio-pci.ko*')" ] || why="$why no vfio-pci.ko;"
+	[ -e "$R/hooks/vfio-claim" ] && why="$why a runtime hook in a systemd image;"
+	expect_eq "mkinitcpio install/sd-vfio-claim" "" "$why"
+else
+	fail "mkinitcpio install/sd-vfio-claim" "build() failed: $(echo "$o" | tail -n 3 | tr '\n' ' ')"
+fi
+for h in vfio-claim sd-vfio-claim; do
+	o=$(mk help "$h" 2>&1)
+	case $o in
+	*vfio.devices=*) pass "mkinitcpio $h help()" ;;
+	*) fail "mkinitcpio $h help()" "got [$o]" ;;
+	esac
+done
+
+# dracut: a hostonly image built on a host where vfio is not loaded keeps the
+# vfio modules; the dracut.conf.d snippet alone pulls the module in.
+img=$WORK/hostonly.img
+if vm_ns "" dracut --quiet --force --hostonly --no-compress --no-early-microcode \
+	--kver "$KVER" --modules "bash base" "$img" >"$WORK/dracut.log" 2>&1; then
+	(cd "$WORK" && cpio -it --quiet <"$img") >"$WORK/list" 2>/dev/null
+	why=
+	for m in vfio vfio_iommu_type1 vfio-pci vfio-pci-core; do
+		grep -q "/$m\.ko" "$WORK/list" || why="$why no $m.ko;"
+	done
+	grep -q 'hooks/pre-udev/00-vfio-claim.sh$' "$WORK/list" || why="$why no pre-udev hook;"
+	grep -q 'usr/sbin/vfio-claim$' "$WORK/list" || why="$why no binary;"
+	expect_eq "dracut hostonly image keeps vfio and the hook" "" "$why"
+else
+	fail "dracut hostonly image keeps vfio and the hook" "$(tail -n 5 "$WORK/dracut.log" | tr '\n' ' ')"
+fi
+
+# A kernel without vfio_virqfd (gone after 6.1): dracut and the mkinitcpio
+# hook still build.
+K2=$KVER-novirqfd
+mods=$TLAYER/lib/modules
+mkdir -p "$mods"
+cp -al "$KROOT/lib/modules/$KVER" "$mods/$K2" 2>/dev/null || cp -a "$KROOT/lib/modules/$KVER" "$mods/$K2"
+find "$mods/$K2" -name 'vfio_virqfd.ko*' -exec rm -f {} +
+depmod -b "$TLAYER" "$K2" 2>/dev/null
+if vm_ns "" dracut --quiet --force --no-hostonly --no-compress --no-early-microcode \
+	--kver "$K2" --modules "bash base" "$WORK/novirqfd.img" >"$WORK/dracut2.log" 2>&1 &&
+	cpio -it --quiet <"$WORK/novirqfd.img" 2>/dev/null | grep -q '/vfio-pci\.ko'; then
+	pass "dracut without an optional module"
+else
+	fail "dracut without an optional module" "$(tail -n 5 "$WORK/dracut2.log" | tr '\n' ' ')"
+fi
+if o=$(mk build "$R" "$K2" vfio-claim 2>&1); then
+	pass "mkinitcpio without an optional module"
+else
+	fail "mkinitcpio without an optional module" "$(echo "$o" | tail -n 3 | tr '\n' ' ')"
+fi
+rm -rf "${mods:?}/$K2"

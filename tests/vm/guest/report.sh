@@ -1,0 +1,89 @@
+#!/bin/sh
+# Runs inside the guest once udev has settled: prints what the boot did as
+# "VMREPORT ..." lines on the second serial port (the first one carries the
+# console, whose kernel messages could interleave), then powers off.
+#   VMREPORT dev ADDR VVVV:DDDD DRIVER GROUP WOULD   (driver "none", group "-";
+#       WOULD: the driver(s) modprobe -R picks for the modalias, or "-")
+#   VMREPORT vfionode NAME          a node under /dev/vfio
+#   VMREPORT rec ADDR KEY=VALUE     /run/vfio-claim/devices/ADDR
+#   VMREPORT kmsg LINE              dmesg lines that mention vfio-claim
+#   VMREPORT preload LINE           what the test's preload step saw
+#   VMREPORT order LINE             initramfs-tools init-top ORDER
+#   VMREPORT verify LINE / verify-rc N   vfioctl verify, when in the image
+out=${VMREPORT_OUT:-/dev/ttyS1}
+[ -e "$out" ] || out=/dev/console
+if command -v udevadm >/dev/null 2>&1; then
+	udevadm settle --timeout=60 >/dev/null 2>&1 || :
+fi
+{
+	echo "VMREPORT begin"
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/vendor" ] || continue
+		a=${d##*/}
+		read -r v <"$d/vendor"
+		read -r dv <"$d/device"
+		drv=none
+		if [ -e "$d/driver" ]; then
+			drv=$(readlink "$d/driver")
+			drv=${drv##*/}
+		fi
+		grp=-
+		if [ -e "$d/iommu_group" ]; then
+			grp=$(readlink "$d/iommu_group")
+			grp=${grp##*/}
+		fi
+		would=
+		read -r alias <"$d/modalias"
+		for m in $(modprobe -R "$alias" 2>/dev/null); do
+			# The driver name, when the module is loaded (udev loads it
+			# even for a claimed device), else the module name.
+			for x in "/sys/module/$m/drivers/pci:"*; do
+				[ -e "$x" ] && m=${x##*/pci:}
+			done
+			case ,$would, in
+			*,$m,*) ;;
+			*) would=$would${would:+,}$m ;;
+			esac
+		done
+		echo "VMREPORT dev $a ${v#0x}:${dv#0x} $drv $grp ${would:--}"
+	done
+	for n in /dev/vfio/*; do
+		[ -e "$n" ] && echo "VMREPORT vfionode ${n##*/}"
+	done
+	for r in /run/vfio-claim/devices/*; do
+		[ -f "$r" ] || continue
+		while read -r l; do
+			echo "VMREPORT rec ${r##*/} $l"
+		done <"$r"
+	done
+	if [ -f /run/vfio-test-preload ]; then
+		while read -r l; do
+			echo "VMREPORT preload $l"
+		done </run/vfio-test-preload
+	fi
+	if [ -f /scripts/init-top/ORDER ]; then
+		while read -r l; do
+			echo "VMREPORT order $l"
+		done </scripts/init-top/ORDER
+	fi
+	dmesg 2>/dev/null | while read -r l; do
+		case $l in
+		*vfio-claim*) echo "VMREPORT kmsg $l" ;;
+		esac
+	done
+	# vfioctl (glibc, libkmod, libpci) checks the result itself when the
+	# image carries it.
+	for v in /usr/sbin/vfioctl /usr/bin/vfioctl; do
+		[ -x "$v" ] || continue
+		"$v" verify >/run/vfio-test-verify 2>&1
+		rc=$?
+		while read -r l; do
+			echo "VMREPORT verify $l"
+		done </run/vfio-test-verify
+		echo "VMREPORT verify-rc $rc"
+		break
+	done
+	echo "VMREPORT end"
+} >"$out" 2>&1
+echo o >/proc/sysrq-trigger
+sleep 30

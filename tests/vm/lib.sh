@@ -1,0 +1,146 @@
+#!/bin/sh
+# Shared by tests/vm/run.sh and tests/vm/demo.sh (sourced, POSIX sh):
+# the kernel, the install tree, image builders for each generator, and the
+# QEMU test machine. Images are built by the real generators, reading our
+# files where `make install DESTDIR=...` put them: inside `unshare -m`, a
+# read-only overlay puts DESTDIR/usr, the cached kernel and the test-only
+# files over /usr (and /etc, /boot), so the host is never changed.
+
+: "${TOP:?}"
+VM_DIR=$TOP/tests/vm
+QEMU=${QEMU:-qemu-system-x86_64}
+VM_TIMEOUT=${VM_TIMEOUT:-150}
+
+vm_log() { echo "vm: $*" >&2; }
+
+# vm_setup WORKDIR: sets KVER, KROOT, VMLINUZ, DEST (the install tree).
+vm_setup() {
+	WORK=$1
+	k=$(sh "$VM_DIR/kernel.sh") || return 1
+	KVER=${k%% *} KROOT=${k#* }
+	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+	[ -f "$VMLINUZ" ] || { vm_log "no kernel at $VMLINUZ"; return 1; }
+	DEST=$WORK/dest
+	# The binaries were built before the tests (make check, make check-vm,
+	# make demo): install those, do not rebuild. VM_BUILD: another build dir.
+	b=${VM_BUILD:-$TOP/build}
+	[ -x "$b/vfio-claim" ] || { vm_log "no $b/vfio-claim: run make first"; return 1; }
+	make -s -C "$TOP" install DESTDIR="$DEST" BUILD="$b" \
+		-o "$b/vfio-claim" -o "$b/vfioctl" >/dev/null ||
+		{ vm_log "make install DESTDIR=$DEST failed"; return 1; }
+	# The test-only layer: the dracut test module and the guest scripts.
+	TLAYER=$WORK/testlayer
+	m=$TLAYER/lib/dracut/modules.d/99vfio-test
+	mkdir -p "$m"
+	cp "$VM_DIR"/guest/dracut/99vfio-test/* "$VM_DIR/guest/report.sh" \
+		"$VM_DIR/guest/preload.sh" "$m/"
+}
+
+# vm_ns ETCDIR CMD...: run CMD with /usr = testlayer + DEST/usr + kernel +
+# /usr, /etc = ETCDIR + /etc (ETCDIR may be empty), /boot = kernel + /boot.
+vm_ns() {
+	etc=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m sh -c '
+		set -e
+		mount --make-rprivate /
+		mount -t overlay vfio-claim-usr -o "lowerdir=$1:$2/usr:$3:/usr" /usr
+		mount -t overlay vfio-claim-boot -o "lowerdir=$3/boot:/boot" /boot
+		if [ -n "$4" ]; then
+			mount -t overlay vfio-claim-etc -o "lowerdir=$4:/etc" /etc
+		fi
+		shift 4
+		exec "$@"' vm-ns "$TLAYER" "$DEST" "$KROOT" "$etc" "$@"
+}
+
+# etc_with_conf DIR DEVICES: an /etc layer holding vfio-claim.conf.
+etc_with_conf() {
+	mkdir -p "$1"
+	printf '# test config\ndevices=%s\n' "$2" >"$1/vfio-claim.conf"
+}
+
+# build_dracut OUT shell|systemd [ETCDIR]
+build_dracut() {
+	case $2 in
+	shell) mods="bash base rootfs-block udev-rules vfio-test" ;;
+	systemd) mods="bash systemd systemd-initrd dracut-systemd base rootfs-block udev-rules vfio-test" ;;
+	*) return 2 ;;
+	esac
+	vm_ns "${3:-}" dracut --quiet --force --no-hostonly --no-compress \
+		--kver "$KVER" --modules "$mods" "$1"
+}
+
+# build_dracut_unit OUT: a dracut systemd image without our dracut module,
+# carrying what mkinitcpio's sd-vfio-claim adds (vfio-claim.service).
+build_dracut_unit() {
+	r=$1.sdroot
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	vm_ns "" sh -c '
+		bash "$1/mkinitcpio.sh" build "$2" "$3" sd-vfio-claim &&
+		VFIO_TEST_SD_ROOT=$2 dracut --quiet --force --no-hostonly \
+			--no-compress --kver "$3" --omit vfio-claim --modules \
+			"bash systemd systemd-initrd dracut-systemd base rootfs-block udev-rules vfio-test" "$4"
+	' sh "$VM_DIR" "$r" "$KVER" "$1"
+	rc=$?
+	rm -rf "$r" "$r.calls"
+	return $rc
+}
+
+# build_itools OUT [ETCDIR]: mkinitramfs with the test CONFDIR (MODULES=list).
+build_itools() {
+	conf=$1.conf
+	rm -rf "$conf"
+	cp -r "$VM_DIR/guest/initramfs-tools" "$conf"
+	mkdir -p "$conf/conf.d" "$conf/scripts"
+	VFIO_TEST_GUEST=$VM_DIR/guest vm_ns "${2:-}" \
+		mkinitramfs -d "$conf" -o "$1" "$KVER"
+	rc=$?
+	rm -rf "$conf"
+	return $rc
+}
+
+# build_mkinitcpio OUT [ETCDIR]: mkinitcpio is not in Debian; the harness
+# runs our install hook with the documented build-time functions and packs
+# an image whose init sources the runtime hook and calls run_earlyhook
+# before its coldplug, as mkinitcpio's init does.
+build_mkinitcpio() {
+	vm_ns "${2:-}" bash "$VM_DIR/mkinitcpio.sh" image "$1" "$KVER" \
+		"$1.root" vfio-claim
+}
+
+# vm_boot NAME IMAGE CMDLINE [noiommu]: boots the test machine; the guest
+# report lands in $WORK/NAME.report, the console in $WORK/NAME.console.
+vm_boot() {
+	iommu="-device intel-iommu,intremap=on"
+	[ "${4:-}" = noiommu ] && iommu=
+	start=$(date +%s)
+	dd if=/dev/zero of="$WORK/$1.disk" bs=1M count=1 2>/dev/null
+	# shellcheck disable=SC2086 # $iommu is a word list
+	timeout "$VM_TIMEOUT" "$QEMU" -machine q35,kernel-irqchip=split -accel tcg \
+		-m 1024 -smp 2 -nodefaults -display none -no-reboot \
+		$iommu \
+		-device VGA,bus=pcie.0,addr=03.0,multifunction=on \
+		-device ich9-intel-hda,bus=pcie.0,addr=03.1 \
+		-device qemu-xhci,bus=pcie.0,addr=04.0 \
+		-device qemu-xhci,bus=pcie.0,addr=05.0 \
+		-device e1000e,bus=pcie.0,addr=06.0 \
+		-drive if=none,id=nvm,format=raw,file="$WORK/$1.disk" \
+		-device nvme,drive=nvm,serial=vfioclaim,bus=pcie.0,addr=07.0 \
+		-serial file:"$WORK/$1.console" -serial file:"$WORK/$1.report" \
+		-kernel "$VMLINUZ" -initrd "$2" \
+		-append "console=ttyS0 panic=-1 root=/dev/vda rd.shell=0 rd.timeout=60 $3" \
+		>"$WORK/$1.qemu" 2>&1
+	rc=$?
+	rm -f "$WORK/$1.disk"
+	echo "$1: qemu exit $rc after $(($(date +%s) - start)) s" >>"$WORK/$1.qemu"
+	return $rc
+}
+
+# report_driver NAME ADDR: the driver the guest saw on 0000:ADDR.
+report_driver() {
+	sed -n "s/^VMREPORT dev 0000:$2 [^ ]* \([^ ]*\) .*/\1/p" "$WORK/$1.report" | head -n 1
+}
+report_group() {
+	sed -n "s/^VMREPORT dev 0000:$2 [^ ]* [^ ]* \([^ ]*\) .*/\1/p" "$WORK/$1.report" | head -n 1
+}

@@ -1,0 +1,200 @@
+#!/bin/sh
+# Boot tests: Debian's kernel in QEMU (TCG) through images built by the real
+# dracut (shell and systemd) and initramfs-tools, and a mkinitcpio-style
+# image from the install-hook harness, all from `make install DESTDIR=`.
+# Every scenario of issue 3 on dracut (shell); scenario 1 (and the config
+# file) on every other flavour; scenario 1 through vfio-claim.service (as
+# mkinitcpio's sd-vfio-claim adds it) in a dracut systemd image. Two QEMUs run at a time.
+# Logs: tests/out/vm/NAME.{report,console,qemu}.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib/testlib.sh"
+. "$TOP/tests/vm/lib.sh"
+OUT=$TOP/tests/out/vm
+rm -rf "$OUT"
+mkdir -p "$OUT"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-vm.XXXXXX")
+cleanup() {
+	cp "$WORK"/*.report "$WORK"/*.console "$WORK"/*.qemu "$WORK"/*.build "$OUT/" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# No QEMU, no kernel: say so loudly and fail; never pass silently.
+if ! command -v "$QEMU" >/dev/null 2>&1; then
+	fail vm-qemu "$QEMU not found (tests/deps.sh installs qemu-system-x86); the boot tests did not run"
+	exit 1
+fi
+if ! vm_setup "$WORK" >"$WORK/setup.build" 2>&1; then
+	fail vm-setup "kernel download or make install failed: $(tail -n 3 "$WORK/setup.build" | tr '\n' ' ')"
+	exit 1
+fi
+
+GPU_USB="vfio.devices=00:03,00:04.0"
+etc_with_conf "$WORK/etc-conf" "00:03,00:04.0"
+
+# build NAME CMD...: builds an image into $WORK/NAME.img, log in NAME.build.
+build() {
+	n=$1 cmd=$2
+	shift 2
+	s=$(date +%s)
+	"$cmd" "$WORK/$n.img" "$@" >"$WORK/$n.build" 2>&1 || rm -f "$WORK/$n.img"
+	echo "built $n in $(($(date +%s) - s)) s" >>"$WORK/$n.build"
+}
+t0=$(date +%s)
+build dshell build_dracut shell &
+build itools build_itools &
+wait
+build dsd build_dracut systemd &
+build dconf build_dracut shell "$WORK/etc-conf" &
+wait
+build dunit build_dracut_unit &
+build mkcpio build_mkinitcpio &
+build mkconf build_mkinitcpio "$WORK/etc-conf" &
+build itconf build_itools "$WORK/etc-conf" &
+wait
+t1=$(date +%s)
+echo "images built in $((t1 - t0)) s"
+for i in dshell dsd dconf dunit itools itconf mkcpio mkconf; do
+	[ -f "$WORK/$i.img" ] || echo "image $i failed: $(tail -n 5 "$WORK/$i.build")"
+done
+
+# boot NAME IMAGE CMDLINE [noiommu]
+boot() {
+	if [ -f "$WORK/$2.img" ]; then
+		vm_boot "$1" "$WORK/$2.img" "$3" "${4:-}"
+	else
+		echo "image $2 was not built" >"$WORK/$1.qemu"
+	fi
+}
+boot dshell-1 dshell "$GPU_USB" &
+boot dshell-2 dshell "vfio.devices=1b36:000d@0000:00:07.0" &
+wait
+boot dshell-3 dshell "vfio.devices=00:04.0 quiet vfio.devices=none" &
+boot dshell-4 dshell "vfiotest.preload=xhci_pci vfio.devices=00:04.0" &
+wait
+boot dshell-5 dshell "$GPU_USB" noiommu &
+boot dshell-6 dconf "" &
+wait
+boot dsd-1 dsd "$GPU_USB" &
+boot itools-1 itools "$GPU_USB" &
+wait
+boot itools-6 itconf "" &
+boot mkinitcpio-1 mkcpio "$GPU_USB" &
+wait
+boot mkinitcpio-6 mkconf "" &
+boot unit-1 dunit "$GPU_USB" &
+wait
+echo "booted in $(($(date +%s) - t1)) s"
+
+NATIVE="03.0=bochs-drm 03.1=snd_hda_intel 04.0=xhci_hcd 05.0=xhci_hcd 06.0=e1000e 07.0=nvme"
+CLAIMED="03.0=vfio-pci 03.1=vfio-pci 04.0=vfio-pci 05.0=xhci_hcd 06.0=e1000e 07.0=nvme"
+
+# why NAME TEXT: collects the reasons a scenario failed.
+why=
+bad() { why="$why${why:+; }$1"; }
+has() { grep -q -- "$2" "$WORK/$1.report"; }
+
+# begin NAME: false (and a FAIL line) when the guest sent no report.
+begin() {
+	why=
+	if [ -f "$WORK/$1.report" ]; then
+		tr -d '\r' <"$WORK/$1.report" >"$WORK/$1.r" && mv "$WORK/$1.r" "$WORK/$1.report"
+	fi
+	if ! grep -q '^VMREPORT end' "$WORK/$1.report" 2>/dev/null; then
+		fail "$1" "no report from the guest ($(tail -n 1 "$WORK/$1.qemu" 2>/dev/null)); console tail: $(tail -n 5 "$WORK/$1.console" 2>/dev/null | tr -d '\r' | tr '\n' '|')"
+		return 1
+	fi
+}
+drivers() {
+	for e in $2; do
+		got=$(report_driver "$1" "00:${e%%=*}")
+		[ "$got" = "${e#*=}" ] || bad "00:${e%%=*} on ${got:-nothing}, expected ${e#*=}"
+	done
+}
+# The /dev/vfio/<group> node of each device named.
+nodes() {
+	for a in $2; do
+		g=$(report_group "$1" "00:$a")
+		grep -qx "VMREPORT vfionode $g" "$WORK/$1.report" || bad "no /dev/vfio/$g for 00:$a"
+	done
+}
+no_vfio() {
+	if grep '^VMREPORT dev' "$WORK/$1.report" | grep -q ' vfio-pci '; then
+		bad "a device is on vfio-pci"
+	fi
+}
+kmsg() {
+	grep '^VMREPORT kmsg' "$WORK/$1.report" | grep -qi -- "$2" || bad "no vfio-claim line matching '$2' in dmesg"
+}
+end() {
+	if [ -z "$why" ]; then pass "$1"; else fail "$1" "$why"; fi
+}
+
+# 1. vfio.devices=00:03,00:04.0: the GPU's slot and one of two identical USB
+#    controllers; everything else keeps its driver.
+scenario1() {
+	begin "$1" || return 1
+	drivers "$1" "$CLAIMED"
+	nodes "$1" "03.0 04.0"
+	kmsg "$1" "vfio-claim: .*0000:00:04.0"
+	end "$1"
+	why=
+}
+for n in dshell-1 dsd-1 itools-1 mkinitcpio-1; do scenario1 "$n"; done
+# The same, claimed by vfio-claim.service (no dracut hook in that image).
+scenario1 unit-1 && kmsg unit-1 "Starting vfio-claim.service" && end unit-1-service-ran
+
+# 2. A guard that no longer matches (the xhci's ID at the nvme's address).
+n=dshell-2
+if begin $n; then
+	drivers $n "$NATIVE"
+	no_vfio $n
+	kmsg $n "0000:00:07.0"
+	end $n
+fi
+
+# 3. The last vfio.devices= wins, and it is none.
+n=dshell-3
+if begin $n; then
+	drivers $n "$NATIVE"
+	no_vfio $n
+	end $n
+fi
+
+# 4. The native driver is bound before the hook runs (as if built in).
+n=dshell-4
+if begin $n; then
+	has $n "^VMREPORT preload 0000:00:04.0 xhci_hcd" || bad "xhci_hcd was not bound to 00:04.0 before the hook"
+	drivers $n "03.0=bochs-drm 04.0=vfio-pci 05.0=xhci_hcd 07.0=nvme"
+	has $n "^VMREPORT rec 0000:00:04.0 previous_driver=xhci_hcd" || bad "record lacks previous_driver=xhci_hcd"
+	end $n
+fi
+
+# 5. No IOMMU: nothing taken, every device keeps its driver, a clear error.
+n=dshell-5
+if begin $n; then
+	drivers $n "$NATIVE"
+	no_vfio $n
+	kmsg $n "iommu"
+	end $n
+fi
+
+# 6. The config file in the image, no parameter.
+for n in dshell-6 itools-6 mkinitcpio-6; do
+	begin $n || continue
+	drivers $n "$CLAIMED"
+	nodes $n "03.0 04.0"
+	end $n
+done
+
+# initramfs-tools: our init-top script ran before init-top/udev.
+n=itools-order
+if [ -f "$WORK/itools-1.report" ]; then
+	order=$(sed -n 's|^VMREPORT order /scripts/init-top/\([^ ]*\) .*|\1|p' "$WORK/itools-1.report" | tr '\n' ' ')
+	case " $order" in
+	*" 00-vfio-claim "*" udev "*) pass $n ;;
+	*) fail $n "init-top ORDER is [$order]" ;;
+	esac
+fi
