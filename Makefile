@@ -110,7 +110,7 @@ $(BUILD)/timeit: tests/bench/timeit.c | $(BUILD)
 deps:
 	@sh tests/deps.sh
 
-check: deps all $(BUILD)/vfio-claim.asan $(BUILD)/unit $(BUILD)/fuzz-parsers
+check: deps all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit $(BUILD)/fuzz-parsers
 	@sh tests/run.sh
 
 check-unit: $(BUILD)/unit

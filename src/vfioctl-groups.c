@@ -86,7 +86,8 @@ static int list_groups(struct vctl *c, struct names *g)
 		r = names_add(de->d_name, g);
 	}
 	closedir(d);
-	qsort(g->v, g->n, sizeof(*g->v), cmp_num);
+	if (g->n)
+		qsort(g->v, g->n, sizeof(*g->v), cmp_num);
 	return r;
 }
 
@@ -103,7 +104,8 @@ static void show_group(struct vctl *c, int group, int first)
 	int i, k = 0, viable = 1;
 
 	iommu_group_for_each(&c->sys, group, names_add, &m);
-	qsort(m.v, m.n, sizeof(*m.v), cmp_str);
+	if (m.n)
+		qsort(m.v, m.n, sizeof(*m.v), cmp_str);
 	mem = calloc(m.n ? m.n : 1, sizeof(*mem));
 	if (!mem) {
 		names_free(&m);

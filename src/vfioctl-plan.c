@@ -271,7 +271,8 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 		return r;
 	}
 	/* Function 0 (multifunction=on) first in each slot. */
-	qsort(devs.v, devs.n, sizeof(*devs.v), by_addr);
+	if (devs.n)
+		qsort(devs.v, devs.n, sizeof(*devs.v), by_addr);
 	arg = calloc(devs.n + 1, sizeof(*arg));
 	done = calloc(devs.n + 1, sizeof(*done));
 	if (!arg || !done) {

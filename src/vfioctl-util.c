@@ -161,7 +161,9 @@ int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 			return s.err;
 	}
 	/* Directory order is arbitrary: show ID matches by address. */
-	qsort(out->v + first_id, out->n - first_id, sizeof(*out->v), cmp_vdev);
+	if (out->n > first_id)
+		qsort(out->v + first_id, out->n - first_id, sizeof(*out->v),
+		      cmp_vdev);
 	for (i = 0; i < l->n; i++)
 		if (l->sel[i].kind == SEL_ID && !l->sel[i].matched)
 			add_miss(miss, &l->sel[i], 0, NULL);
