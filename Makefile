@@ -151,7 +151,12 @@ INSTALL_FILES := \
 	0644:mkinitcpio/hooks/vfio-claim:$(MKINITCPIODIR)/hooks/vfio-claim \
 	0755:initramfs/hooks/vfio-claim:$(INITRAMFSTOOLSDIR)/hooks/vfio-claim \
 	0755:initramfs/scripts/init-top/00-vfio-claim:$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-claim \
-	0644:initramfs/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service
+	0644:initramfs/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service \
+	0644:systemd/vfio-verify.service:$(SYSTEMDUNITDIR)/vfio-verify.service \
+	0644:completion/vfioctl:$(BASHCOMPDIR)/vfioctl \
+	0644:man/vfio-claim.8:$(MANDIR)/man8/vfio-claim.8 \
+	0644:man/vfioctl.8:$(MANDIR)/man8/vfioctl.8 \
+	0644:man/vfio-claim.conf.5:$(MANDIR)/man5/vfio-claim.conf.5
 
 install: all
 	@set -e; for f in $(INSTALL_FILES); do \
