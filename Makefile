@@ -106,6 +106,10 @@ endif
 $(BUILD)/timeit: tests/bench/timeit.c | $(BUILD)
 	$(CC) -O2 $(WARN) -o $@ $<
 
+# Fake sysfs trees (generator and snapshot) for the fixture and fault tests.
+$(BUILD)/mktree: tests/lib/mktree.c | $(BUILD)
+	$(CC) -O2 $(WARN) -o $@ $<
+
 # Installs what the tests need (apt-get, as root) when it is missing.
 deps:
 	@sh tests/deps.sh

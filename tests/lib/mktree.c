@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mktree: builds fake sysfs trees shaped like the kernel's, fast enough
+ * for thousands of functions, and snapshots them for before/after diffs.
+ *
+ *   mktree ROOT < SPEC     create the tree under ROOT (made if missing)
+ *   mktree --snap ROOT     print one line per entry, for tests/lib/testlib.sh
+ *
+ * SPEC, one item per line; '#' starts a comment:
+ *   iommu NAME        class/iommu/NAME -> ../../devices/virtual/iommu/NAME
+ *   driver NAME       register bus/pci/drivers/NAME/{bind,unbind,new_id,
+ *                     remove_id} and module -> ../../../../module/NAME_
+ *   noiommu Y|N       module/vfio/parameters/enable_unsafe_noiommu_mode
+ *                     (always created, N unless this says otherwise)
+ *   ADDR VVVV:DDDD CLASS [KEY=VALUE...]     one PCI function, e.g.
+ *     0000:00:02.0 8086:3e90 030000 driver=i915 group=1 subsys=17aa:2248
+ *   keys:
+ *     driver=NAME     bound to NAME (registered as with "driver NAME")
+ *     native=NAME     the driver the fake kernel binds when nothing
+ *                     overrides it (default: driver=); kept in .native
+ *     group=N         iommu_group -> ../../../kernel/iommu_groups/N and
+ *                     kernel/iommu_groups/N/devices/ADDR back
+ *     subsys=VVVV:DDDD  subsystem vendor:device (default 0000:0000)
+ *     hdr=N           header type at config 0x0e (default 1 for class
+ *                     0604xx, else 0)
+ *     rev=N           revision (hex)
+ *     numvfs=N        SR-IOV PF: sriov_numvfs (and sriov_totalvfs=
+ *     totalvfs=N      this, default max(numvfs, 8))
+ *     physfn=ADDR     a VF: physfn -> ../ADDR, and ADDR/virtfnK back
+ *                     when that PF was described earlier
+ *     override=NAME   driver_override (default "(null)")
+ *     fail-ATTR=ERRNO .fail-ATTR: fakekernel.so fails writes to ATTR
+ *                     (driver_override, unbind, bind, drivers_probe) for
+ *                     this device with ERRNO (EBUSY, ENODEV, EINVAL, ...)
+ *     vanish-on=ATTR  .vanish-on-ATTR: the device disappears when ATTR is
+ *                     written for it
+ *     refuse=1        .refuse: vfio-pci's probe fails for it
+ * ADDR is DDDD:BB:SS.F; all functions sit under devices/pciDDDD:00/ as
+ * in a flat root complex. Every link is relative, as in sysfs, so the
+ * basename of readlink() names the driver or group.
+ *
+ * --snap walks bus, class, devices, kernel and module, skips names that
+ * start with '.', and prints "PATH<TAB>KIND<TAB>VALUE": d for a directory,
+ * l and the target for a link, f and the content for a file (escaped:
+ * \n, \t, \\, \xHH; binary or large files as bin:SIZE:HASH). A uevent is
+ * printed as two entries, PATH#DRIVER with its DRIVER= value and
+ * PATH#rest with a hash of the other lines, so a bind or unbind shows as
+ * one readable change.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DRV 64
+
+static int rootfd;
+static int lineno;
+static char drivers[MAX_DRV][64];
+static int ndrivers;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "mktree: line %d: %s\n", lineno, what);
+	exit(2);
+}
+
+static void sysdie(const char *what)
+{
+	fprintf(stderr, "mktree: line %d: %s: %s\n", lineno, what,
+		strerror(errno));
+	exit(1);
+}
+
+/* mkdir -p, relative to rootfd. */
+static void mkdirs(const char *path)
+{
+	char p[512];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(p))
+		die("path too long");
+	memcpy(p, path, n + 1);
+	if (mkdirat(rootfd, p, 0755) == 0 || errno == EEXIST)
+		return;
+	if (errno != ENOENT)
+		sysdie(path);
+	for (i = 1; i < n; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdirat(rootfd, p, 0755) && errno != EEXIST)
+			sysdie(p);
+		p[i] = '/';
+	}
+	if (mkdirat(rootfd, p, 0755) && errno != EEXIST)
+		sysdie(p);
+}
+
+static void put(int dirfd, const char *name, const void *buf, size_t len)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		sysdie(name);
+	if (len && write(fd, buf, len) != (ssize_t)len)
+		sysdie(name);
+	close(fd);
+}
+
+static void putf(int dirfd, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void putf(int dirfd, const char *name, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(buf))
+		die("attribute too long");
+	put(dirfd, name, buf, n);
+}
+
+static void link_at(int dirfd, const char *target, const char *name)
+{
+	if (symlinkat(target, dirfd, name) && errno != EEXIST)
+		sysdie(name);
+}
+
+static void add_driver(const char *name)
+{
+	char p[256], mod[64];
+	int i, fd;
+
+	for (i = 0; i < ndrivers; i++)
+		if (!strcmp(drivers[i], name))
+			return;
+	if (strlen(name) >= sizeof(drivers[0]) || strchr(name, '/'))
+		die("bad driver name");
+	if (ndrivers < MAX_DRV)
+		strcpy(drivers[ndrivers++], name);
+	snprintf(p, sizeof(p), "bus/pci/drivers/%s", name);
+	mkdirs(p);
+	fd = openat(rootfd, p, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		sysdie(p);
+	put(fd, "bind", "", 0);
+	put(fd, "unbind", "", 0);
+	put(fd, "new_id", "", 0);
+	put(fd, "remove_id", "", 0);
+	for (i = 0; name[i]; i++)
+		mod[i] = name[i] == '-' ? '_' : name[i];
+	mod[i] = '\0';
+	snprintf(p, sizeof(p), "../../../../module/%s", mod);
+	link_at(fd, p, "module");
+	close(fd);
+	snprintf(p, sizeof(p), "module/%s/drivers", mod);
+	mkdirs(p);
+}
+
+static void skeleton(void)
+{
+	int fd;
+
+	mkdirs("bus/pci/devices");
+	mkdirs("bus/pci/drivers");
+	mkdirs("kernel/iommu_groups");
+	mkdirs("class/iommu");
+	mkdirs("devices/virtual/iommu");
+	mkdirs("module/vfio/parameters");
+	fd = openat(rootfd, "bus/pci", O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		sysdie("bus/pci");
+	put(fd, "drivers_probe", "", 0);
+	put(fd, "drivers_autoprobe", "1\n", 2);
+	put(fd, "rescan", "", 0);
+	close(fd);
+	put(rootfd, "module/vfio/parameters/enable_unsafe_noiommu_mode", "N\n",
+	    2);
+}
+
+static int parse_addr(const char *s, unsigned int *dom, unsigned int *bus,
+		      unsigned int *slot, unsigned int *fn)
+{
+	char tail;
+
+	if (strlen(s) != 12 ||
+	    sscanf(s, "%4x:%2x:%2x.%1x%c", dom, bus, slot, fn, &tail) != 4 ||
+	    *slot > 0x1f || *fn > 7)
+		return -1;
+	return 0;
+}
+
+static int parse_id(const char *s, unsigned int *a, unsigned int *b)
+{
+	char tail;
+
+	if (strlen(s) != 9 || sscanf(s, "%4x:%4x%c", a, b, &tail) != 2)
+		return -1;
+	return 0;
+}
+
+struct dev {
+	char addr[16];
+	unsigned int dom, bus, slot, fn;
+	unsigned int ven, did, sven, sdid, cls, rev;
+	int hdr, group, numvfs, totalvfs;
+	char driver[64], native[64], override[64], physfn[16];
+	char fail[8][80];
+	int nfail;
+	char vanish[64];
+	int refuse;
+};
+
+static void copy(char *dst, size_t size, const char *v)
+{
+	if (strlen(v) >= size || !*v)
+		die("value too long or empty");
+	strcpy(dst, v);
+}
+
+static void parse_key(struct dev *d, char *kv)
+{
+	char *eq = strchr(kv, '='), *v;
+	unsigned int x;
+
+	if (!eq)
+		die("expected KEY=VALUE");
+	*eq = '\0';
+	v = eq + 1;
+	if (!strcmp(kv, "driver")) {
+		copy(d->driver, sizeof(d->driver), v);
+	} else if (!strcmp(kv, "native")) {
+		copy(d->native, sizeof(d->native), v);
+	} else if (!strcmp(kv, "group")) {
+		d->group = atoi(v);
+	} else if (!strcmp(kv, "subsys")) {
+		if (parse_id(v, &d->sven, &d->sdid))
+			die("subsys= wants VVVV:DDDD");
+	} else if (!strcmp(kv, "hdr")) {
+		d->hdr = atoi(v);
+	} else if (!strcmp(kv, "rev")) {
+		if (sscanf(v, "%x", &x) != 1)
+			die("rev= wants hex");
+		d->rev = x & 0xff;
+	} else if (!strcmp(kv, "numvfs")) {
+		d->numvfs = atoi(v);
+	} else if (!strcmp(kv, "totalvfs")) {
+		d->totalvfs = atoi(v);
+	} else if (!strcmp(kv, "physfn")) {
+		copy(d->physfn, sizeof(d->physfn), v);
+	} else if (!strcmp(kv, "override")) {
+		copy(d->override, sizeof(d->override), v);
+	} else if (!strncmp(kv, "fail-", 5)) {
+		if (d->nfail == 8)
+			die("too many fail- keys");
+		snprintf(d->fail[d->nfail++], sizeof(d->fail[0]), "%s=%s",
+			 kv + 5, v);
+	} else if (!strcmp(kv, "vanish-on")) {
+		copy(d->vanish, sizeof(d->vanish), v);
+	} else if (!strcmp(kv, "refuse")) {
+		d->refuse = atoi(v);
+	} else {
+		die("unknown key");
+	}
+}
+
+static void config_blob(const struct dev *d, unsigned char *c)
+{
+	memset(c, 0, 256);
+	c[0x00] = d->ven & 0xff;
+	c[0x01] = d->ven >> 8;
+	c[0x02] = d->did & 0xff;
+	c[0x03] = d->did >> 8;
+	c[0x04] = 0x06; /* memory space, bus master */
+	c[0x06] = 0x10; /* capability list */
+	c[0x08] = d->rev;
+	c[0x09] = d->cls & 0xff;
+	c[0x0a] = (d->cls >> 8) & 0xff;
+	c[0x0b] = (d->cls >> 16) & 0xff;
+	c[0x0e] = d->hdr & 0xff;
+	if ((d->hdr & 0x7f) == 0) {
+		c[0x2c] = d->sven & 0xff;
+		c[0x2d] = d->sven >> 8;
+		c[0x2e] = d->sdid & 0xff;
+		c[0x2f] = d->sdid >> 8;
+	}
+}
+
+static void make_dev(struct dev *d)
+{
+	char p[512], t[512], uev[512];
+	unsigned char cfg[256];
+	int fd, n, i;
+
+	snprintf(p, sizeof(p), "devices/pci%04x:00", d->dom);
+	mkdirs(p);
+	snprintf(p, sizeof(p), "devices/pci%04x:00/%s", d->dom, d->addr);
+	if (mkdirat(rootfd, p, 0755))
+		sysdie(p);
+	fd = openat(rootfd, p, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		sysdie(p);
+
+	n = 0;
+	if (d->driver[0])
+		n += snprintf(uev + n, sizeof(uev) - n, "DRIVER=%s\n",
+			      d->driver);
+	n += snprintf(
+		uev + n, sizeof(uev) - n,
+		"PCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\n"
+		"PCI_SLOT_NAME=%s\n"
+		"MODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+		d->cls, d->ven, d->did, d->sven, d->sdid, d->addr, d->ven,
+		d->did, d->sven, d->sdid, d->cls >> 16, (d->cls >> 8) & 0xff,
+		d->cls & 0xff);
+	put(fd, "uevent", uev, n);
+	putf(fd, "modalias", "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+	     d->ven, d->did, d->sven, d->sdid, d->cls >> 16,
+	     (d->cls >> 8) & 0xff, d->cls & 0xff);
+	putf(fd, "vendor", "0x%04x\n", d->ven);
+	putf(fd, "device", "0x%04x\n", d->did);
+	putf(fd, "subsystem_vendor", "0x%04x\n", d->sven);
+	putf(fd, "subsystem_device", "0x%04x\n", d->sdid);
+	putf(fd, "class", "0x%06x\n", d->cls);
+	putf(fd, "revision", "0x%02x\n", d->rev);
+	config_blob(d, cfg);
+	put(fd, "config", cfg, sizeof(cfg));
+	putf(fd, "driver_override", "%s\n",
+	     d->override[0] ? d->override : "(null)");
+	link_at(fd, "../../../bus/pci", "subsystem");
+
+	if (d->driver[0]) {
+		add_driver(d->driver);
+		snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s",
+			 d->driver);
+		link_at(fd, t, "driver");
+		snprintf(p, sizeof(p), "bus/pci/drivers/%s/%s", d->driver,
+			 d->addr);
+		snprintf(t, sizeof(t), "../../../../devices/pci%04x:00/%s",
+			 d->dom, d->addr);
+		link_at(rootfd, t, p);
+	}
+	if (d->native[0])
+		putf(fd, ".native", "%s\n", d->native);
+	else if (d->driver[0])
+		putf(fd, ".native", "%s\n", d->driver);
+	if (d->group >= 0) {
+		snprintf(p, sizeof(p), "kernel/iommu_groups/%d/devices",
+			 d->group);
+		mkdirs(p);
+		snprintf(t, sizeof(t), "../../../kernel/iommu_groups/%d",
+			 d->group);
+		link_at(fd, t, "iommu_group");
+		snprintf(p, sizeof(p), "kernel/iommu_groups/%d/devices/%s",
+			 d->group, d->addr);
+		snprintf(t, sizeof(t), "../../../../devices/pci%04x:00/%s",
+			 d->dom, d->addr);
+		link_at(rootfd, t, p);
+	}
+	if (d->numvfs >= 0) {
+		putf(fd, "sriov_numvfs", "%d\n", d->numvfs);
+		putf(fd, "sriov_totalvfs", "%d\n",
+		     d->totalvfs >= 0 ? d->totalvfs
+				      : (d->numvfs > 8 ? d->numvfs : 8));
+	}
+	if (d->physfn[0]) {
+		snprintf(t, sizeof(t), "../%s", d->physfn);
+		link_at(fd, t, "physfn");
+		snprintf(p, sizeof(p), "devices/pci%04x:00/%s", d->dom,
+			 d->physfn);
+		if (faccessat(rootfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+			snprintf(t, sizeof(t), "../%s", d->addr);
+			for (i = 0; i < 256; i++) {
+				snprintf(p, sizeof(p),
+					 "devices/pci%04x:00/%s/virtfn%d",
+					 d->dom, d->physfn, i);
+				if (symlinkat(t, rootfd, p) == 0)
+					break;
+				if (errno != EEXIST)
+					sysdie(p);
+			}
+		}
+	}
+	for (i = 0; i < d->nfail; i++) {
+		char *eq = strchr(d->fail[i], '=');
+
+		*eq = '\0';
+		snprintf(p, sizeof(p), ".fail-%s", d->fail[i]);
+		putf(fd, p, "%s\n", eq + 1);
+	}
+	if (d->vanish[0]) {
+		snprintf(p, sizeof(p), ".vanish-on-%s", d->vanish);
+		put(fd, p, "", 0);
+	}
+	if (d->refuse)
+		put(fd, ".refuse", "", 0);
+	close(fd);
+
+	snprintf(p, sizeof(p), "bus/pci/devices/%s", d->addr);
+	snprintf(t, sizeof(t), "../../../devices/pci%04x:00/%s", d->dom,
+		 d->addr);
+	if (symlinkat(t, rootfd, p))
+		sysdie(p);
+}
+
+static void spec_line(char *line)
+{
+	char *tok[32], *save = NULL, *s;
+	int n = 0, i;
+	struct dev d;
+
+	for (s = strtok_r(line, " \t\r\n", &save); s && n < 32;
+	     s = strtok_r(NULL, " \t\r\n", &save))
+		tok[n++] = s;
+	if (n == 0)
+		return;
+	if (!strcmp(tok[0], "iommu") && n == 2) {
+		char p[256], t[256];
+
+		snprintf(p, sizeof(p), "devices/virtual/iommu/%s", tok[1]);
+		mkdirs(p);
+		snprintf(p, sizeof(p), "class/iommu/%s", tok[1]);
+		snprintf(t, sizeof(t), "../../devices/virtual/iommu/%s",
+			 tok[1]);
+		link_at(rootfd, t, p);
+		return;
+	}
+	if (!strcmp(tok[0], "driver") && n == 2) {
+		add_driver(tok[1]);
+		return;
+	}
+	if (!strcmp(tok[0], "noiommu") && n == 2) {
+		char v[8];
+
+		snprintf(v, sizeof(v), "%s\n", tok[1]);
+		put(rootfd, "module/vfio/parameters/enable_unsafe_noiommu_mode",
+		    v, strlen(v));
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	d.group = -1;
+	d.hdr = -1;
+	d.numvfs = -1;
+	d.totalvfs = -1;
+	if (n < 3 || parse_addr(tok[0], &d.dom, &d.bus, &d.slot, &d.fn))
+		die("expected ADDR VVVV:DDDD CLASS [KEY=VALUE...]");
+	snprintf(d.addr, sizeof(d.addr), "%04x:%02x:%02x.%x", d.dom, d.bus,
+		 d.slot, d.fn);
+	if (parse_id(tok[1], &d.ven, &d.did))
+		die("expected VVVV:DDDD");
+	if (strlen(tok[2]) != 6 || sscanf(tok[2], "%6x", &d.cls) != 1)
+		die("expected a 6-digit class");
+	for (i = 3; i < n; i++)
+		parse_key(&d, tok[i]);
+	if (d.hdr < 0)
+		d.hdr = (d.cls >> 8) == 0x0604 ? 1 : 0;
+	make_dev(&d);
+}
+
+/* ---- --snap ---- */
+
+static unsigned long fnv(const unsigned char *p, size_t n)
+{
+	unsigned long h = 2166136261UL;
+
+	while (n--)
+		h = ((h ^ *p++) * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+static void escaped(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			fputs("\\n", stdout);
+		else if (p[i] == '\t')
+			fputs("\\t", stdout);
+		else if (p[i] == '\\')
+			fputs("\\\\", stdout);
+		else if (p[i] < 0x20 || p[i] >= 0x7f)
+			printf("\\x%02x", p[i]);
+		else
+			putchar(p[i]);
+	}
+}
+
+static void snap_file(int dirfd, const char *name, const char *path)
+{
+	static unsigned char buf[65536];
+	size_t len = 0, i;
+	ssize_t n;
+	int fd = openat(dirfd, name, O_RDONLY), bin = 0;
+
+	if (fd < 0) {
+		printf("%s\tf\t<unreadable>\n", path);
+		return;
+	}
+	while (len < sizeof(buf) &&
+	       (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	close(fd);
+	if (!strcmp(name, "uevent")) {
+		unsigned char rest[65536];
+		size_t rl = 0, ll;
+		const unsigned char *l = buf, *e = buf + len, *nl;
+		const unsigned char *drv = NULL;
+		size_t dl = 0;
+
+		for (; l < e; l = nl + 1) {
+			nl = memchr(l, '\n', e - l);
+			if (!nl)
+				nl = e;
+			ll = nl - l;
+			if (ll >= 7 && !memcmp(l, "DRIVER=", 7)) {
+				drv = l + 7;
+				dl = ll - 7;
+			} else {
+				memcpy(rest + rl, l, ll);
+				rl += ll;
+				rest[rl++] = '\n';
+			}
+		}
+		printf("%s#DRIVER\tf\t", path);
+		escaped(drv ? drv : (const unsigned char *)"", dl);
+		printf("\n%s#rest\tf\tfnv:%08lx\n", path, fnv(rest, rl));
+		return;
+	}
+	for (i = 0; i < len; i++)
+		if (buf[i] == 0)
+			bin = 1;
+	printf("%s\tf\t", path);
+	if (bin || len > 512)
+		printf("bin:%zu:%08lx", len, fnv(buf, len));
+	else
+		escaped(buf, len);
+	putchar('\n');
+}
+
+static void snap_dir(int dirfd, const char *path)
+{
+	struct dirent *de;
+	char sub[4096], target[4096];
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(dirfd, de->d_name, target,
+					       sizeof(target) - 1);
+
+			target[n > 0 ? n : 0] = '\0';
+			printf("%s\tl\t%s\n", sub, target);
+		} else if (S_ISDIR(st.st_mode)) {
+			int cfd = openat(dirfd, de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+
+			printf("%s\td\t\n", sub);
+			if (cfd >= 0) {
+				snap_dir(cfd, sub);
+				close(cfd);
+			}
+		} else {
+			snap_file(dirfd, de->d_name, sub);
+		}
+	}
+	closedir(dir);
+}
+
+static int snap(const char *root)
+{
+	static const char *const top[] = { "bus", "class", "devices", "kernel",
+					   "module" };
+	unsigned int i;
+	int fd;
+
+	rootfd = open(root, O_RDONLY | O_DIRECTORY);
+	if (rootfd < 0) {
+		fprintf(stderr, "mktree: %s: %s\n", root, strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+		fd = openat(rootfd, top[i], O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			continue;
+		printf("%s\td\t\n", top[i]);
+		snap_dir(fd, top[i]);
+		close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static char line[4096];
+
+	if (argc == 3 && !strcmp(argv[1], "--snap"))
+		return snap(argv[2]);
+	if (argc != 2 || argv[1][0] == '-') {
+		fputs("usage: mktree ROOT < SPEC | mktree --snap ROOT\n",
+		      stderr);
+		return 2;
+	}
+	if (mkdir(argv[1], 0755) && errno != EEXIST) {
+		perror(argv[1]);
+		return 1;
+	}
+	rootfd = open(argv[1], O_RDONLY | O_DIRECTORY);
+	if (rootfd < 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	skeleton();
+	while (fgets(line, sizeof(line), stdin)) {
+		char *hash = strchr(line, '#');
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		spec_line(line);
+	}
+	close(rootfd);
+	return 0;
+}
