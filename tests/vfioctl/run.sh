@@ -452,6 +452,75 @@ suite() {
 		v wrongdrv unbind 0b:00.0
 }
 
+# bind/unbind round trip through tests/vfioctl/kshim.c, which gives the
+# fake tree the kernel's unbind/drivers_probe behaviour and a busy group.
+roundtrip() {
+	X=$1 s=$2
+	if [ ! -f "$OUT/kshim.so" ]; then
+		skip "bind-unbind$s" "cannot build tests/vfioctl/kshim.c"
+		return
+	fi
+	fx_new "rt$s"
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	echo nouveau >"$R/sys/devices/pci0000:00/0000:0b:00.0/.home"
+	echo snd_hda_intel >"$R/sys/devices/pci0000:00/0000:0b:00.1/.home"
+	: >"$R/dev/vfio/14"
+	k() {
+		LD_PRELOAD=$OUT/kshim.so ASAN_OPTIONS=verify_asan_link_order=0 \
+			"$X" --root "$R" "$@"
+	}
+	drv() {
+		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
+	}
+	rec=$R/run/vfio-claim/devices
+
+	check "bind$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: on vfio-pci (was nouveau)|0000:0b:00.1 [10de:10f0]: on vfio-pci (was snd_hda_intel)" \
+		k bind 0b:00
+	expect_eq "bind-driver-links$s" "vfio-pci vfio-pci vfio-pci" \
+		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1) $(cat "$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
+	expect_eq "bind-record$s" "by=vfioctl previous_driver=nouveau result=claimed" \
+		"$(grep -E '^(previous_driver|by|result)=' "$rec/0000:0b:00.0" 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	check "bind-again-keeps-record$s" 0 "on vfio-pci already" k bind 0b:00.0
+	expect_eq "bind-again-record$s" "previous_driver=nouveau" \
+		"$(grep '^previous_driver=' "$rec/0000:0b:00.0" 2>&1)"
+	check "verify-after-bind$s" 0 "ready: 2 of 2" k verify 0b:00
+
+	: >"$R/dev/vfio/14.busy"
+	check "verify-in-use$s" 0 "0000:0b:00.0 [10de:1b80]: in use by a VM" \
+		k verify 0b:00
+	jcheck "verify-in-use-json$s" 0 \
+		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use"' \
+		k verify --json 0b:00
+	check "unbind-refuses-busy$s" 1 "IOMMU group 14 is in use" \
+		k unbind 0b:00.0
+	expect_eq "unbind-refused-left-alone$s" vfio-pci "$(drv 0000:0b:00.0)"
+	rm "$R/dev/vfio/14.busy"
+
+	check "unbind$s" 0 \
+		"0000:0b:00.0: off vfio-pci, now on nouveau|0000:0b:00.1: off vfio-pci, now on snd_hda_intel" \
+		k unbind 0b:00
+	expect_eq "unbind-driver-links$s" "nouveau snd_hda_intel" \
+		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1)"
+	expect_eq "unbind-override-cleared$s" "" \
+		"$(tr -d '\n' <"$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
+	expect_eq "unbind-records-removed$s" 0 "$(find "$rec" -type f | wc -l)"
+
+	# The original driver does not come back: say so, exit 1.
+	k bind 0b:00.1 >/dev/null 2>&1
+	rm -rf "$R/sys/bus/pci/drivers/snd_hda_intel"
+	check "unbind-driver-not-back$s" 1 \
+		"was on snd_hda_intel before vfio-pci, but is on no driver now" \
+		k unbind 0b:00.1
+	fx_driver snd_hda_intel snd_hda_intel live
+	k bind 0b:00.1 >/dev/null 2>&1
+	: >"$R/dev/vfio/14.busy"
+	check "unbind-force$s" 0 "in use; --force: unbinding anyway|now on snd_hda_intel" \
+		k unbind --force 0b:00.1
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -478,10 +547,13 @@ if [ ! -x "$VFIOCTL" ]; then
 	exit 1
 fi
 build_fixtures
+${CC:-cc} -shared -fPIC -O1 -o "$OUT/kshim.so" "$HERE/kshim.c" -ldl 2>"$OUT/kshim.log"
 suite "$VFIOCTL" ""
+roundtrip "$VFIOCTL" ""
 hermetic
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
+	roundtrip "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
