@@ -110,6 +110,10 @@ $(BUILD)/timeit: tests/bench/timeit.c | $(BUILD)
 $(BUILD)/mktree: tests/lib/mktree.c | $(BUILD)
 	$(CC) -O2 $(WARN) -o $@ $<
 
+# LD_PRELOAD shim: writes into a fake tree act like the kernel's PCI core.
+$(BUILD)/fakekernel.so: tests/lib/fakekernel.c | $(BUILD)
+	$(CC) -O2 -fPIC -shared $(WARN) -o $@ $< -ldl
+
 # Installs what the tests need (apt-get, as root) when it is missing.
 deps:
 	@sh tests/deps.sh

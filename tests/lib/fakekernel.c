@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fakekernel.so: an LD_PRELOAD shim that makes writes into a fake sysfs
+ * tree (made by mktree, rooted at $FAKE_SYSFS_ROOT) behave like the
+ * kernel's PCI core, so that the dynamic builds of vfio-claim can be run
+ * against it and the outcome (which driver each device ends on) checked.
+ *
+ * Only opens for writing of these attributes under the root are taken
+ * over; everything else goes straight to libc:
+ *   DEV/driver_override    "NAME" sets it, "\n" or "" clears it to (null)
+ *   drivers/X/unbind       ADDR: unbinds ADDR from X (ENODEV when ADDR is
+ *                          not on X)
+ *   drivers/X/bind         ADDR: binds it to X (EBUSY when bound, ENODEV
+ *                          when its driver_override names another driver)
+ *   drivers_probe          ADDR: when unbound, binds it to its
+ *                          driver_override driver if that is registered,
+ *                          else (no override) to its .native driver if
+ *                          registered; nothing when neither applies
+ *   drivers/X/new_id, remove_id   logged and accepted, nothing else
+ * vfio-pci's probe fails (the device stays unbound; bind says EINVAL)
+ * when the device has a .refuse file, or no iommu_group link while
+ * module/vfio/parameters/enable_unsafe_noiommu_mode is not Y.
+ *
+ * Fault injection, by hidden files in the device's directory:
+ *   .fail-ATTR        holds an errno name (EBUSY, ENODEV, EINVAL,
+ *                     ENOENT, EIO, EPERM, ...): writes to ATTR for this
+ *                     device fail with it, nothing changes. ATTR is
+ *                     driver_override, unbind, bind or drivers_probe.
+ *   .vanish-on-ATTR   writing ATTR for this device removes the device
+ *                     (bus/pci/devices link, driver and group links, its
+ *                     directory) and the write fails with ENODEV; if the
+ *                     file says "after", the write is done first and
+ *                     succeeds.
+ * Every write to a sysfs path under the root is logged to ROOT/.writes
+ * as "ATTR TARGET VALUE RESULT" (TARGET: the device for driver_override,
+ * the driver for bind/unbind/new_id/remove_id, - for drivers_probe;
+ * VALUE with \n shown as \n, "" when empty; RESULT ok or the errno name),
+ * and writes elsewhere in bus/, devices/, kernel/, class/, module/ as
+ * "write RELPATH VALUE ok" (they go through to the file).
+ *
+ * Works under ASan too (ASAN_OPTIONS=verify_asan_link_order=0).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum kind {
+	K_NONE,
+	K_OVERRIDE,
+	K_UNBIND,
+	K_BIND,
+	K_PROBE,
+	K_NEWID,
+	K_REMOVEID,
+	K_OTHER,
+};
+
+struct tracked {
+	enum kind kind;
+	char arg[128]; /* device (override), driver, or relative path */
+};
+
+#define MAX_FD 1024
+
+static struct tracked fds[MAX_FD];
+static char root[PATH_MAX], rroot[PATH_MAX];
+static size_t rootlen, rrootlen;
+static int inited, busy;
+
+static int (*real_open)(const char *, int, ...);
+static int (*real_openat)(int, const char *, int, ...);
+static ssize_t (*real_write)(int, const void *, size_t);
+static int (*real_close)(int);
+
+static void init(void)
+{
+	const char *r;
+
+	if (inited)
+		return;
+	inited = 1;
+	real_open = dlsym(RTLD_NEXT, "open");
+	real_openat = dlsym(RTLD_NEXT, "openat");
+	real_write = dlsym(RTLD_NEXT, "write");
+	real_close = dlsym(RTLD_NEXT, "close");
+	r = getenv("FAKE_SYSFS_ROOT");
+	if (!r || !*r || strlen(r) >= sizeof(root))
+		return;
+	strcpy(root, r);
+	rootlen = strlen(root);
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		root[--rootlen] = '\0';
+	if (realpath(root, rroot))
+		rrootlen = strlen(rroot);
+}
+
+/* ---- helpers that use the real calls ---- */
+
+/* strlcpy: a truncated name simply matches nothing. */
+static void cpy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int rpath(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int rpath(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, size, "%s/", root);
+	va_start(ap, fmt);
+	n = vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = real_open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	real_close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+static void write_file(const char *path, const char *s, size_t len, int flags)
+{
+	int fd = real_open(path, O_WRONLY | O_CLOEXEC | flags, 0644);
+
+	if (fd < 0)
+		return;
+	if (real_write(fd, s, len) < 0)
+		fd = -fd - 1;
+	real_close(fd < 0 ? -fd - 1 : fd);
+}
+
+static void logw(const char *attr, const char *target, const char *val,
+		 size_t len, const char *result)
+{
+	char line[1024], p[PATH_MAX];
+	size_t i;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s %s ", attr, target);
+	if (len == 0)
+		n += snprintf(line + n, sizeof(line) - n, "\"\"");
+	for (i = 0; i < len && n < (int)sizeof(line) - 8; i++) {
+		unsigned char c = val[i];
+
+		if (c == '\n')
+			n += snprintf(line + n, sizeof(line) - n, "\\n");
+		else if (c <= ' ' || c >= 0x7f || c == '\\')
+			n += snprintf(line + n, sizeof(line) - n, "\\x%02x", c);
+		else
+			line[n++] = c;
+	}
+	n += snprintf(line + n, sizeof(line) - n, " %s\n", result);
+	rpath(p, sizeof(p), ".writes");
+	write_file(p, line, n, O_CREAT | O_APPEND);
+}
+
+static const struct {
+	const char *name;
+	int err;
+} errs[] = {
+	{ "EBUSY", EBUSY },   { "ENODEV", ENODEV }, { "EINVAL", EINVAL },
+	{ "ENOENT", ENOENT }, { "EIO", EIO },	    { "EPERM", EPERM },
+	{ "EACCES", EACCES }, { "ENOSPC", ENOSPC }, { "ENXIO", ENXIO },
+	{ "EAGAIN", EAGAIN }, { "EEXIST", EEXIST }, { "ENOMEM", ENOMEM },
+};
+
+static int errno_of(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (!strcmp(errs[i].name, name))
+			return errs[i].err;
+	return EIO;
+}
+
+static const char *errno_name(int e)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (errs[i].err == e)
+			return errs[i].name;
+	return "EIO";
+}
+
+static int dev_exists(const char *dev)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (!*dev || strchr(dev, '/') || dev[0] == '.')
+		return 0;
+	rpath(p, sizeof(p), "bus/pci/devices/%s", dev);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void dev_driver(const char *dev, char *drv, size_t size)
+{
+	char p[PATH_MAX], t[PATH_MAX], *s;
+	ssize_t n;
+
+	drv[0] = '\0';
+	rpath(p, sizeof(p), "bus/pci/devices/%s/driver", dev);
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n <= 0)
+		return;
+	t[n] = '\0';
+	s = strrchr(t, '/');
+	cpy(drv, size, s ? s + 1 : t);
+}
+
+static int driver_registered(const char *drv)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (!*drv || strchr(drv, '/') || drv[0] == '.')
+		return 0;
+	rpath(p, sizeof(p), "bus/pci/drivers/%s", drv);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* "../../../devices/pci0000:00/ADDR", the target of bus/pci/devices/ADDR. */
+static int dev_target(const char *dev, char *t, size_t size)
+{
+	char p[PATH_MAX];
+	ssize_t n;
+
+	rpath(p, sizeof(p), "bus/pci/devices/%s", dev);
+	n = readlink(p, t, size - 1);
+	if (n <= 0)
+		return -1;
+	t[n] = '\0';
+	return 0;
+}
+
+/* Rewrites the DRIVER= line of uevent, as the kernel generates it. */
+static void set_uevent_driver(const char *dev, const char *drv)
+{
+	char p[PATH_MAX], in[4096], out[4096];
+	char *line, *nl;
+	int n = 0;
+
+	rpath(p, sizeof(p), "bus/pci/devices/%s/uevent", dev);
+	if (read_small(p, in, sizeof(in)) < 0)
+		return;
+	if (*drv)
+		n = snprintf(out, sizeof(out), "DRIVER=%s\n", drv);
+	for (line = in; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (!strncmp(line, "DRIVER=", 7))
+			continue;
+		n += snprintf(out + n, sizeof(out) - n, "%s\n", line);
+	}
+	write_file(p, out, n, O_TRUNC);
+}
+
+static void do_bind(const char *dev, const char *drv)
+{
+	char p[PATH_MAX], t[PATH_MAX], l[PATH_MAX + 4];
+
+	if (dev_target(dev, t, sizeof(t)))
+		return;
+	rpath(p, sizeof(p), "bus/pci/devices/%s/driver", dev);
+	snprintf(l, sizeof(l), "../../../bus/pci/drivers/%s", drv);
+	if (symlink(l, p))
+		return;
+	rpath(p, sizeof(p), "bus/pci/drivers/%s/%s", drv, dev);
+	snprintf(l, sizeof(l), "../%s", t);
+	if (symlink(l, p))
+		return;
+	set_uevent_driver(dev, drv);
+}
+
+static void do_unbind(const char *dev, const char *drv)
+{
+	char p[PATH_MAX];
+
+	rpath(p, sizeof(p), "bus/pci/devices/%s/driver", dev);
+	unlink(p);
+	rpath(p, sizeof(p), "bus/pci/drivers/%s/%s", drv, dev);
+	unlink(p);
+	set_uevent_driver(dev, "");
+}
+
+static int vfio_can_take(const char *dev)
+{
+	char p[PATH_MAX], v[16];
+	struct stat st;
+
+	rpath(p, sizeof(p), "bus/pci/devices/%s/.refuse", dev);
+	if (stat(p, &st) == 0)
+		return 0;
+	rpath(p, sizeof(p), "bus/pci/devices/%s/iommu_group", dev);
+	if (stat(p, &st) == 0)
+		return 1;
+	rpath(p, sizeof(p),
+	      "module/vfio/parameters/enable_unsafe_noiommu_mode");
+	read_small(p, v, sizeof(v));
+	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1';
+}
+
+/* A driver's probe: vfio-pci may refuse; the others always accept. */
+static int probe(const char *dev, const char *drv)
+{
+	if (!strcmp(drv, "vfio-pci") && !vfio_can_take(dev))
+		return -EINVAL;
+	do_bind(dev, drv);
+	return 0;
+}
+
+static void vanish(const char *dev)
+{
+	char p[PATH_MAX], t[PATH_MAX], drv[128], grp[PATH_MAX], *s;
+	struct dirent *de;
+	ssize_t n;
+	DIR *dir;
+	int fd;
+
+	if (dev_target(dev, t, sizeof(t)))
+		return;
+	dev_driver(dev, drv, sizeof(drv));
+	if (*drv) {
+		rpath(p, sizeof(p), "bus/pci/drivers/%s/%s", drv, dev);
+		unlink(p);
+	}
+	rpath(p, sizeof(p), "bus/pci/devices/%s/iommu_group", dev);
+	n = readlink(p, grp, sizeof(grp) - 1);
+	if (n > 0) {
+		grp[n] = '\0';
+		s = strrchr(grp, '/');
+		rpath(p, sizeof(p), "kernel/iommu_groups/%s/devices/%s",
+		      s ? s + 1 : grp, dev);
+		unlink(p);
+	}
+	rpath(p, sizeof(p), "bus/pci/devices/%s", dev);
+	unlink(p);
+	/* t is relative to bus/pci/devices: "../../../devices/..." */
+	rpath(p, sizeof(p), "bus/pci/devices/%s", t);
+	fd = real_open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (dir) {
+		while ((de = readdir(dir)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(fd, de->d_name, 0);
+		closedir(dir);
+	}
+	rmdir(p);
+}
+
+/*
+ * Injected faults for ATTR on dev: returns -errno to fail the write, 0
+ * to go on; *after set when the device must vanish after the write.
+ */
+static int fault(const char *dev, const char *attr, int *after)
+{
+	char p[PATH_MAX], v[64];
+
+	*after = 0;
+	rpath(p, sizeof(p), "bus/pci/devices/%s/.fail-%s", dev, attr);
+	if (read_small(p, v, sizeof(v)) >= 0)
+		return -errno_of(v);
+	rpath(p, sizeof(p), "bus/pci/devices/%s/.vanish-on-%s", dev, attr);
+	if (read_small(p, v, sizeof(v)) >= 0) {
+		if (!strcmp(v, "after")) {
+			*after = 1;
+			return 0;
+		}
+		vanish(dev);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void set_override(const char *dev, const char *val)
+{
+	char p[PATH_MAX], v[256];
+	int n;
+
+	n = snprintf(v, sizeof(v), "%s\n", *val ? val : "(null)");
+	rpath(p, sizeof(p), "bus/pci/devices/%s/driver_override", dev);
+	write_file(p, v, n, O_TRUNC);
+}
+
+static int emulate(struct tracked *t, const char *buf, size_t len)
+{
+	char val[256], cur[128], ovr[256], p[PATH_MAX];
+	const char *dev = val;
+	int r, after = 0;
+	size_t n = len;
+
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+		n--;
+	if (n >= sizeof(val))
+		return -EINVAL;
+	memcpy(val, buf, n);
+	val[n] = '\0';
+
+	switch (t->kind) {
+	case K_OVERRIDE:
+		dev = t->arg;
+		if (!dev_exists(dev))
+			return -ENODEV;
+		r = fault(dev, "driver_override", &after);
+		if (r)
+			return r;
+		if (strchr(val, '\n'))
+			return -EINVAL;
+		set_override(dev, val);
+		break;
+	case K_UNBIND:
+		if (!dev_exists(dev))
+			return -ENODEV;
+		r = fault(dev, "unbind", &after);
+		if (r)
+			return r;
+		dev_driver(dev, cur, sizeof(cur));
+		if (strcmp(cur, t->arg))
+			return -ENODEV;
+		do_unbind(dev, cur);
+		break;
+	case K_BIND:
+		if (!dev_exists(dev))
+			return -ENODEV;
+		r = fault(dev, "bind", &after);
+		if (r)
+			return r;
+		dev_driver(dev, cur, sizeof(cur));
+		if (*cur)
+			return -EBUSY;
+		rpath(p, sizeof(p), "bus/pci/devices/%s/driver_override", dev);
+		read_small(p, ovr, sizeof(ovr));
+		if (*ovr && strcmp(ovr, "(null)") && strcmp(ovr, t->arg))
+			return -ENODEV;
+		r = probe(dev, t->arg);
+		if (r)
+			return r;
+		break;
+	case K_PROBE:
+		if (!dev_exists(dev))
+			return -ENODEV;
+		r = fault(dev, "drivers_probe", &after);
+		if (r)
+			return r;
+		dev_driver(dev, cur, sizeof(cur));
+		if (*cur)
+			break;
+		rpath(p, sizeof(p), "bus/pci/devices/%s/driver_override", dev);
+		read_small(p, ovr, sizeof(ovr));
+		if (*ovr && strcmp(ovr, "(null)")) {
+			if (driver_registered(ovr))
+				probe(dev, ovr);
+			break;
+		}
+		rpath(p, sizeof(p), "bus/pci/devices/%s/.native", dev);
+		if (read_small(p, ovr, sizeof(ovr)) > 0 &&
+		    driver_registered(ovr))
+			probe(dev, ovr);
+		break;
+	default:
+		break;
+	}
+	if (after)
+		vanish(dev);
+	return 0;
+}
+
+/* ---- classification of opens ---- */
+
+static const char *under_root(const char *abs)
+{
+	size_t n;
+
+	if (rootlen && !strncmp(abs, root, rootlen) && abs[rootlen] == '/')
+		return abs + rootlen + 1;
+	n = rrootlen;
+	if (n && !strncmp(abs, rroot, n) && abs[n] == '/')
+		return abs + n + 1;
+	return NULL;
+}
+
+static void classify(int dirfd, const char *path, struct tracked *t)
+{
+	char abs[2 * PATH_MAX + 2], base[PATH_MAX], *last, *prev;
+	const char *rel;
+	size_t n;
+
+	t->kind = K_NONE;
+	if (path[0] == '/') {
+		cpy(abs, sizeof(abs), path);
+	} else {
+		if (dirfd == AT_FDCWD) {
+			if (!getcwd(base, sizeof(base)))
+				return;
+		} else {
+			char fdp[64];
+			ssize_t l;
+
+			snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", dirfd);
+			l = readlink(fdp, base, sizeof(base) - 1);
+			if (l <= 0)
+				return;
+			base[l] = '\0';
+		}
+		snprintf(abs, sizeof(abs), "%s/%s", base, path);
+	}
+	rel = under_root(abs);
+	if (!rel)
+		return;
+	n = strlen(rel);
+	if (!strcmp(rel, "bus/pci/drivers_probe")) {
+		t->kind = K_PROBE;
+		return;
+	}
+	cpy(base, sizeof(base), rel);
+	last = strrchr(base, '/');
+	if (last) {
+		*last++ = '\0';
+		prev = strrchr(base, '/');
+		prev = prev ? prev + 1 : base;
+		if (!strcmp(last, "driver_override")) {
+			t->kind = K_OVERRIDE;
+			cpy(t->arg, sizeof(t->arg), prev);
+			return;
+		}
+		if (!strncmp(rel, "bus/pci/drivers/", 16) &&
+		    prev == base + 16 && !strchr(prev, '/')) {
+			cpy(t->arg, sizeof(t->arg), prev);
+			if (!strcmp(last, "unbind"))
+				t->kind = K_UNBIND;
+			else if (!strcmp(last, "bind"))
+				t->kind = K_BIND;
+			else if (!strcmp(last, "new_id"))
+				t->kind = K_NEWID;
+			else if (!strcmp(last, "remove_id"))
+				t->kind = K_REMOVEID;
+			if (t->kind != K_NONE)
+				return;
+		}
+	}
+	if (!strncmp(rel, "bus/", 4) || !strncmp(rel, "devices/", 8) ||
+	    !strncmp(rel, "kernel/", 7) || !strncmp(rel, "class/", 6) ||
+	    !strncmp(rel, "module/", 7)) {
+		t->kind = K_OTHER;
+		cpy(t->arg, sizeof(t->arg), rel);
+	}
+	(void)n;
+}
+
+static int do_open(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct tracked t;
+	int fd;
+
+	init();
+	if (busy || !rootlen || !path || (flags & O_ACCMODE) == O_RDONLY)
+		return real_openat(dirfd, path, flags, mode);
+	busy = 1;
+	classify(dirfd, path, &t);
+	busy = 0;
+	/* An attribute keeps its content until the write says otherwise. */
+	if (t.kind != K_NONE && t.kind != K_OTHER)
+		flags &= ~(O_TRUNC | O_CREAT);
+	fd = real_openat(dirfd, path, flags, mode);
+	if (fd >= 0 && fd < MAX_FD)
+		fds[fd] = t;
+	return fd;
+}
+
+static mode_t get_mode(int flags, va_list ap)
+{
+	if (flags & (O_CREAT | O_TMPFILE))
+		return va_arg(ap, mode_t);
+	return 0;
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = get_mode(flags, ap);
+	va_end(ap);
+	return do_open(AT_FDCWD, path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = get_mode(flags, ap);
+	va_end(ap);
+	return do_open(AT_FDCWD, path, flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = get_mode(flags, ap);
+	va_end(ap);
+	return do_open(dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = get_mode(flags, ap);
+	va_end(ap);
+	return do_open(dirfd, path, flags, mode);
+}
+
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+
+int __open_2(const char *path, int flags)
+{
+	return do_open(AT_FDCWD, path, flags, 0);
+}
+
+int __open64_2(const char *path, int flags)
+{
+	return do_open(AT_FDCWD, path, flags, 0);
+}
+
+int __openat_2(int dirfd, const char *path, int flags)
+{
+	return do_open(dirfd, path, flags, 0);
+}
+
+int __openat64_2(int dirfd, const char *path, int flags)
+{
+	return do_open(dirfd, path, flags, 0);
+}
+
+static const char *const kind_name[] = {
+	[K_OVERRIDE] = "driver_override",
+	[K_UNBIND] = "unbind",
+	[K_BIND] = "bind",
+	[K_PROBE] = "drivers_probe",
+	[K_NEWID] = "new_id",
+	[K_REMOVEID] = "remove_id",
+	[K_OTHER] = "write",
+};
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	struct tracked *t;
+	ssize_t r;
+	int e;
+
+	init();
+	if (busy || fd < 0 || fd >= MAX_FD || fds[fd].kind == K_NONE)
+		return real_write(fd, buf, len);
+	t = &fds[fd];
+	busy = 1;
+	if (t->kind == K_OTHER) {
+		r = real_write(fd, buf, len);
+		e = errno;
+		logw("write", t->arg, buf, len, r < 0 ? errno_name(e) : "ok");
+		busy = 0;
+		errno = e;
+		return r;
+	}
+	e = -emulate(t, buf, len);
+	logw(kind_name[t->kind], t->kind == K_PROBE ? "-" : t->arg, buf, len,
+	     e ? errno_name(e) : "ok");
+	busy = 0;
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+int close(int fd)
+{
+	init();
+	if (fd >= 0 && fd < MAX_FD)
+		fds[fd].kind = K_NONE;
+	return real_close(fd);
+}
