@@ -26,6 +26,7 @@
 
 #define PARAM "vfio.devices"
 #define VALUE_MAX 4096
+#define CMDLINE_MAX 32768
 
 static const char usage[] =
 	"Usage: vfio-claim [OPTION]...\n"
@@ -121,19 +122,24 @@ static const char *find_modprobe(void)
 	return NULL;
 }
 
+/* The whole of /proc/cmdline; bootconfig can make it long. */
 static int read_cmdline(char *buf, size_t size)
 {
 	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	size_t len = 0;
+	ssize_t n = 0;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		n = 0;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
 	close(fd);
-	buf[n] = '\0';
-	return 0;
+	buf[len] = '\0';
+	if (len == size - 1)
+		vc_warn("/proc/cmdline is longer than %u bytes; a vfio.devices= "
+			"past that is not seen",
+			(unsigned int)size - 1);
+	return n < 0 ? -EIO : 0;
 }
 
 static void print_plan(const struct claim_ctx *ctx)
@@ -160,7 +166,7 @@ static void print_plan(const struct claim_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-	static char cmdline[VALUE_MAX + 1], value[VALUE_MAX];
+	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
 	static struct sel_list sels;
 	const char *sysroot = "/sys", *cmdarg = NULL;
 	const char *config = "/etc/vfio-claim.conf", *kmsg = NULL;
@@ -239,8 +245,8 @@ int main(int argc, char **argv)
 	log_setup("vfio-claim", kmsg, level, echo);
 
 	if (cmdarg) {
-		if (strlen(cmdarg) > VALUE_MAX) {
-			vc_err("--cmdline is longer than %d bytes", VALUE_MAX);
+		if (strlen(cmdarg) > CMDLINE_MAX) {
+			vc_err("--cmdline is longer than %d bytes", CMDLINE_MAX);
 			return 2;
 		}
 		strcpy(cmdline, cmdarg);
