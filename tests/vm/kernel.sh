@@ -6,10 +6,22 @@
 # unpacked is reused. Never touches /lib/modules or /boot.
 set -eu
 cache=${VFIO_CLAIM_CACHE:-/var/cache/vfio-claim}
+# Not root: a cache in the tree (ignored by git) still outlives test runs.
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+	cache=$(cd "$(dirname "$0")/../.." && pwd)/tests/.cache
+fi
+resolve() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1
+}
 pkg=${VFIO_CLAIM_KERNEL_PKG:-}
 if [ -z "$pkg" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
+	pkg=$(resolve)
+	# A fresh machine may have no package lists yet.
+	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
+		apt-get update -qq >&2 || :
+		pkg=$(resolve)
+	fi
 fi
 if [ -z "$pkg" ]; then
 	echo "kernel.sh: cannot resolve linux-image-amd64 (apt-get update?)" >&2
