@@ -129,28 +129,28 @@ struct scan {
 	int err;
 };
 
-static int scan_one(const char *name, const struct pci_addr *a, void *data)
+static int scan_one(const char *name, const struct pci_id *id, void *data)
 {
 	struct scan *sc = data;
 	struct pci_dev d;
 	int i, r;
 
-	r = pci_read_ids(sc->ctx->sys, name, &d);
-	if (r == -ENOENT)
-		return 0; /* gone between listing and reading */
-	if (r) {
-		vc_warn("%s: unreadable IDs (%s); not matched", name,
-			vc_strerror(r));
-		return 0;
-	}
 	for (i = 0; i < sc->l->n; i++) {
 		struct selector *sel = &sc->l->sel[i];
 
-		if (sel->kind != SEL_ID || !sel_match_id(sel, &d.id))
+		if (sel->kind != SEL_ID || !sel_match_id(sel, id))
 			continue;
 		sel->matched++;
 		if (find_dev(sc->ctx, name, sc->naddr))
 			return 0;
+		r = pci_read_ids(sc->ctx->sys, name, &d);
+		if (r == -ENOENT)
+			return 0; /* gone between listing and reading */
+		if (r) {
+			vc_warn("%s: unreadable IDs (%s); not matched", name,
+				vc_strerror(r));
+			return 0;
+		}
 		if (!add_dev(sc->ctx, &d, sel)) {
 			sc->err = -ENOMEM;
 			return -ENOMEM;
@@ -242,7 +242,7 @@ int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
 	}
 	if (nid) {
 		struct scan sc = { ctx, l, ctx->ndev, 0 };
-		int r = pci_for_each(ctx->sys, scan_one, &sc);
+		int r = pci_scan_ids(ctx->sys, scan_one, &sc);
 
 		if (sc.err)
 			return sc.err;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "iommu.h"
+#include "log.h"
 #include "pci.h"
 
 void pci_id_format(const struct pci_id *id, char *buf)
@@ -16,27 +17,48 @@ void pci_id_format(const struct pci_id *id, char *buf)
 		 id->device & 0xffff);
 }
 
-/* "8086:3E90" -> two 16-bit halves. */
-static int parse_pair(const char *s, size_t len, unsigned int *a,
-		      unsigned int *b)
+/* Exactly four hex digits. */
+static int hex4(const char *p, unsigned int *v)
 {
-	char tmp[16], *end;
-	unsigned long x, y;
+	unsigned int x = 0;
+	int i;
 
-	if (len >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	x = strtoul(tmp, &end, 16);
-	if (end == tmp || *end != ':' || x > 0xffff)
-		return -EINVAL;
-	s = end + 1;
-	y = strtoul(s, &end, 16);
-	if (end == s || *end || y > 0xffff)
-		return -EINVAL;
-	*a = x;
-	*b = y;
+	for (i = 0; i < 4; i++) {
+		char c = p[i] | 0x20;
+
+		if (p[i] >= '0' && p[i] <= '9')
+			x = x << 4 | (unsigned int)(p[i] - '0');
+		else if (c >= 'a' && c <= 'f')
+			x = x << 4 | (unsigned int)(c - 'a' + 10);
+		else
+			return -EINVAL;
+	}
+	*v = x;
 	return 0;
+}
+
+/* "8086:3E90" (the rest of the line) -> two 16-bit halves. */
+static int parse_pair(const char *p, unsigned int *a, unsigned int *b)
+{
+	if (!p || hex4(p, a) || p[4] != ':' || hex4(p + 5, b) ||
+	    (p[9] && p[9] != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+/* The value of KEY= in uevent text: the rest of its line, or NULL. */
+static const char *uevent_get(const char *buf, const char *key, size_t klen)
+{
+	const char *p = buf;
+
+	while (p) {
+		if (!strncmp(p, key, klen))
+			return p + klen;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
 }
 
 /*
@@ -45,39 +67,35 @@ static int parse_pair(const char *s, size_t len, unsigned int *a,
  *   PCI_SUBSYS_ID=17AA:2248  PCI_SLOT_NAME=...  MODALIAS=...
  * Returns 1 when PCI_ID was found.
  */
-static int parse_uevent(char *buf, struct pci_dev *d)
+static int uevent_ids(const char *buf, struct pci_id *id)
 {
-	char *line = buf, *nl;
-	int have_id = 0;
+	if (parse_pair(uevent_get(buf, "PCI_ID=", 7), &id->vendor,
+		       &id->device))
+		return 0;
+	parse_pair(uevent_get(buf, "PCI_SUBSYS_ID=", 14), &id->subvendor,
+		   &id->subdevice);
+	return 1;
+}
 
-	while (line && *line) {
-		char *eq;
-		size_t vlen;
+static int parse_uevent(const char *buf, struct pci_dev *d)
+{
+	const char *v;
+	size_t len;
 
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		eq = strchr(line, '=');
-		if (eq) {
-			*eq = '\0';
-			vlen = strlen(eq + 1);
-			if (!strcmp(line, "PCI_ID")) {
-				have_id = !parse_pair(eq + 1, vlen,
-						      &d->id.vendor,
-						      &d->id.device);
-			} else if (!strcmp(line, "PCI_SUBSYS_ID")) {
-				parse_pair(eq + 1, vlen, &d->id.subvendor,
-					   &d->id.subdevice);
-			} else if (!strcmp(line, "PCI_CLASS")) {
-				d->class = strtoul(eq + 1, NULL, 16) & 0xffffff;
-			} else if (!strcmp(line, "DRIVER") &&
-				   vlen < sizeof(d->driver)) {
-				memcpy(d->driver, eq + 1, vlen + 1);
-			}
+	if (!uevent_ids(buf, &d->id))
+		return 0;
+	v = uevent_get(buf, "PCI_CLASS=", 10);
+	if (v)
+		d->class = strtoul(v, NULL, 16) & 0xffffff;
+	v = uevent_get(buf, "DRIVER=", 7);
+	if (v) {
+		len = strcspn(v, "\n");
+		if (len < sizeof(d->driver)) {
+			memcpy(d->driver, v, len);
+			d->driver[len] = '\0';
 		}
-		line = nl ? nl + 1 : NULL;
 	}
-	return have_id;
+	return 1;
 }
 
 /* The attribute files, for trees whose uevent lacks PCI_ID. */
@@ -228,6 +246,55 @@ int pci_for_each(const struct sysfs *s,
 		if (de->d_name[0] == '.' || pci_addr_parse(de->d_name, &a))
 			continue;
 		r = fn(de->d_name, &a, data);
+		if (r)
+			break;
+	}
+	closedir(dir);
+	return r;
+}
+
+int pci_scan_ids(const struct sysfs *s,
+		 int (*fn)(const char *name, const struct pci_id *id,
+			   void *data),
+		 void *data)
+{
+	char path[PCI_NAME_MAX + 8], buf[1024];
+	struct dirent *de;
+	int fd, r = 0;
+	DIR *dir;
+
+	fd = openat(s->devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		struct pci_dev d;
+		int n;
+
+		if (de->d_name[0] == '.' || len >= PCI_NAME_MAX)
+			continue;
+		/* The hot path: open, read, close; no formatting. */
+		memcpy(path, de->d_name, len);
+		memcpy(path + len, "/uevent", 8);
+		memset(&d.id, 0, sizeof(d.id));
+		n = sysfs_read(s->devfd, path, buf, sizeof(buf));
+		if (n <= 0 || !uevent_ids(buf, &d.id)) {
+			n = pci_read_ids(s, de->d_name, &d);
+			if (n == -ENOENT || n == -EINVAL)
+				continue; /* gone, or not a PCI name */
+			if (n) {
+				vc_warn("%s: unreadable IDs (%s); not matched",
+					de->d_name, vc_strerror(n));
+				continue;
+			}
+		}
+		r = fn(de->d_name, &d.id, data);
 		if (r)
 			break;
 	}

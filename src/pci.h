@@ -57,4 +57,14 @@ int pci_for_each(const struct sysfs *s,
 			   void *data),
 		 void *data);
 
+/*
+ * The ID scan: for every device in one directory listing, reads only its
+ * uevent (open, read, close) and calls fn with its IDs. Stops on a
+ * non-zero return and returns it; -errno when the listing fails.
+ */
+int pci_scan_ids(const struct sysfs *s,
+		 int (*fn)(const char *name, const struct pci_id *id,
+			   void *data),
+		 void *data);
+
 #endif

@@ -34,7 +34,7 @@ LOOP
 
 syscalls() { # total syscalls of a command, from strace -c
 	strace -f -c -o "$work/strace" "$@" >/dev/null 2>&1 || true
-	awk '/^-+ -+/ { getline; print $3; exit }' "$work/strace"
+	awk '$NF == "total" { print $4 }' "$work/strace"
 }
 
 printf '%-6s %-10s %10s %10s %12s %12s %10s %10s\n' \
