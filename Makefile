@@ -118,7 +118,8 @@ $(BUILD)/fakekernel.so: tests/lib/fakekernel.c | $(BUILD)
 deps:
 	@sh tests/deps.sh
 
-check: deps all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit $(BUILD)/fuzz-parsers
+check: deps all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit $(BUILD)/fuzz-parsers \
+	$(BUILD)/vfio-claim.glibc $(BUILD)/mktree $(BUILD)/fakekernel.so
 	@sh tests/run.sh
 
 check-unit: $(BUILD)/unit
