@@ -65,6 +65,11 @@ expected() {
 	echo "$p/share/initramfs-tools/hooks/vfio-claim"
 	echo "$p/share/initramfs-tools/scripts/init-top/00-vfio-claim"
 	echo "$p/lib/systemd/system/vfio-claim.service"
+	echo "$p/lib/systemd/system/vfio-verify.service"
+	echo "$p/share/bash-completion/completions/vfioctl"
+	echo "$p/share/man/man8/vfio-claim.8"
+	echo "$p/share/man/man8/vfioctl.8"
+	echo "$p/share/man/man5/vfio-claim.conf.5"
 	if [ -f "$BUILD/vfioctl" ]; then echo "$p/sbin/vfioctl"; fi
 }
 for prefix in /usr /usr/local; do
