@@ -326,7 +326,7 @@ static int vfio_can_take(const char *dev)
 	if (stat(p, &st) == 0)
 		return 0;
 	rpath(p, sizeof(p), "bus/pci/devices/%s/iommu_group", dev);
-	if (stat(p, &st) == 0)
+	if (lstat(p, &st) == 0)
 		return 1;
 	rpath(p, sizeof(p),
 	      "module/vfio/parameters/enable_unsafe_noiommu_mode");

@@ -67,6 +67,11 @@ mk() {
 	RC=
 }
 
+# resnap: takes the "before" snapshot again, after a test edited the tree.
+resnap() {
+	"$MKTREE" --snap "$T" | LC_ALL=C sort >"$T.before"
+}
+
 # bad WHY: records one failed check of the current test (in a file, so that
 # checks at the end of a pipeline count too).
 bad() {
@@ -182,6 +187,14 @@ ck_kmsg_count() {
 ck_driver() {
 	l=$(readlink "$T/bus/pci/devices/$1/driver" 2>/dev/null)
 	[ "${l##*/}" = "$2" ] || bad "$1 is on [${l##*/}], want [$2]"
+}
+
+# ck_on_vfio ADDR...: exactly these devices are on vfio-pci.
+ck_on_vfio() {
+	got=$(find "$T/bus/pci/drivers/vfio-pci/" -name '0000:*' 2>/dev/null | sed 's|.*/||' | LC_ALL=C sort | tr '\n' ' ')
+	want=
+	[ $# -eq 0 ] || want=$(printf '%s\n' "$@" | LC_ALL=C sort | tr '\n' ' ')
+	[ "$got" = "$want" ] || bad "on vfio-pci: [$got], want [$want]"
 }
 
 # ck_override ADDR VALUE
