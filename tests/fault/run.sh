@@ -7,6 +7,7 @@
 # The faults are hidden files that fakekernel.so reads (tests/lib/mktree.c).
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export SUITE=fault
+# shellcheck disable=SC1091 # sourced by path at run time
 . "$TOP/tests/lib/testlib.sh"
 fx_need "$MKTREE" "$FAKEKERNEL" "$VC_BIN" "$VC_NOSHIM"
 fx_init
