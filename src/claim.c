@@ -317,7 +317,9 @@ static void fail(struct claim_ctx *ctx, struct claim_dev *c, int r,
 		 const char *what)
 {
 	ctx->errors++;
-	if (r == -ENOENT || r == -ENODEV) {
+	/* ENODEV from unbind also means "not bound to this driver". */
+	if ((r == -ENOENT || r == -ENODEV) &&
+	    !sysfs_exists(ctx->sys->devfd, c->dev.name)) {
 		c->result = CR_GONE;
 		snprintf(c->why, sizeof(c->why), "vanished while being claimed");
 	} else {
@@ -326,6 +328,16 @@ static void fail(struct claim_ctx *ctx, struct claim_dev *c, int r,
 			 vc_strerror(r));
 	}
 	vc_err("%s: %s", c->dev.name, c->why);
+}
+
+static void log_bound(const struct claim_dev *c)
+{
+	if (c->dev.group >= 0)
+		vc_info("%s: bound to vfio-pci (IOMMU group %d)", c->dev.name,
+			c->dev.group);
+	else
+		vc_info("%s: bound to vfio-pci (no-IOMMU mode: no isolation)",
+			c->dev.name);
 }
 
 static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
@@ -380,8 +392,7 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	}
 	if (!strcmp(drv, VFIO_PCI)) {
 		c->result = CR_CLAIMED;
-		vc_info("%s: bound to vfio-pci (IOMMU group %d)", name,
-			c->dev.group);
+		log_bound(c);
 		return;
 	}
 	ctx->errors++;
@@ -407,8 +418,7 @@ static void settle_pending(struct claim_ctx *ctx)
 			continue;
 		if (!strcmp(drv, VFIO_PCI)) {
 			c->result = CR_CLAIMED;
-			vc_info("%s: bound to vfio-pci (IOMMU group %d)",
-				c->dev.name, c->dev.group);
+			log_bound(c);
 		} else {
 			ctx->errors++;
 			c->result = CR_FAILED;

@@ -285,9 +285,11 @@ int pci_scan_ids(const struct sysfs *s,
 		memset(&d.id, 0, sizeof(d.id));
 		n = sysfs_read(s->devfd, path, buf, sizeof(buf));
 		if (n <= 0 || !uevent_ids(buf, &d.id)) {
+			if (pci_addr_parse(de->d_name, &d.addr))
+				continue; /* not a PCI name */
 			n = pci_read_ids(s, de->d_name, &d);
-			if (n == -ENOENT || n == -EINVAL)
-				continue; /* gone, or not a PCI name */
+			if (n == -ENOENT)
+				continue; /* gone since the listing */
 			if (n) {
 				vc_warn("%s: unreadable IDs (%s); not matched",
 					de->d_name, vc_strerror(n));

@@ -139,6 +139,7 @@ mk vendor-garbage tree
 echo 'zz-not-hex' >"$T/$D/vendor"
 vc --cmdline "vfio.devices=8086:3e90,00:02.0,00:14.0"
 ck_kmsg_re "^<3>$P 0000:00:02.0: cannot read the IDs of 0000:00:02.0: " \
+	"^<4>$P 0000:00:02.0: unreadable IDs" \
 	"^<3>$P 8086:3e90: matches no PCI device"
 ck_driver 0000:00:02.0 i915
 ck_override 0000:00:02.0 "(null)"
@@ -221,3 +222,15 @@ many=$(awk 'BEGIN { printf "vfio.devices=00:14.0"; for (i = 0; i < 200; i++) pri
 vc --cmdline "$many"
 ck_kmsg_re "^<3>$P vfio.devices=: more than 128 selectors"
 odd_done more-than-128-selectors "$RC" 0000:00:14.0
+
+# unbind says ENODEV when the device is no longer on that driver; the
+# device is still there, so the claim is rolled back like any other failed
+# write, not taken for "vanished".
+FAULT="fail-unbind=ENODEV"
+mk fail-unbind-ENODEV tree
+vc --cmdline "$SEL"
+ck_rc 1
+usb_claimed
+ck_override 0000:00:02.0 "(null)"
+ck_kmsg_re "^<3>$P 0000:00:02.0: cannot unbind it from its driver: "
+verdict write-fails-unbind-ENODEV-rolls-back
