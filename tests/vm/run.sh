@@ -68,7 +68,7 @@ boot() {
 		echo "image $2 was not built" >"$WORK/$1.qemu"
 	fi
 }
-boot dshell-1 dshell "$GPU_USB" &
+boot dshell-1 dshell "$GPU_USB vfiotest.roundtrip=0000:00:05.0" &
 boot dshell-2 dshell "vfio.devices=1b36:000d@0000:00:07.0" &
 wait
 boot dshell-3 dshell "vfio.devices=00:04.0 quiet vfio.devices=none" &
@@ -198,3 +198,49 @@ if [ -f "$WORK/itools-1.report" ]; then
 	*) fail $n "init-top ORDER is [$order]" ;;
 	esac
 fi
+
+# vfioctl in the guest (issue 4): verify's exit status after each boot...
+for e in dshell-1=0 dsd-1=0 itools-1=0 mkinitcpio-1=0 unit-1=0 dshell-2=1 \
+	dshell-3=0 dshell-4=0 dshell-5=1 dshell-6=0 itools-6=0 mkinitcpio-6=0; do
+	n=${e%=*}
+	[ -f "$WORK/$n.report" ] || continue
+	got=$(sed -n 's/^VMREPORT verify-rc //p' "$WORK/$n.report")
+	if [ "$got" = "${e#*=}" ]; then
+		pass "vfioctl-verify/$n"
+	else
+		fail "vfioctl-verify/$n" "exit ${got:-missing (no vfioctl in the image?)}, expected ${e#*=}: $(grep '^VMREPORT verify ' "$WORK/$n.report" | tail -n 3 | tr '\n' '|')"
+	fi
+done
+# ...it names the stale guard and the missing IOMMU,
+if grep -q '^VMREPORT verify .*stale-guard' "$WORK/dshell-2.report" 2>/dev/null; then
+	pass vfioctl-verify/stale-guard-named
+else
+	fail vfioctl-verify/stale-guard-named "dshell-2: no stale-guard diagnosis"
+fi
+if grep -q '^VMREPORT verify .*intel_iommu=on' "$WORK/dshell-5.report" 2>/dev/null; then
+	pass vfioctl-verify/no-iommu-fix-named
+else
+	fail vfioctl-verify/no-iommu-fix-named "dshell-5: no intel_iommu=on fix"
+fi
+
+# ...a bind/unbind round trip on the second xhci: xhci_hcd -> vfio-pci ->
+# xhci_hcd, read from the driver link in the guest,
+n=dshell-1
+rt=$(sed -n 's/^VMREPORT roundtrip //p' "$WORK/$n.report" 2>/dev/null)
+expect_eq vfioctl-bind-unbind/05.0 "xhci_hcd 0 vfio-pci 0 xhci_hcd" "$rt"
+
+# ...and groups lists the guest's real IOMMU groups, with the right verdicts.
+sys=$(sed -n 's/^VMREPORT sysgroup //p' "$WORK/$n.report" 2>/dev/null | sort)
+ours=$(awk '/^VMREPORT groups IOMMU group / { g = $5; sub(":", "", g) }
+	/^VMREPORT groups +[0-9a-f]+:/ { print g, $3 }' "$WORK/$n.report" 2>/dev/null | sort)
+if [ -n "$sys" ] && [ "$sys" = "$ours" ]; then
+	pass vfioctl-groups/matches-sysfs
+else
+	fail vfioctl-groups/matches-sysfs "sysfs [$(echo "$sys" | tr '\n' ' ')] vs vfioctl [$(echo "$ours" | tr '\n' ' ')]"
+fi
+g3=$(report_group $n 00:03.0)
+g5=$(report_group $n 00:05.0)
+v3=$(sed -n "s/^VMREPORT groups IOMMU group $g3: //p" "$WORK/$n.report" 2>/dev/null)
+v5=$(sed -n "s/^VMREPORT groups IOMMU group $g5: //p" "$WORK/$n.report" 2>/dev/null)
+expect_eq vfioctl-groups/claimed-gpu-viable "viable" "$v3"
+expect_eq vfioctl-groups/xhci-on-xhci_hcd-not-viable "not viable" "$v5"

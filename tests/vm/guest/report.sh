@@ -10,6 +10,11 @@
 #   VMREPORT preload LINE           what the test's preload step saw
 #   VMREPORT order LINE             initramfs-tools init-top ORDER
 #   VMREPORT verify LINE / verify-rc N   vfioctl verify, when in the image
+#   VMREPORT sysgroup N ADDR        /sys/kernel/iommu_groups/N/devices/ADDR
+#   VMREPORT groups LINE            vfioctl groups
+#   VMREPORT roundtrip D0 RC1 D1 RC2 D2   with vfiotest.roundtrip=ADDR:
+#       the driver before, vfioctl bind's status, the driver after it,
+#       vfioctl unbind's status, the driver after that
 out=${VMREPORT_OUT:-/dev/ttyS1}
 [ -e "$out" ] || out=/dev/console
 if command -v udevadm >/dev/null 2>&1; then
@@ -71,6 +76,11 @@ fi
 		*vfio-claim*) echo "VMREPORT kmsg $l" ;;
 		esac
 	done
+	for g in /sys/kernel/iommu_groups/*; do
+		for d in "$g"/devices/*; do
+			[ -e "$d" ] && echo "VMREPORT sysgroup ${g##*/} ${d##*/}"
+		done
+	done
 	# vfioctl (glibc, libkmod, libpci) checks the result itself when the
 	# image carries it.
 	for v in /usr/sbin/vfioctl /usr/bin/vfioctl; do
@@ -81,6 +91,36 @@ fi
 			echo "VMREPORT verify $l"
 		done </run/vfio-test-verify
 		echo "VMREPORT verify-rc $rc"
+		"$v" groups >/run/vfio-test-groups 2>&1
+		while read -r l; do
+			echo "VMREPORT groups $l"
+		done </run/vfio-test-groups
+		read -r cmdline </proc/cmdline
+		for w in $cmdline; do
+			case $w in
+			vfiotest.roundtrip=*) rt=${w#*=} ;;
+			*) continue ;;
+			esac
+			drv() {
+				if [ -e "/sys/bus/pci/devices/$rt/driver" ]; then
+					x=$(readlink "/sys/bus/pci/devices/$rt/driver")
+					echo "${x##*/}"
+				else
+					echo none
+				fi
+			}
+			d0=$(drv)
+			"$v" bind "$rt" >/run/vfio-test-rt 2>&1
+			rc1=$?
+			d1=$(drv)
+			"$v" unbind "$rt" >>/run/vfio-test-rt 2>&1
+			rc2=$?
+			d2=$(drv)
+			while read -r l; do
+				echo "VMREPORT rtlog $l"
+			done </run/vfio-test-rt
+			echo "VMREPORT roundtrip $d0 $rc1 $d1 $rc2 $d2"
+		done
 		break
 	done
 	echo "VMREPORT end"
