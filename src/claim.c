@@ -538,6 +538,28 @@ void claim_check_groups(struct claim_ctx *ctx)
 	}
 }
 
+void claim_print_plan(const struct claim_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < ctx->ndev; i++) {
+		const struct claim_dev *c = &ctx->dev[i];
+		char grp[16];
+
+		if (c->dev.group >= 0)
+			snprintf(grp, sizeof(grp), "%d", c->dev.group);
+		else
+			strcpy(grp, "-");
+		printf("plan %s id=%04x:%04x driver=%s group=%s action=%s",
+		       c->dev.name, c->dev.id.vendor, c->dev.id.device,
+		       c->prev_driver[0] ? c->prev_driver : "-", grp,
+		       claim_action_name(c->action));
+		if (c->why[0])
+			printf(" why=\"%s\"", c->why);
+		printf("\n");
+	}
+}
+
 void claim_free(struct claim_ctx *ctx)
 {
 	free(ctx->dev);

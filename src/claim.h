@@ -61,6 +61,13 @@ int claim_apply(struct claim_ctx *ctx);
 /* Warns about IOMMU group members that keep a non-vfio driver. */
 void claim_check_groups(struct claim_ctx *ctx);
 
+/*
+ * One line per device on stdout, the contract of vfio-claim --dry-run and
+ * vfioctl plan:
+ *   plan ADDR id=VVVV:DDDD driver=NAME|- group=N|- action=A [why="..."]
+ */
+void claim_print_plan(const struct claim_ctx *ctx);
+
 void claim_free(struct claim_ctx *ctx);
 
 const char *claim_action_name(enum claim_action a);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "log.h"
 
@@ -101,4 +102,20 @@ int config_read(const char *path, char *val, size_t size)
 		return -EFBIG;
 	}
 	return config_parse(buf, len, path, val, size);
+}
+
+int config_devices(const char *cmdline, const char *config, char *val,
+		   size_t size, const char **source)
+{
+	int r = cmdline_get_last(cmdline, "vfio.devices", val, size);
+
+	*source = "vfio.devices=";
+	if (r == -E2BIG)
+		vc_err("vfio.devices= is longer than %u bytes: name slots or "
+		       "IDs instead of single functions",
+		       (unsigned int)size - 1);
+	if (r || !config || !config[0])
+		return r;
+	*source = config;
+	return config_read(config, val, size);
 }

@@ -18,4 +18,13 @@ int config_parse(const char *text, size_t len, const char *path, char *val,
 /* Reads and parses path. A missing file is 0 (no value), not an error. */
 int config_read(const char *path, char *val, size_t size);
 
+/*
+ * What to claim, as vfio-claim decides it: the last vfio.devices= on the
+ * command line, else devices= in config (NULL or "": no file). Sets
+ * *source to "vfio.devices=" or the config path. Returns 1 with the
+ * value, 0 when nothing is asked, negative after logging the error.
+ */
+int config_devices(const char *cmdline, const char *config, char *val,
+		   size_t size, const char **source);
+
 #endif

@@ -142,28 +142,6 @@ static int read_cmdline(char *buf, size_t size)
 	return n < 0 ? -EIO : 0;
 }
 
-static void print_plan(const struct claim_ctx *ctx)
-{
-	int i;
-
-	for (i = 0; i < ctx->ndev; i++) {
-		const struct claim_dev *c = &ctx->dev[i];
-		char grp[16];
-
-		if (c->dev.group >= 0)
-			snprintf(grp, sizeof(grp), "%d", c->dev.group);
-		else
-			strcpy(grp, "-");
-		printf("plan %s id=%04x:%04x driver=%s group=%s action=%s",
-		       c->dev.name, c->dev.id.vendor, c->dev.id.device,
-		       c->prev_driver[0] ? c->prev_driver : "-", grp,
-		       claim_action_name(c->action));
-		if (c->why[0])
-			printf(" why=\"%s\"", c->why);
-		printf("\n");
-	}
-}
-
 int main(int argc, char **argv)
 {
 	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
@@ -255,18 +233,7 @@ int main(int argc, char **argv)
 			vc_strerror(errno), config);
 	}
 
-	source = PARAM "=";
-	r = cmdline_get_last(cmdline, PARAM, value, sizeof(value));
-	if (r == 0) {
-		source = config;
-		r = config_read(config, value, sizeof(value));
-	}
-	if (r == -E2BIG && source[0] == 'v') {
-		vc_err(PARAM "= is longer than %d bytes: name slots or IDs "
-		       "instead of single functions",
-		       VALUE_MAX - 1);
-		return 1;
-	}
+	r = config_devices(cmdline, config, value, sizeof(value), &source);
 	if (r < 0)
 		return 1;
 	if (r == 0) {
@@ -300,7 +267,7 @@ int main(int argc, char **argv)
 	}
 	r = claim_plan(&ctx, &sels);
 	if (r == 0 && dry_run)
-		print_plan(&ctx);
+		claim_print_plan(&ctx);
 	if (r == 0)
 		r = claim_apply(&ctx);
 	if (r == 0)

@@ -53,29 +53,6 @@ static void print_plan_json(const struct claim_ctx *ctx, const char *source,
 	fputs("]}\n", stdout);
 }
 
-/* Same line format as vfio-claim --dry-run. */
-static void print_plan(const struct claim_ctx *ctx)
-{
-	int i;
-
-	for (i = 0; i < ctx->ndev; i++) {
-		const struct claim_dev *c = &ctx->dev[i];
-		char grp[16];
-
-		if (c->dev.group >= 0)
-			snprintf(grp, sizeof(grp), "%d", c->dev.group);
-		else
-			strcpy(grp, "-");
-		printf("plan %s id=%04x:%04x driver=%s group=%s action=%s",
-		       c->dev.name, c->dev.id.vendor, c->dev.id.device,
-		       c->prev_driver[0] ? c->prev_driver : "-", grp,
-		       claim_action_name(c->action));
-		if (c->why[0])
-			printf(" why=\"%s\"", c->why);
-		printf("\n");
-	}
-}
-
 int cmd_plan(struct vctl *c, int argc, char **argv)
 {
 	static char cmdline[VALUE_MAX + 1], value[VALUE_MAX];
@@ -98,14 +75,13 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 	} else {
 		/* The order vfio-claim uses: the cmdline wins, then the file.
 		 */
-		if (vctl_cmdline(c, cmdline, sizeof(cmdline)))
-			r = cmdline_get_last(cmdline, "vfio.devices", value,
-					     sizeof(value));
-		snprintf(source, sizeof(source), "vfio.devices=");
-		if (r == 0 && c->config[0]) {
-			snprintf(source, sizeof(source), "%s", c->config);
-			r = config_read(c->config, value, sizeof(value));
-		}
+		const char *src;
+
+		if (!vctl_cmdline(c, cmdline, sizeof(cmdline)))
+			cmdline[0] = '\0';
+		r = config_devices(cmdline, c->config, value, sizeof(value),
+				   &src);
+		snprintf(source, sizeof(source), "%s", src);
 		if (r < 0)
 			return 1;
 		if (r == 0) {
@@ -133,7 +109,7 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 	if (c->json)
 		print_plan_json(&ctx, source, value);
 	else
-		print_plan(&ctx);
+		claim_print_plan(&ctx);
 	bad += ctx.errors;
 	claim_free(&ctx);
 	return bad ? 1 : 0;
