@@ -140,11 +140,10 @@ demo:
 	@sh tests/vm/demo.sh
 
 lint:
-	shellcheck -s sh $(SHELL_SCRIPTS)
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c
+	@sh tests/run.sh lint
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c
+	clang-format -i $$(git ls-files '*.[ch]')
 
 # ---- install ----
 # Each file goes where its generator looks for it. dracut's conf snippet goes

@@ -23,8 +23,7 @@
 
 const char *claim_action_name(enum claim_action a)
 {
-	static const char *const n[] = { "claim", "already", "refuse",
-					  "veto" };
+	static const char *const n[] = { "claim", "already", "refuse", "veto" };
 
 	return n[a];
 }
@@ -32,7 +31,7 @@ const char *claim_action_name(enum claim_action a)
 const char *claim_result_name(enum claim_result r)
 {
 	static const char *const n[] = { "planned", "claimed", "pending",
-					  "failed",  "skipped", "gone" };
+					 "failed",  "skipped", "gone" };
 
 	return n[r];
 }
@@ -53,8 +52,7 @@ static struct claim_dev *find_dev(struct claim_ctx *ctx, const char *name,
 	return NULL;
 }
 
-static struct claim_dev *add_dev(struct claim_ctx *ctx,
-				 const struct pci_dev *d,
+static struct claim_dev *add_dev(struct claim_ctx *ctx, const struct pci_dev *d,
 				 const struct selector *sel)
 {
 	struct claim_dev *c;
@@ -179,7 +177,8 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 		return;
 	}
 	if (r) {
-		snprintf(why, sizeof(why), "cannot read its sysfs attributes: %s",
+		snprintf(why, sizeof(why),
+			 "cannot read its sysfs attributes: %s",
 			 vc_strerror(r));
 		refuse(c, CA_REFUSE, why);
 		return;
@@ -321,7 +320,8 @@ static void fail(struct claim_ctx *ctx, struct claim_dev *c, int r,
 	if ((r == -ENOENT || r == -ENODEV) &&
 	    !sysfs_exists(ctx->sys->devfd, c->dev.name)) {
 		c->result = CR_GONE;
-		snprintf(c->why, sizeof(c->why), "vanished while being claimed");
+		snprintf(c->why, sizeof(c->why),
+			 "vanished while being claimed");
 	} else {
 		c->result = CR_FAILED;
 		snprintf(c->why, sizeof(c->why), "%s: %s", what,

@@ -69,8 +69,7 @@ static const char *uevent_get(const char *buf, const char *key, size_t klen)
  */
 static int uevent_ids(const char *buf, struct pci_id *id)
 {
-	if (parse_pair(uevent_get(buf, "PCI_ID=", 7), &id->vendor,
-		       &id->device))
+	if (parse_pair(uevent_get(buf, "PCI_ID=", 7), &id->vendor, &id->device))
 		return 0;
 	parse_pair(uevent_get(buf, "PCI_SUBSYS_ID=", 14), &id->subvendor,
 		   &id->subdevice);

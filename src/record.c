@@ -44,8 +44,7 @@ static int write_atomic(const char *dir, const char *name, const char *text,
 	return r;
 }
 
-int record_write_dev(const char *dir, const struct claim_dev *c,
-		     const char *by)
+int record_write_dev(const char *dir, const struct claim_dev *c, const char *by)
 {
 	char sub[256], text[768];
 	const struct pci_dev *d = &c->dev;
@@ -130,7 +129,8 @@ int record_read_dev(const char *dir, const char *name, struct record *r)
 		else if (!strcmp(line, "id"))
 			take(r->id, sizeof(r->id), eq, strlen(eq));
 		else if (!strcmp(line, "subsystem"))
-			take(r->subsystem, sizeof(r->subsystem), eq, strlen(eq));
+			take(r->subsystem, sizeof(r->subsystem), eq,
+			     strlen(eq));
 		else if (!strcmp(line, "previous_driver"))
 			take(r->previous_driver, sizeof(r->previous_driver), eq,
 			     strlen(eq));

@@ -168,8 +168,7 @@ int pci_addr_parse(const char *name, struct pci_addr *a)
 	return parse_addr(name, strlen(name), 1, a, &why);
 }
 
-int sel_parse(const char *tok, size_t len, struct selector *s,
-	      const char **why)
+int sel_parse(const char *tok, size_t len, struct selector *s, const char **why)
 {
 	const char *at = memchr(tok, '@', len);
 	char idbuf[24], abuf[PCI_NAME_MAX];

@@ -49,8 +49,7 @@ int sel_parse(const char *tok, size_t len, struct selector *s,
  * "vfio.devices=") and skipped; duplicates merge. Returns the number of
  * invalid selectors.
  */
-int sel_parse_list(const char *value, struct sel_list *l,
-		   const char *origin);
+int sel_parse_list(const char *value, struct sel_list *l, const char *origin);
 
 int sel_match_addr(const struct selector *s, const struct pci_addr *a);
 int sel_match_id(const struct selector *s, const struct pci_id *id);

@@ -136,7 +136,8 @@ static int read_cmdline(char *buf, size_t size)
 	close(fd);
 	buf[len] = '\0';
 	if (len == size - 1)
-		vc_warn("/proc/cmdline is longer than %u bytes; a vfio.devices= "
+		vc_warn("/proc/cmdline is longer than %u bytes; a "
+			"vfio.devices= "
 			"past that is not seen",
 			(unsigned int)size - 1);
 	return n < 0 ? -EIO : 0;
@@ -154,8 +155,7 @@ int main(int argc, char **argv)
 	struct claim_ctx ctx;
 	struct sysfs sys;
 
-	while ((opt = getopt_long(argc, argv, "nqvhV", longopts, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, "nqvhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SYSFS:
 			sysroot = optarg;
@@ -224,7 +224,8 @@ int main(int argc, char **argv)
 
 	if (cmdarg) {
 		if (strlen(cmdarg) > CMDLINE_MAX) {
-			vc_err("--cmdline is longer than %d bytes", CMDLINE_MAX);
+			vc_err("--cmdline is longer than %d bytes",
+			       CMDLINE_MAX);
 			return 2;
 		}
 		strcpy(cmdline, cmdarg);

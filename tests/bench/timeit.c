@@ -47,7 +47,8 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			return 1;
-		t[i] = (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+		t[i] = (b.tv_sec - a.tv_sec) * 1e6 +
+		       (b.tv_nsec - a.tv_nsec) / 1e3;
 	}
 	qsort(t, runs, sizeof(*t), cmp);
 	printf("%.0f\n", t[runs / 2]);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fast checks of the initramfs integrations, no VM: shellcheck and the
+# Fast checks of the initramfs integrations, no VM: the
 # syntax of every hook under each shell it runs in; the mkinitcpio install
 # hooks through the build-time harness; dracut hostonly images and a kernel
 # without an optional module; make install/uninstall layout.
@@ -15,28 +15,7 @@ trap 'exit 1' INT TERM
 # Hooks that run inside the initramfs: POSIX sh (busybox ash, dash, klibc).
 RUNTIME_SH="dracut/50vfio-claim/vfio-claim.sh mkinitcpio/hooks/vfio-claim
 initramfs/scripts/init-top/00-vfio-claim"
-# Build-time hooks, in the generator's own shell.
-BUILD_SH="initramfs/hooks/vfio-claim"
-BUILD_BASH="dracut/50vfio-claim/module-setup.sh mkinitcpio/install/vfio-claim
-mkinitcpio/install/sd-vfio-claim"
-TEST_SH="tests/deps.sh tests/vm/kernel.sh tests/vm/lib.sh tests/vm/run.sh
-tests/vm/demo.sh tests/hooks/run.sh tests/vm/guest/report.sh
-tests/vm/guest/preload.sh tests/vm/guest/mkinitcpio-init"
-TEST_BASH="tests/vm/mkinitcpio.sh tests/vm/guest/dracut/99vfio-test/module-setup.sh"
-
-if ! command -v shellcheck >/dev/null 2>&1; then
-	fail shellcheck "shellcheck not installed (tests/deps.sh installs it)"
-else
-	for f in $RUNTIME_SH $BUILD_SH $TEST_SH; do
-		[ -f "$f" ] || continue
-		if o=$(shellcheck -s sh -x "$f" 2>&1); then pass "shellcheck $f"
-		else fail "shellcheck $f" "$(echo "$o" | head -n 8 | tr '\n' ' ')"; fi
-	done
-	for f in $BUILD_BASH $TEST_BASH; do
-		if o=$(shellcheck -s bash "$f" 2>&1); then pass "shellcheck $f"
-		else fail "shellcheck $f" "$(echo "$o" | head -n 8 | tr '\n' ' ')"; fi
-	done
-fi
+# tests/lint runs shellcheck over every file.
 
 # Parse every runtime hook with each shell an initramfs may run it under.
 for f in $RUNTIME_SH; do

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Style gates: every C file is clang-format clean (the repo's .clang-format,
+# kernel style), every shell file is shellcheck clean in its own dialect
+# (POSIX sh unless its first line names bash).
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib/testlib.sh"
+cd "$TOP" || exit 2
+
+files() {
+	if git rev-parse --git-dir >/dev/null 2>&1; then
+		git ls-files
+	else
+		find . -type f ! -path './.git/*' ! -path './build/*' | sed 's|^\./||'
+	fi
+}
+
+if ! command -v clang-format >/dev/null 2>&1; then
+	fail clang-format "clang-format not installed (tests/deps.sh installs it)"
+else
+	for f in $(files | grep -E '\.[ch]$'); do
+		if o=$(clang-format --dry-run --Werror "$f" 2>&1); then
+			pass "clang-format $f"
+		else
+			fail "clang-format $f" "$(echo "$o" | head -n 2 | tr '\n' ' ') (fix: clang-format -i $f)"
+		fi
+	done
+fi
+
+if ! command -v shellcheck >/dev/null 2>&1; then
+	fail shellcheck "shellcheck not installed (tests/deps.sh installs it)"
+	exit 1
+fi
+for f in $(files); do
+	case $f in
+	*.c | *.h | *.md | *.jq | *.conf | *.service | *.[0-9] | Makefile | .gitignore | .clang-format) continue ;;
+	esac
+	[ -f "$f" ] || continue
+	first=$(head -n 1 "$f")
+	case $first in
+	*bash*) dialect=bash ;;
+	'#!'*sh* | '#!'*ash*) dialect=sh ;;
+	*)
+		# Sourced files without a #! line: the ones we know are sh.
+		case $f in
+		*.sh | tests/vm/guest/*) dialect=sh ;;
+		*) continue ;;
+		esac
+		;;
+	esac
+	if o=$(shellcheck -s "$dialect" -x "$f" 2>&1); then
+		pass "shellcheck $f"
+	else
+		fail "shellcheck $f" "$(echo "$o" | grep -m 3 'SC[0-9]' | tr '\n' ' ')"
+	fi
+done
