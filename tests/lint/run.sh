@@ -38,12 +38,12 @@ for f in $(files); do
 	[ -f "$f" ] || continue
 	first=$(head -n 1 "$f")
 	case $first in
-	*bash*) dialect=bash ;;
-	'#!'*sh* | '#!'*ash*) dialect=sh ;;
+	*bash*) dialect="bash" ;;
+	'#!'*sh*) dialect="sh" ;;
 	*)
 		# Sourced files without a #! line: the ones we know are sh.
 		case $f in
-		*.sh | tests/vm/guest/*) dialect=sh ;;
+		*.sh | tests/vm/guest/*) dialect="sh" ;;
 		*) continue ;;
 		esac
 		;;
