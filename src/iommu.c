@@ -38,19 +38,12 @@ int iommu_noiommu_enabled(const struct sysfs *s)
 static int list_dir(int dirfd, const char *path,
 		    int (*fn)(const char *name, void *data), void *data)
 {
+	DIR *dir = sysfs_opendir(dirfd, path);
 	struct dirent *de;
-	int fd, r = 0;
-	DIR *dir;
+	int r = 0;
 
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (!dir)
 		return -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;

@@ -226,21 +226,14 @@ int pci_for_each(const struct sysfs *s,
 			   void *data),
 		 void *data)
 {
+	/* A fresh fd: fdopendir would take devfd over. */
+	DIR *dir = sysfs_opendir(s->devfd, ".");
 	struct dirent *de;
 	struct pci_addr a;
-	int fd, r = 0;
-	DIR *dir;
+	int r = 0;
 
-	/* fdopendir would consume devfd; list through a fresh one. */
-	fd = openat(s->devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (!dir)
 		return -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || pci_addr_parse(de->d_name, &a))
 			continue;
@@ -258,19 +251,12 @@ int pci_scan_ids(const struct sysfs *s,
 		 void *data)
 {
 	char path[PCI_NAME_MAX + 8], buf[1024];
+	DIR *dir = sysfs_opendir(s->devfd, ".");
 	struct dirent *de;
-	int fd, r = 0;
-	DIR *dir;
+	int r = 0;
 
-	fd = openat(s->devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (!dir)
 		return -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
 	while ((de = readdir(dir))) {
 		size_t len = strlen(de->d_name);
 		struct pci_dev d;

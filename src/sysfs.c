@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -50,29 +51,6 @@ void sysfs_close(struct sysfs *s)
 	s->devfd = s->rootfd = -1;
 }
 
-int sysfs_read(int dirfd, const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size);
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	if ((size_t)n == size)
-		return -EFBIG;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
-		n--;
-	buf[n] = '\0';
-	return (int)n;
-}
-
 int sysfs_read_bin(int dirfd, const char *path, void *buf, size_t size)
 {
 	ssize_t n;
@@ -85,6 +63,20 @@ int sysfs_read_bin(int dirfd, const char *path, void *buf, size_t size)
 		n = -errno;
 	close(fd);
 	return (int)n;
+}
+
+int sysfs_read(int dirfd, const char *path, char *buf, size_t size)
+{
+	int n = sysfs_read_bin(dirfd, path, buf, size);
+
+	if (n < 0)
+		return n;
+	if ((size_t)n == size)
+		return -EFBIG;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+		n--;
+	buf[n] = '\0';
+	return n;
 }
 
 int sysfs_read_hex(int dirfd, const char *path, unsigned long *val)
@@ -158,6 +150,23 @@ int sysfs_link_name(int dirfd, const char *path, char *buf, size_t size)
 		return -ENAMETOOLONG;
 	memcpy(buf, slash, len + 1);
 	return (int)len;
+}
+
+DIR *sysfs_opendir(int dirfd, const char *path)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (!dir) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return dir;
 }
 
 int sysfs_exists(int dirfd, const char *path)

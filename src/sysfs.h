@@ -3,6 +3,7 @@
 #ifndef VC_SYSFS_H
 #define VC_SYSFS_H
 
+#include <dirent.h>
 #include <stddef.h>
 
 struct sysfs {
@@ -39,6 +40,9 @@ int sysfs_write(int dirfd, const char *path, const char *val);
 
 /* The last path component of a symlink's target. Length or -errno. */
 int sysfs_link_name(int dirfd, const char *path, char *buf, size_t size);
+
+/* Opens the directory path below dirfd for readdir; NULL and errno. */
+DIR *sysfs_opendir(int dirfd, const char *path);
 
 /* 1 when path exists, 0 when not. */
 int sysfs_exists(int dirfd, const char *path);
