@@ -64,19 +64,12 @@ static int cmp_str(const void *a, const void *b)
 
 static int list_groups(struct vctl *c, struct names *g)
 {
+	DIR *d = sysfs_opendir(c->sys.rootfd, "kernel/iommu_groups");
 	struct dirent *de;
-	int fd, r = 0;
-	DIR *d;
+	int r = 0;
 
-	fd = openat(c->sys.rootfd, "kernel/iommu_groups",
-		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
 	while (!r && (de = readdir(d))) {
 		char *end;
 

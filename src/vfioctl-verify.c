@@ -158,20 +158,14 @@ static int load_selectors(struct vctl *c, struct host *h, int argc, char **argv,
 static int first_entry(int dirfd, const char *path, char *buf, size_t size,
 		       int join)
 {
+	DIR *d = sysfs_opendir(dirfd, path);
 	struct dirent *de;
 	size_t len = 0;
-	int fd, n = 0;
-	DIR *d;
+	int n = 0;
 
 	buf[0] = '\0';
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (!d)
 		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
