@@ -136,6 +136,8 @@ int record_read_dev(const char *dir, const char *name, struct record *r)
 			     strlen(eq));
 		else if (!strcmp(line, "result"))
 			take(r->result, sizeof(r->result), eq, strlen(eq));
+		else if (!strcmp(line, "why"))
+			take(r->why, sizeof(r->why), eq, strlen(eq));
 		else if (!strcmp(line, "by"))
 			take(r->by, sizeof(r->by), eq, strlen(eq));
 	}

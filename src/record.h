@@ -17,6 +17,7 @@ struct record {
 	char subsystem[16];
 	char previous_driver[DRV_NAME_MAX];
 	char result[16];
+	char why[160];
 	char by[16];
 };
 

@@ -260,9 +260,15 @@ static void check_host(struct vctl *c, struct host *h)
 			 "vfio-pci is not loaded (no %s/bus/pci/drivers/"
 			 "vfio-pci)",
 			 c->sysroot);
-		vctl_fmt(x->fix, sizeof(x->fix),
-			 "modprobe vfio-pci now; for boot, install the "
-			 "vfio-claim initramfs hook, which includes it");
+		if (h->claim_ran > 0)
+			vctl_fmt(x->fix, sizeof(x->fix),
+				 "vfio-claim loads it only when it claims a "
+				 "device: see the device problems below");
+		else
+			vctl_fmt(
+				x->fix, sizeof(x->fix),
+				"modprobe vfio-pci now; for boot, install the "
+				"vfio-claim initramfs hook, which includes it");
 	}
 }
 
@@ -421,7 +427,14 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 		 r->module,
 		 r->kind == KM_BUILTIN ? ": it binds before any initramfs runs"
 				       : "");
-	if (r->kind == KM_BUILTIN)
+	have_rec =
+		h->claim_ran > 0 && record_read_dev(c->rundir, name, &rec) == 0;
+	if (have_rec)
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "fix the problems below; then 'vfioctl bind %s' "
+			 "takes it without a reboot",
+			 name);
+	else if (r->kind == KM_BUILTIN)
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "vfio-claim takes it over from the initramfs (check "
 			 "that it ran); 'vfioctl bind %s' takes it now",
@@ -453,7 +466,6 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 				 "and rebuild the initramfs");
 		return;
 	}
-	have_rec = record_read_dev(c->rundir, name, &rec) == 0;
 	if (!have_rec) {
 		x = PROBLEM(r, "not-claimed-at-boot");
 		vctl_fmt(x->msg, sizeof(x->msg),
@@ -466,12 +478,19 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 	} else if (strcmp(rec.result, "claimed") &&
 		   strcmp(rec.result, "pending")) {
 		x = PROBLEM(r, "claim-failed");
-		vctl_fmt(x->msg, sizeof(x->msg),
-			 "vfio-claim could not claim it at boot (result=%s)",
-			 rec.result);
+		if (rec.why[0])
+			vctl_fmt(x->msg, sizeof(x->msg),
+				 "vfio-claim did not claim it at boot "
+				 "(result=%s): it %s",
+				 rec.result, rec.why);
+		else
+			vctl_fmt(x->msg, sizeof(x->msg),
+				 "vfio-claim could not claim it at boot "
+				 "(result=%s)",
+				 rec.result);
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "'journalctl -k | grep vfio-claim' (or %s/devices/%s) "
-			 "says why",
+			 "has the details",
 			 c->rundir, name);
 	} else {
 		x = PROBLEM(r, "claim-undone");

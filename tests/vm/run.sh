@@ -217,6 +217,12 @@ if grep -q '^VMREPORT verify .*stale-guard' "$WORK/dshell-2.report" 2>/dev/null;
 else
 	fail vfioctl-verify/stale-guard-named "dshell-2: no stale-guard diagnosis"
 fi
+# ...says why the boot's claim did not hold, from vfio-claim's record,
+if grep -q '^VMREPORT verify problem (claim-failed): .*(result=skipped): it has no IOMMU group' "$WORK/dshell-5.report" 2>/dev/null; then
+	pass vfioctl-verify/claim-failed-says-why
+else
+	fail vfioctl-verify/claim-failed-says-why "dshell-5: no claim-failed line with the record's reason"
+fi
 if grep -q '^VMREPORT verify .*intel_iommu=on' "$WORK/dshell-5.report" 2>/dev/null; then
 	pass vfioctl-verify/no-iommu-fix-named
 else
