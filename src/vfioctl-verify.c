@@ -810,7 +810,9 @@ static void render_human(struct vctl *c, const struct host *h,
 		}
 		human_problems(x->p, x->np);
 	}
-	if (!n)
+	if (!n && strcmp(h->source, "none"))
+		printf("nothing to verify: %s names no device\n", h->source);
+	else if (!n)
 		printf("nothing to verify: no vfio.devices=, vfio-pci.ids= or "
 		       "devices= in %s\n",
 		       c->config[0] ? c->config : "the config file");
