@@ -27,6 +27,17 @@ else
 	done
 fi
 
+# -Wall -Wextra -Werror holds for clang as for gcc (klcc is gcc).
+if ! command -v clang >/dev/null 2>&1; then
+	fail clang-build "clang not installed (tests/deps.sh installs it)"
+elif o=$(make -s -B CC=clang BUILD=tests/out/clang tests/out/clang/vfio-claim.glibc \
+	tests/out/clang/vfioctl 2>&1) && [ -x tests/out/clang/vfioctl ]; then
+	pass "clang -Werror build"
+else
+	fail "clang -Werror build" "$(echo "$o" | grep -m 3 -E 'error|warning' | tr '\n' ' ')"
+fi
+rm -rf tests/out/clang
+
 if ! command -v shellcheck >/dev/null 2>&1; then
 	fail shellcheck "shellcheck not installed (tests/deps.sh installs it)"
 	exit 1

@@ -71,7 +71,7 @@ boot() {
 boot dshell-1 dshell "$GPU_USB vfiotest.roundtrip=0000:00:05.0" &
 boot dshell-2 dshell "vfio.devices=1b36:000d@0000:00:07.0" &
 wait
-boot dshell-3 dshell "vfio.devices=00:04.0 quiet vfio.devices=none" &
+boot dshell-3 dshell "vfio.devices=00:04.0 quiet vfio.devices=none vfiotest.roundtrip=0000:00:05.0" &
 boot dshell-4 dshell "vfiotest.preload=xhci_pci vfio.devices=00:04.0" &
 wait
 boot dshell-5 dshell "$GPU_USB" noiommu &
@@ -234,6 +234,15 @@ fi
 n=dshell-1
 rt=$(sed -n 's/^VMREPORT roundtrip //p' "$WORK/$n.report" 2>/dev/null)
 expect_eq vfioctl-bind-unbind/05.0 "xhci_hcd 0 vfio-pci 0 xhci_hcd" "$rt"
+# The same where nothing was claimed at boot: vfioctl bind loads vfio-pci
+# itself, through libkmod.
+rt=$(sed -n 's/^VMREPORT roundtrip //p' "$WORK/dshell-3.report" 2>/dev/null)
+expect_eq vfioctl-bind-loads-vfio-pci/05.0 "xhci_hcd 0 vfio-pci 0 xhci_hcd" "$rt"
+if grep -q '^VMREPORT verify host: .*vfio-pci not loaded' "$WORK/dshell-3.report" 2>/dev/null; then
+	pass vfioctl-bind-loads-vfio-pci/was-not-loaded
+else
+	fail vfioctl-bind-loads-vfio-pci/was-not-loaded "dshell-3: vfio-pci was loaded before vfioctl bind, so the libkmod path was not tested"
+fi
 
 # ...and groups lists the guest's real IOMMU groups, with the right verdicts.
 sys=$(sed -n 's/^VMREPORT sysgroup //p' "$WORK/$n.report" 2>/dev/null | sort)
