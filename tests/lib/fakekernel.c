@@ -38,6 +38,10 @@
  * and writes elsewhere in bus/, devices/, kernel/, class/, module/ as
  * "write RELPATH VALUE ok" (they go through to the file).
  *
+ * With $FAKE_DEV_ROOT set (a fake /dev), opening $FAKE_DEV_ROOT/vfio/N in
+ * any mode fails with EBUSY while $FAKE_DEV_ROOT/vfio/N.busy exists, as a
+ * group that a VM holds open does.
+ *
  * Works under ASan too (ASAN_OPTIONS=verify_asan_link_order=0).
  */
 #define _GNU_SOURCE
@@ -72,8 +76,8 @@ struct tracked {
 #define MAX_FD 1024
 
 static struct tracked fds[MAX_FD];
-static char root[PATH_MAX], rroot[PATH_MAX];
-static size_t rootlen, rrootlen;
+static char root[PATH_MAX], rroot[PATH_MAX], devroot[PATH_MAX];
+static size_t rootlen, rrootlen, devrootlen;
 static int inited, busy;
 
 static int (*real_open)(const char *, int, ...);
@@ -81,10 +85,23 @@ static int (*real_openat)(int, const char *, int, ...);
 static ssize_t (*real_write)(int, const void *, size_t);
 static int (*real_close)(int);
 
+/* buf = $ENV without trailing slashes; returns its length, 0 if unset. */
+static size_t env_dir(const char *env, char *buf, size_t size)
+{
+	const char *r = getenv(env);
+	size_t n;
+
+	if (!r || !*r || strlen(r) >= size)
+		return 0;
+	strcpy(buf, r);
+	n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	return n;
+}
+
 static void init(void)
 {
-	const char *r;
-
 	if (inited)
 		return;
 	inited = 1;
@@ -92,14 +109,9 @@ static void init(void)
 	real_openat = dlsym(RTLD_NEXT, "openat");
 	real_write = dlsym(RTLD_NEXT, "write");
 	real_close = dlsym(RTLD_NEXT, "close");
-	r = getenv("FAKE_SYSFS_ROOT");
-	if (!r || !*r || strlen(r) >= sizeof(root))
-		return;
-	strcpy(root, r);
-	rootlen = strlen(root);
-	while (rootlen > 1 && root[rootlen - 1] == '/')
-		root[--rootlen] = '\0';
-	if (realpath(root, rroot))
+	devrootlen = env_dir("FAKE_DEV_ROOT", devroot, sizeof(devroot));
+	rootlen = env_dir("FAKE_SYSFS_ROOT", root, sizeof(root));
+	if (rootlen && realpath(root, rroot))
 		rrootlen = strlen(rroot);
 }
 
@@ -513,6 +525,45 @@ static const char *under_root(const char *abs)
 	return NULL;
 }
 
+/* abs = path as openat(dirfd, path) sees it; -1 when that is unknown. */
+static int absolute(int dirfd, const char *path, char *abs, size_t size)
+{
+	char base[PATH_MAX];
+
+	if (path[0] == '/') {
+		cpy(abs, size, path);
+		return 0;
+	}
+	if (dirfd == AT_FDCWD) {
+		if (!getcwd(base, sizeof(base)))
+			return -1;
+	} else {
+		char fdp[64];
+		ssize_t l;
+
+		snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", dirfd);
+		l = readlink(fdp, base, sizeof(base) - 1);
+		if (l <= 0)
+			return -1;
+		base[l] = '\0';
+	}
+	snprintf(abs, size, "%s/%s", base, path);
+	return 0;
+}
+
+/* DEVROOT/vfio/N while DEVROOT/vfio/N.busy exists. */
+static int vfio_busy(int dirfd, const char *path)
+{
+	char abs[2 * PATH_MAX + 2], p[sizeof(abs) + 8];
+
+	if (!devrootlen || absolute(dirfd, path, abs, sizeof(abs)) ||
+	    strncmp(abs, devroot, devrootlen) ||
+	    strncmp(abs + devrootlen, "/vfio/", 6))
+		return 0;
+	snprintf(p, sizeof(p), "%s.busy", abs);
+	return access(p, F_OK) == 0;
+}
+
 static void classify(int dirfd, const char *path, struct tracked *t)
 {
 	char abs[2 * PATH_MAX + 2], base[PATH_MAX], *last, *prev;
@@ -520,24 +571,8 @@ static void classify(int dirfd, const char *path, struct tracked *t)
 	size_t n;
 
 	t->kind = K_NONE;
-	if (path[0] == '/') {
-		cpy(abs, sizeof(abs), path);
-	} else {
-		if (dirfd == AT_FDCWD) {
-			if (!getcwd(base, sizeof(base)))
-				return;
-		} else {
-			char fdp[64];
-			ssize_t l;
-
-			snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", dirfd);
-			l = readlink(fdp, base, sizeof(base) - 1);
-			if (l <= 0)
-				return;
-			base[l] = '\0';
-		}
-		snprintf(abs, sizeof(abs), "%s/%s", base, path);
-	}
+	if (absolute(dirfd, path, abs, sizeof(abs)))
+		return;
 	rel = under_root(abs);
 	if (!rel)
 		return;
@@ -587,6 +622,10 @@ static int do_open(int dirfd, const char *path, int flags, mode_t mode)
 	int fd;
 
 	init();
+	if (!busy && path && vfio_busy(dirfd, path)) {
+		errno = EBUSY;
+		return -1;
+	}
 	if (busy || !rootlen || !path || (flags & O_ACCMODE) == O_RDONLY)
 		return real_openat(dirfd, path, flags, mode);
 	busy = 1;
