@@ -658,17 +658,6 @@ int open(const char *path, int flags, ...)
 	return do_open(AT_FDCWD, path, flags, mode);
 }
 
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = get_mode(flags, ap);
-	va_end(ap);
-	return do_open(AT_FDCWD, path, flags, mode);
-}
-
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	va_list ap;
@@ -680,28 +669,15 @@ int openat(int dirfd, const char *path, int flags, ...)
 	return do_open(dirfd, path, flags, mode);
 }
 
+/* The *64 variants take the same arguments: one body serves both. */
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 int openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = get_mode(flags, ap);
-	va_end(ap);
-	return do_open(dirfd, path, flags, mode);
-}
+	__attribute__((alias("openat")));
 
 int __open_2(const char *path, int flags);
-int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
-int __openat64_2(int dirfd, const char *path, int flags);
 
 int __open_2(const char *path, int flags)
-{
-	return do_open(AT_FDCWD, path, flags, 0);
-}
-
-int __open64_2(const char *path, int flags)
 {
 	return do_open(AT_FDCWD, path, flags, 0);
 }
@@ -711,10 +687,9 @@ int __openat_2(int dirfd, const char *path, int flags)
 	return do_open(dirfd, path, flags, 0);
 }
 
+int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
 int __openat64_2(int dirfd, const char *path, int flags)
-{
-	return do_open(dirfd, path, flags, 0);
-}
+	__attribute__((alias("__openat_2")));
 
 static const char *const kind_name[] = {
 	[K_OVERRIDE] = "driver_override",
