@@ -227,15 +227,21 @@ static const char *errno_name(int e)
 	return "EIO";
 }
 
-static int dev_exists(const char *dev)
+/* bus/pci/KIND/NAME is a directory; NAME a plain name, not a path. */
+static int pci_dir(const char *kind, const char *name)
 {
 	char p[PATH_MAX];
 	struct stat st;
 
-	if (!*dev || strchr(dev, '/') || dev[0] == '.')
+	if (!*name || strchr(name, '/') || name[0] == '.')
 		return 0;
-	rpath(p, sizeof(p), "bus/pci/devices/%s", dev);
+	rpath(p, sizeof(p), "bus/pci/%s/%s", kind, name);
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int dev_exists(const char *dev)
+{
+	return pci_dir("devices", dev);
 }
 
 static void dev_driver(const char *dev, char *drv, size_t size)
@@ -255,13 +261,7 @@ static void dev_driver(const char *dev, char *drv, size_t size)
 
 static int driver_registered(const char *drv)
 {
-	char p[PATH_MAX];
-	struct stat st;
-
-	if (!*drv || strchr(drv, '/') || drv[0] == '.')
-		return 0;
-	rpath(p, sizeof(p), "bus/pci/drivers/%s", drv);
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	return pci_dir("drivers", drv);
 }
 
 /* "../../../devices/pci0000:00/ADDR", the target of bus/pci/devices/ADDR. */
