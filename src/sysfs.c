@@ -79,36 +79,35 @@ int sysfs_read(int dirfd, const char *path, char *buf, size_t size)
 	return n;
 }
 
-int sysfs_read_hex(int dirfd, const char *path, unsigned long *val)
+/* A number attribute: base 16 ("0x8086" or "8086") or 10, signed or not. */
+static int read_number(int dirfd, const char *path, int base, long *val)
 {
 	char buf[32], *end;
 	int n = sysfs_read(dirfd, path, buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
-	if (n == 0)
-		return -EINVAL;
 	errno = 0;
-	*val = strtoul(buf, &end, 16);
-	if (errno || *end || buf[0] == '-')
+	*val = base == 16 && buf[0] != '-' ? (long)strtoul(buf, &end, 16)
+					   : strtol(buf, &end, 10);
+	if (n == 0 || errno || *end || (base == 16 && buf[0] == '-'))
 		return -EINVAL;
 	return 0;
 }
 
+int sysfs_read_hex(int dirfd, const char *path, unsigned long *val)
+{
+	long v;
+	int r = read_number(dirfd, path, 16, &v);
+
+	if (!r)
+		*val = (unsigned long)v;
+	return r;
+}
+
 int sysfs_read_int(int dirfd, const char *path, long *val)
 {
-	char buf[32], *end;
-	int n = sysfs_read(dirfd, path, buf, sizeof(buf));
-
-	if (n < 0)
-		return n;
-	if (n == 0)
-		return -EINVAL;
-	errno = 0;
-	*val = strtol(buf, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	return 0;
+	return read_number(dirfd, path, 10, val);
 }
 
 int sysfs_write(int dirfd, const char *path, const char *val)
