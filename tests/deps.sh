@@ -9,7 +9,7 @@ build_pkgs="make gcc libc6-dev libklibc-dev klibc-utils libkmod-dev libpci-dev p
 # Boot tests and the demo: a real kernel through real initramfs generators.
 boot_pkgs="qemu-system-x86 dracut-core udev systemd kmod cpio busybox-static apt dpkg"
 # Everything else make check runs.
-test_pkgs="initramfs-tools-core clang libclang-rt-14-dev strace shellcheck jq"
+test_pkgs="initramfs-tools-core clang clang-format libclang-rt-14-dev strace shellcheck jq"
 
 case "${1:-all}" in
 demo) want="$build_pkgs $boot_pkgs" ;;
