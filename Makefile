@@ -36,7 +36,7 @@ CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
-.PHONY: all clean check check-unit check-asan check-vm fuzz bench demo \
+.PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench demo \
 	install uninstall deps lint format
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
@@ -118,9 +118,16 @@ $(BUILD)/fakekernel.so: tests/lib/fakekernel.c | $(BUILD)
 deps:
 	@sh tests/deps.sh
 
-check: deps all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit $(BUILD)/fuzz-parsers \
-	$(BUILD)/vfio-claim.glibc $(BUILD)/mktree $(BUILD)/fakekernel.so
+# Packages first, then a fresh make: this one decided klcc or gcc before
+# deps could install klibc.
+check:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory check-build
 	@sh tests/run.sh
+
+check-build: all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit \
+	$(BUILD)/fuzz-parsers $(BUILD)/vfio-claim.glibc $(BUILD)/mktree \
+	$(BUILD)/fakekernel.so
 
 check-unit: $(BUILD)/unit
 	@$(BUILD)/unit
