@@ -76,7 +76,7 @@ static int uevent_ids(const char *buf, struct pci_id *id)
 	return 1;
 }
 
-static int parse_uevent(const char *buf, struct pci_dev *d)
+int pci_parse_uevent(const char *buf, struct pci_dev *d)
 {
 	const char *v;
 	size_t len;
@@ -154,7 +154,7 @@ int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d)
 	d->name[nlen] = '\0';
 
 	r = sysfs_read(s->devfd, p, buf, sizeof(buf));
-	if (r >= 0 && parse_uevent(buf, d))
+	if (r >= 0 && pci_parse_uevent(buf, d))
 		return 0;
 	if (r == -ENOENT && !sysfs_exists(s->devfd, d->name))
 		return -ENOENT;

@@ -37,6 +37,12 @@ int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d);
  */
 int pci_load(const struct sysfs *s, const char *name, struct pci_dev *d);
 
+/*
+ * Fills IDs, class and driver from the text of a uevent file (NUL
+ * terminated). 1 when it has PCI_ID=, else 0.
+ */
+int pci_parse_uevent(const char *buf, struct pci_dev *d);
+
 /* Re-reads only the bound driver. 0 or -errno. */
 int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 		    size_t size);

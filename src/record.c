@@ -86,18 +86,52 @@ int record_write_boot(const char *dir, const char *source, const char *value,
 	return write_atomic(dir, "boot", text, n);
 }
 
-static void take(char *dst, size_t size, const char *v, size_t len)
+static void take(char *dst, size_t size, const char *v)
 {
+	size_t len = strlen(v);
+
 	if (len >= size)
 		len = size - 1;
 	memcpy(dst, v, len);
 	dst[len] = '\0';
 }
 
+void record_parse(char *text, struct record *r)
+{
+	char *line, *nl;
+
+	memset(r, 0, sizeof(*r));
+	for (line = text; line && *line; line = nl ? nl + 1 : NULL) {
+		char *eq;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		if (!strcmp(line, "address"))
+			take(r->address, sizeof(r->address), eq);
+		else if (!strcmp(line, "id"))
+			take(r->id, sizeof(r->id), eq);
+		else if (!strcmp(line, "subsystem"))
+			take(r->subsystem, sizeof(r->subsystem), eq);
+		else if (!strcmp(line, "previous_driver"))
+			take(r->previous_driver, sizeof(r->previous_driver),
+			     eq);
+		else if (!strcmp(line, "result"))
+			take(r->result, sizeof(r->result), eq);
+		else if (!strcmp(line, "why"))
+			take(r->why, sizeof(r->why), eq);
+		else if (!strcmp(line, "by"))
+			take(r->by, sizeof(r->by), eq);
+	}
+}
+
 int record_read_dev(const char *dir, const char *name, struct record *r)
 {
 	char path[256], text[1024];
-	char *line, *nl;
 	int fd, n;
 
 	memset(r, 0, sizeof(*r));
@@ -114,33 +148,7 @@ int record_read_dev(const char *dir, const char *name, struct record *r)
 	}
 	close(fd);
 	text[n] = '\0';
-	for (line = text; line && *line; line = nl ? nl + 1 : NULL) {
-		char *eq;
-
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		*eq++ = '\0';
-		if (!strcmp(line, "address"))
-			take(r->address, sizeof(r->address), eq, strlen(eq));
-		else if (!strcmp(line, "id"))
-			take(r->id, sizeof(r->id), eq, strlen(eq));
-		else if (!strcmp(line, "subsystem"))
-			take(r->subsystem, sizeof(r->subsystem), eq,
-			     strlen(eq));
-		else if (!strcmp(line, "previous_driver"))
-			take(r->previous_driver, sizeof(r->previous_driver), eq,
-			     strlen(eq));
-		else if (!strcmp(line, "result"))
-			take(r->result, sizeof(r->result), eq, strlen(eq));
-		else if (!strcmp(line, "why"))
-			take(r->why, sizeof(r->why), eq, strlen(eq));
-		else if (!strcmp(line, "by"))
-			take(r->by, sizeof(r->by), eq, strlen(eq));
-	}
+	record_parse(text, r);
 	return 0;
 }
 

@@ -28,6 +28,8 @@ int record_write_boot(const char *dir, const char *source, const char *value,
 		      int status);
 /* 0, -ENOENT when there is no record for name, or -errno. */
 int record_read_dev(const char *dir, const char *name, struct record *r);
+/* Parses the key=value text of a device record (modified in place). */
+void record_parse(char *text, struct record *r);
 /* Removes the record of name (vfioctl unbind). 0 or -errno. */
 int record_remove_dev(const char *dir, const char *name);
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target over the parsers that read what users type: the
- * kernel command line, the selector grammar and the config file. The
- * first byte picks the parser (its low 3 bits); the rest is the input.
+ * kernel command line, the selector grammar and the config file, and
+ * those that read files the kernel or vfio-claim wrote: a device's
+ * uevent and a /run record. The first byte picks the parser (its value
+ * modulo 10); the rest is the input.
  * Besides memory errors (ASan) and UB (UBSan), it aborts when a parser
  * breaks one of its promises, e.g. a selector whose canonical text does
  * not parse back to the same selector.
@@ -15,6 +17,8 @@
 #include "cmdline.h"
 #include "config.h"
 #include "log.h"
+#include "pci.h"
+#include "record.h"
 #include "selector.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -162,7 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	which = data[0] & 7;
+	which = data[0] % 10;
 	data++;
 	size--;
 	/* buf: exactly the bytes, no NUL; str: a C string of them. */
@@ -198,6 +202,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* ... and with the config file. */
 		fuzz_config(buf, size, 1);
 		break;
+	case 8: {
+		struct pci_dev d;
+
+		memset(&d, 0, sizeof(d));
+		if (pci_parse_uevent(str, &d))
+			CHECK(d.id.vendor <= 0xffff && d.id.device <= 0xffff);
+		CHECK(d.class <= 0xffffff);
+		CHECK(strlen(d.driver) < sizeof(d.driver));
+		break;
+	}
+	case 9: {
+		struct record r;
+
+		record_parse(str, &r);
+		CHECK(strlen(r.address) < sizeof(r.address));
+		CHECK(strlen(r.previous_driver) < sizeof(r.previous_driver));
+		CHECK(strlen(r.why) < sizeof(r.why));
+		break;
+	}
 	default:
 		/* The same bytes through every parser. */
 		fuzz_next(str, strlen(str));
