@@ -279,7 +279,20 @@ int main(int argc, char **argv)
 
 	if (rundir && !dry_run) {
 		for (i = 0; i < ctx.ndev; i++) {
-			r = record_write_dev(rundir, &ctx.dev[i], "vfio-claim");
+			struct claim_dev *c = &ctx.dev[i];
+			struct record old;
+
+			/*
+			 * Run again (by hand, or a second hook): a device
+			 * already on vfio-pci keeps the driver it had before
+			 * the first run, which vfioctl unbind gives it back.
+			 */
+			if (c->action == CA_ALREADY &&
+			    !record_read_dev(rundir, c->dev.name, &old) &&
+			    old.previous_driver[0])
+				memcpy(c->prev_driver, old.previous_driver,
+				       sizeof(c->prev_driver));
+			r = record_write_dev(rundir, c, "vfio-claim");
 			if (r) {
 				vc_err("%s: cannot record %s: %s", rundir,
 				       ctx.dev[i].dev.name, vc_strerror(r));
