@@ -169,7 +169,8 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 {
 	struct pci_dev *d = &c->dev;
 	char why[sizeof(c->why)];
-	int r = pci_load(ctx->sys, d->name, d);
+	/* plan_addr or the ID scan read its IDs a moment ago. */
+	int r = pci_load_rest(ctx->sys, d);
 
 	if (r == -ENOENT) {
 		refuse(c, CA_REFUSE, "the device vanished");

@@ -180,13 +180,19 @@ int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 
 int pci_load(const struct sysfs *s, const char *name, struct pci_dev *d)
 {
+	int r = pci_read_ids(s, name, d);
+
+	return r ? r : pci_load_rest(s, d);
+}
+
+int pci_load_rest(const struct sysfs *s, struct pci_dev *d)
+{
+	const char *name = d->name;
 	char p[128], buf[DRV_NAME_MAX];
 	unsigned char cfg[16];
 	long v;
-	int r = pci_read_ids(s, name, d);
+	int r;
 
-	if (r)
-		return r;
 	/* The driver link is the truth; uevent may lag behind it. */
 	r = pci_read_driver(s, name, d->driver, sizeof(d->driver));
 	if (r)

@@ -37,6 +37,9 @@ int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d);
  */
 int pci_load(const struct sysfs *s, const char *name, struct pci_dev *d);
 
+/* pci_load for a device whose IDs pci_read_ids just read into d. */
+int pci_load_rest(const struct sysfs *s, struct pci_dev *d);
+
 /*
  * Fills IDs, class and driver from the text of a uevent file (NUL
  * terminated). 1 when it has PCI_ID=, else 0.
