@@ -227,30 +227,6 @@ int pci_is_bridge(const struct pci_dev *d)
 	return d->hdr_type > 0 || cls == 0x0604 || cls == 0x0607;
 }
 
-int pci_for_each(const struct sysfs *s,
-		 int (*fn)(const char *name, const struct pci_addr *a,
-			   void *data),
-		 void *data)
-{
-	/* A fresh fd: fdopendir would take devfd over. */
-	DIR *dir = sysfs_opendir(s->devfd, ".");
-	struct dirent *de;
-	struct pci_addr a;
-	int r = 0;
-
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.' || pci_addr_parse(de->d_name, &a))
-			continue;
-		r = fn(de->d_name, &a, data);
-		if (r)
-			break;
-	}
-	closedir(dir);
-	return r;
-}
-
 int pci_scan_ids(const struct sysfs *s,
 		 int (*fn)(const char *name, const struct pci_id *id,
 			   void *data),

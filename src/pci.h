@@ -57,16 +57,6 @@ int pci_is_bridge(const struct pci_dev *d);
 void pci_id_format(const struct pci_id *id, char *buf);
 
 /*
- * Calls fn for every entry of bus/pci/devices whose name parses as a PCI
- * address. One directory listing. Stops when fn returns non-zero and
- * returns that; -errno when the directory cannot be read.
- */
-int pci_for_each(const struct sysfs *s,
-		 int (*fn)(const char *name, const struct pci_addr *a,
-			   void *data),
-		 void *data);
-
-/*
  * The ID scan: for every device in one directory listing, reads only its
  * uevent (open, read, close) and calls fn with its IDs. Stops on a
  * non-zero return and returns it; -errno when the listing fails.

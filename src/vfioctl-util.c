@@ -69,18 +69,15 @@ struct id_scan {
 	int err;
 };
 
-static int id_scan_one(const char *name, const struct pci_addr *a, void *data)
+static int id_scan_one(const char *name, const struct pci_id *id, void *data)
 {
 	struct id_scan *s = data;
-	struct pci_dev d;
 	int i, r;
 
-	if (pci_read_ids(&s->c->sys, name, &d))
-		return 0;
 	for (i = 0; i < s->l->n; i++) {
 		struct selector *sel = &s->l->sel[i];
 
-		if (sel->kind != SEL_ID || !sel_match_id(sel, &d.id))
+		if (sel->kind != SEL_ID || !sel_match_id(sel, id))
 			continue;
 		sel->matched++;
 		r = add_vdev(s->c, s->out, name, sel);
@@ -156,7 +153,7 @@ int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 	{
 		struct id_scan s = { c, l, out, 0 };
 
-		pci_for_each(&c->sys, id_scan_one, &s);
+		pci_scan_ids(&c->sys, id_scan_one, &s);
 		if (s.err)
 			return s.err;
 	}
