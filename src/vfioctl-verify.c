@@ -53,7 +53,7 @@ struct host {
 	int claim_status;
 	int hook; /* -1 unknown */
 	char source[PATH_MAX];
-	char cmdline[VALUE_MAX + 1];
+	char cmdline[CMDLINE_MAX + 1];
 	struct problem p[NPROB];
 	int np;
 };

@@ -393,6 +393,18 @@ suite() {
 			fail "plan-matches-vfio-claim-$fx$s" "vfio-claim ($wrc): [$want] vfioctl ($grc): [$got]"
 		fi
 	done
+	# A command line past 4 KiB (bootconfig): plan reads all of it, as
+	# vfio-claim does (failed before: vfioctl read only 4 KiB).
+	if [ ! -d "$F/longcmd" ]; then
+		cp -a "$F/nonviable" "$F/longcmd"
+		{
+			head -c 6000 /dev/zero | tr '\0' x
+			echo " vfio.devices=0b:00"
+		} >"$F/longcmd/proc/cmdline"
+	fi
+	check "plan-long-cmdline$s" 0 \
+		"plan 0000:0b:00.1 id=10de:10f0 driver=snd_hda_intel group=14 action=claim" \
+		v longcmd plan
 	check "plan-cmdline$s" 0 \
 		"plan 0000:0b:00.1 id=10de:10f0 driver=snd_hda_intel group=14 action=claim" \
 		v nonviable plan --cmdline "vfio.devices=0b:00"
