@@ -31,7 +31,7 @@ VERSION := 0.1
 
 # The core shared by both programs. Everything here must build with klibc.
 CORE_SRC := src/log.c src/cmdline.c src/selector.c src/config.c src/sysfs.c \
-	    src/pci.c src/iommu.c src/claim.c src/record.c
+	    src/pci.c src/iommu.c src/claim.c src/record.c src/hostrole.c
 CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
