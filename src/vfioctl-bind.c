@@ -18,7 +18,6 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 {
 	static struct sel_list l;
 	struct claim_ctx ctx;
-	struct record rec;
 	int i, r, bad;
 
 	if (!argc) {
@@ -66,20 +65,10 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 			printf("%s: driver_override holds it until vfio-pci "
 			       "loads\n",
 			       d->dev.name);
-		if (!c->rundir[0] || d->action == CA_REFUSE ||
-		    d->action == CA_VETO)
-			continue;
-		/* Keep the boot record: it knows the original driver. */
-		if (d->action == CA_ALREADY &&
-		    record_read_dev(c->rundir, d->dev.name, &rec) == 0)
-			continue;
-		r = record_write_dev(c->rundir, d, "vfioctl");
-		if (r) {
-			vc_err("%s: cannot record %s: %s", c->rundir,
-			       d->dev.name, vc_strerror(r));
-			bad++;
-		}
 	}
+	if (c->rundir[0] && !c->dry_run &&
+	    record_write_claims(c->rundir, &ctx, "vfioctl", 0))
+		bad++;
 	claim_free(&ctx);
 	return bad ? 1 : 0;
 }

@@ -56,12 +56,19 @@ fx_dev() {
 	echo "0x$3" >"$d/class"
 	echo 0x1458 >"$d/subsystem_vendor"
 	echo 0x3702 >"$d/subsystem_device"
+	cl=$(echo "$3" | tr 'a-f' 'A-F')
+	alias=$(printf 'pci:v0000%sd0000%ssv00001458sd00003702bc%ssc%si%s' \
+		"$(echo "$v" | tr 'a-f' 'A-F')" "$(echo "$dv" | tr 'a-f' 'A-F')" \
+		"$(echo "$cl" | cut -c1-2)" "$(echo "$cl" | cut -c3-4)" \
+		"$(echo "$cl" | cut -c5-6)")
+	echo "$alias" >"$d/modalias"
 	{
 		[ "$4" != - ] && echo "DRIVER=$4"
 		echo "PCI_CLASS=$3"
 		echo "PCI_ID=$2" | tr 'a-f' 'A-F'
 		echo "PCI_SUBSYS_ID=1458:3702"
 		echo "PCI_SLOT_NAME=$a"
+		echo "MODALIAS=$alias"
 	} >"$d/uevent"
 	if [ "${6:-}" = bridge ]; then
 		{
@@ -483,6 +490,9 @@ roundtrip() {
 		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1) $(cat "$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
 	expect_eq "bind-record$s" "by=vfioctl previous_driver=nouveau result=claimed" \
 		"$(grep -E '^(previous_driver|by|result)=' "$rec/0000:0b:00.0" 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq "bind-record-modalias$s" \
+		"modalias=pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		"$(grep '^modalias=' "$rec/0000:0b:00.0" 2>&1)"
 	check "bind-again-keeps-record$s" 0 "on vfio-pci already" k bind 0b:00.0
 	expect_eq "bind-again-record$s" "previous_driver=nouveau" \
 		"$(grep '^previous_driver=' "$rec/0000:0b:00.0" 2>&1)"
