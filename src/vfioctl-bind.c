@@ -12,7 +12,39 @@
 #include "claim.h"
 #include "log.h"
 #include "record.h"
+#include "vfioctl-busy.h"
 #include "vfioctl.h"
+
+/*
+ * Before anything is written: a device the running host uses (its disk,
+ * its network, its console) is refused unless --force.
+ */
+static void refuse_busy(struct vctl *c, struct claim_ctx *ctx)
+{
+	char why[192];
+	int i;
+
+	for (i = 0; i < ctx->ndev; i++) {
+		struct claim_dev *d = &ctx->dev[i];
+
+		if (d->action != CA_CLAIM ||
+		    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
+			continue;
+		if (c->force) {
+			vc_warn("%s: %s; --force: binding it anyway",
+				d->dev.name, why);
+			continue;
+		}
+		vc_err("%s: not bound: %s, and vfio-pci would take it from "
+		       "the host; use --force if you really mean it",
+		       d->dev.name, why);
+		d->action = CA_REFUSE;
+		d->result = CR_SKIPPED;
+		vctl_fmt(d->why, sizeof(d->why), "is in use by the host: %s",
+			 why);
+		ctx->errors++;
+	}
+}
 
 int cmd_bind(struct vctl *c, int argc, char **argv)
 {
@@ -34,8 +66,10 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 		ctx.load_data = c;
 	}
 	r = claim_plan(&ctx, &l);
-	if (r == 0)
+	if (r == 0) {
+		refuse_busy(c, &ctx);
 		r = claim_apply(&ctx);
+	}
 	if (r == 0)
 		claim_check_groups(&ctx);
 	bad = ctx.errors + (r != 0);

@@ -32,13 +32,13 @@ fx_new() {
 # fx_driver NAME [MODULE [live]]: a registered driver, its module link and,
 # with live, the initstate only loadable modules have.
 fx_driver() {
-	d=$R/sys/bus/pci/drivers/$1
-	mkdir -p "$d"
-	: >"$d/bind"
-	: >"$d/unbind"
+	dd=$R/sys/bus/pci/drivers/$1
+	mkdir -p "$dd"
+	: >"$dd/bind"
+	: >"$dd/unbind"
 	if [ $# -ge 2 ]; then
 		mkdir -p "$R/sys/module/$2"
-		ln -sfn "../../../../module/$2" "$d/module"
+		ln -sfn "../../../../module/$2" "$dd/module"
 		[ "${3:-}" = live ] && echo live >"$R/sys/module/$2/initstate"
 	fi
 	return 0
@@ -124,6 +124,50 @@ fx_claimed() {
 			"$a" "${PREV:-nouveau}" "${RESULT:-claimed}" \
 			>"$R/run/vfio-claim/devices/$a"
 	done
+}
+
+# fx_disk ADDR SUBPATH NAME MAJ:MIN [PART:MAJ:MIN...]: a disk below the
+# PCI device ADDR (SUBPATH: nvme/nvme0, ata1/host0/...), its partitions,
+# and its block/NAME link.
+fx_disk() {
+	b=$R/sys/devices/pci0000:00/$1/$2/$3
+	mkdir -p "$b/holders" "$R/sys/block"
+	echo "$4" >"$b/dev"
+	ln -sfn "../devices/pci0000:00/$1/$2/$3" "$R/sys/block/$3"
+	shift 4
+	for pt in "$@"; do
+		mkdir -p "$b/${pt%%:*}/holders"
+		echo "${pt#*:}" >"$b/${pt%%:*}/dev"
+		echo 1 >"$b/${pt%%:*}/partition"
+	done
+	B=$b
+}
+
+# fx_net ADDR IFACE OPERSTATE FLAGS: a network interface below ADDR.
+fx_net() {
+	i=$R/sys/devices/pci0000:00/$1/net/$2
+	mkdir -p "$i" "$R/sys/class/net" "$R/proc/net"
+	echo "$3" >"$i/operstate"
+	echo "$4" >"$i/flags"
+	ln -sfn "../../devices/pci0000:00/$1/net/$2" "$R/sys/class/net/$2"
+	touch "$R/proc/net/route" "$R/proc/net/if_inet6"
+}
+
+# fx_vtcon N NAME BIND: a virtual console driver.
+fx_vtcon() {
+	mkdir -p "$R/sys/class/vtconsole/vtcon$1"
+	echo "$2" >"$R/sys/class/vtconsole/vtcon$1/name"
+	echo "$3" >"$R/sys/class/vtconsole/vtcon$1/bind"
+}
+
+# fx_fb N NAME DEVPATH: framebuffer fbN of the device at DEVPATH (below
+# sys/devices).
+fx_fb() {
+	f=$R/sys/devices/$3/graphics/fb$1
+	mkdir -p "$f" "$R/sys/class/graphics"
+	echo "$2" >"$f/name"
+	ln -sfn "../../../${3##*/}" "$f/device"
+	ln -sfn "../../devices/$3/graphics/fb$1" "$R/sys/class/graphics/fb$1"
 }
 
 # The seed's GPU (10de:1b80) and its audio function, behind a root port.
@@ -531,6 +575,186 @@ roundtrip() {
 		k unbind --force 0b:00.1
 }
 
+# bind refuses a device the host uses (its disks, its network, its
+# console), naming what uses it; --force binds it anyway.
+busy() {
+	X=$1 s=$2
+	if [ ! -f "$FAKEKERNEL" ]; then
+		skip "bind-busy$s" "no $FAKEKERNEL (make build/fakekernel.so)"
+		return
+	fi
+	k() {
+		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
+			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" "$@"
+	}
+	drv() {
+		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
+	}
+	nvme() {
+		fx_new "busy-$1$s"
+		mkdir -p "$R/proc/self"
+		: >"$R/proc/self/mountinfo"
+		: >"$R/proc/swaps"
+		fx_dev 0000:03:00.0 144d:a808 010802 nvme 15
+		echo nvme >"$R/sys/devices/pci0000:00/0000:03:00.0/.native"
+		fx_disk 0000:03:00.0 nvme/nvme0 nvme0n1 259:0 nvme0n1p1:259:1 \
+			nvme0n1p2:259:2
+	}
+	# refused NAME 'NEEDLE' ADDR: refused with NEEDLE, nothing changed.
+	refused() {
+		check "bind-busy-$1$s" 1 \
+			"$3: not bound: $2, and vfio-pci would take it from the host; use --force if you really mean it" \
+			k bind "$3"
+		expect_eq "bind-busy-$1-untouched$s" "${4:-nvme} (null) absent" \
+			"$(drv "$3") $(cat "$R/sys/bus/pci/devices/$3/driver_override") $([ -e "$R/run/vfio-claim/devices/$3" ] && echo record || echo absent)"
+	}
+	# bound NAME ADDR: not busy, bound to vfio-pci.
+	bound() {
+		check "bind-not-busy-$1$s" 0 "$2 " k bind "$2"
+		expect_eq "bind-not-busy-$1-driver$s" vfio-pci "$(drv "$2")"
+	}
+
+	nvme mounted
+	printf '%s\n' "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		"23 22 0:21 / /proc rw - proc proc rw" >"$R/proc/self/mountinfo"
+	refused mounted "nvme0n1p2 is mounted on /" 0000:03:00.0
+	check "bind-busy-dry-run$s" 1 "nvme0n1p2 is mounted on /|would refuse it" \
+		k -n bind 03:00.0
+	check "bind-busy-force$s" 0 \
+		"0000:03:00.0: nvme0n1p2 is mounted on /; --force: binding it anyway|on vfio-pci (was nvme)" \
+		k --force bind 03:00.0
+	expect_eq "bind-busy-force-driver$s" vfio-pci "$(drv 0000:03:00.0)"
+
+	nvme whole-disk
+	echo "22 1 259:0 / /srv rw - xfs /dev/nvme0n1 rw" >"$R/proc/self/mountinfo"
+	refused whole-disk "nvme0n1 is mounted on /srv" 0000:03:00.0
+
+	# btrfs shows an anonymous 0:N; the source names the partition.
+	nvme btrfs
+	echo "30 1 0:31 /@home /home rw - btrfs /dev/nvme0n1p2 rw,subvol=/@home" \
+		>"$R/proc/self/mountinfo"
+	refused btrfs "nvme0n1p2 is mounted on /home" 0000:03:00.0
+
+	nvme mounts-only
+	rm "$R/proc/self/mountinfo"
+	echo "/dev/nvme0n1p1 /boot vfat rw 0 0" >"$R/proc/mounts"
+	refused mounts-only "nvme0n1p1 is mounted on /boot" 0000:03:00.0
+
+	nvme swap
+	printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/nvme0n1p1 partition 8388604 0 -2\n' \
+		>"$R/proc/swaps"
+	refused swap "nvme0n1p1 is in use as swap" 0000:03:00.0
+
+	nvme lvm
+	mkdir -p "$R/sys/devices/virtual/block/dm-0/dm"
+	echo vg0-root >"$R/sys/devices/virtual/block/dm-0/dm/name"
+	ln -sfn ../../../../../../../virtual/block/dm-0 "$B/nvme0n1p2/holders/dm-0"
+	refused lvm "nvme0n1p2 is held by dm-0 (vg0-root)" 0000:03:00.0
+	nvme md
+	mkdir -p "$R/sys/devices/virtual/block/md127"
+	ln -sfn ../../../../../../virtual/block/md127 "$B/holders/md127"
+	refused md "nvme0n1 is held by md127" 0000:03:00.0
+
+	nvme unused
+	echo "22 1 8:2 / / rw - ext4 /dev/sda2 rw" >"$R/proc/self/mountinfo"
+	bound unused 0000:03:00.0
+
+	# A SATA disk, several levels below its AHCI controller.
+	fx_new "busy-sata$s"
+	mkdir -p "$R/proc/self"
+	fx_dev 0000:00:17.0 8086:a352 010601 ahci 16
+	fx_disk 0000:00:17.0 ata1/host0/target0:0:0/0:0:0:0/block sda 8:0 \
+		sda1:8:1
+	echo "22 1 8:1 / / rw - ext4 /dev/sda1 rw" >"$R/proc/self/mountinfo"
+	refused sata "sda1 is mounted on /" 0000:00:17.0 ahci
+
+	# NVMe multipath: the namespace lives under the subsystem.
+	nvme multipath
+	rm "$R/sys/block/nvme0n1"
+	rm -rf "$B"
+	m=$R/sys/devices/virtual/nvme-subsystem/nvme-subsys0
+	mkdir -p "$m/nvme0n1/holders" "$R/sys/devices/pci0000:00/0000:03:00.0/nvme/nvme0"
+	echo 259:0 >"$m/nvme0n1/dev"
+	ln -sfn ../../../pci0000:00/0000:03:00.0/nvme/nvme0 "$m/nvme0"
+	ln -sfn ../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1 \
+		"$R/sys/block/nvme0n1"
+	echo "22 1 259:0 / /data rw - ext4 /dev/nvme0n1 rw" >"$R/proc/self/mountinfo"
+	refused multipath "nvme0n1 is mounted on /data" 0000:03:00.0
+
+	# Network interfaces.
+	nic() {
+		fx_new "busy-$1$s"
+		fx_dev 0000:04:00.0 8086:15f3 020000 igc 17
+		echo igc >"$R/sys/devices/pci0000:00/0000:04:00.0/.native"
+		fx_net 0000:04:00.0 enp4s0 "$2" "$3"
+	}
+	nic ipv4 up 0x1003
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\nenp4s0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' \
+		>"$R/proc/net/route"
+	refused ipv4 "network interface enp4s0 is up with an IPv4 address" \
+		0000:04:00.0 igc
+	nic ipv6 up 0x1003
+	printf '%s\n' "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
+		"20010db8000000000000000000000001 02 40 00 80 enp4s0" \
+		>"$R/proc/net/if_inet6"
+	refused ipv6 "network interface enp4s0 is up with IPv6 address 2001:0db8:..." \
+		0000:04:00.0 igc
+	nic link-local-only up 0x1003
+	echo "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
+		>"$R/proc/net/if_inet6"
+	bound link-local-only 0000:04:00.0
+	nic down down 0x1002
+	printf 'Iface\tDestination\nenp4s0\t0001A8C0\n' >"$R/proc/net/route"
+	bound down 0000:04:00.0
+	# Up without operstate (a driver that reports unknown): IFF_UP counts.
+	nic flags-up unknown 0x1003
+	printf 'Iface\tDestination\nenp4s0\t0001A8C0\n' >"$R/proc/net/route"
+	refused flags-up "network interface enp4s0 is up with an IPv4 address" \
+		0000:04:00.0 igc
+	nic bridge up 0x1103
+	mkdir -p "$R/sys/devices/virtual/net/br0"
+	ln -sfn ../../devices/virtual/net/br0 "$R/sys/class/net/br0"
+	ln -sfn ../../../../virtual/net/br0 \
+		"$R/sys/devices/pci0000:00/0000:04:00.0/net/enp4s0/master"
+	printf 'Iface\tDestination\nbr0\t0001A8C0\n' >"$R/proc/net/route"
+	refused bridge "network interface enp4s0 is up, in br0, which has an IPv4 address" \
+		0000:04:00.0 igc
+
+	# The boot display with the console on it.
+	gpu() {
+		fx_new "busy-$1$s"
+		fx_dev 0000:01:00.0 10de:1b80 030000 nouveau 18
+		echo nouveau >"$R/sys/devices/pci0000:00/0000:01:00.0/.native"
+		echo "$2" >"$R/sys/devices/pci0000:00/0000:01:00.0/boot_vga"
+		fx_vtcon 0 "(S) dummy device" 0
+	}
+	gpu own-fb 1
+	fx_fb 0 nouveaudrmfb pci0000:00/0000:01:00.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	refused own-fb "it is the boot display and the console (vtcon1) is on its framebuffer fb0 (nouveaudrmfb)" \
+		0000:01:00.0 nouveau
+	gpu efifb 1
+	fx_fb 0 EFI\ VGA platform/efi-framebuffer.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	refused efifb "it is the boot display and the console (vtcon1) is on its framebuffer fb0 (EFI VGA)" \
+		0000:01:00.0 nouveau
+	gpu vgacon 1
+	fx_vtcon 1 "(S) VGA+" 1
+	refused vgacon "it is the boot display and the VGA text console vtcon1 ((S) VGA+) is on it" \
+		0000:01:00.0 nouveau
+	gpu fbcon-unbound 1
+	fx_fb 0 nouveaudrmfb pci0000:00/0000:01:00.0
+	fx_vtcon 1 "(M) frame buffer device" 0
+	bound fbcon-unbound 0000:01:00.0
+	# A second GPU: the console is on the boot one's framebuffer.
+	gpu second-gpu 0
+	fx_dev 0000:02:00.0 1002:73bf 030000 amdgpu 19
+	echo 1 >"$R/sys/devices/pci0000:00/0000:02:00.0/boot_vga"
+	fx_fb 0 amdgpudrmfb pci0000:00/0000:02:00.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	bound second-gpu 0000:01:00.0
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -559,10 +783,12 @@ fi
 build_fixtures
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
+busy "$VFIOCTL" ""
 hermetic
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
+	busy "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
