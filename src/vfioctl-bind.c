@@ -3,13 +3,21 @@
  * vfioctl bind: the claim vfio-claim does at boot (claim_plan and
  * claim_apply, the same code), now, with vfio-pci loaded through libkmod.
  * vfioctl unbind: the way back: clear driver_override, unbind, reprobe,
- * and check that the driver vfio-claim or bind recorded is back.
+ * and check that the driver vfio-claim or bind recorded is back. After a
+ * boot claim the record has no previous_driver= (the device's module had
+ * not loaded yet): then the module its modalias resolves to is loaded
+ * (libkmod, or --modprobe) and the device probed again.
  */
 #include <errno.h>
+#include <libkmod.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "claim.h"
+#include "cmdline.h"
 #include "log.h"
 #include "record.h"
 #include "vfioctl-busy.h"
@@ -107,6 +115,225 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 	return bad ? 1 : 0;
 }
 
+/* ---- unbind ---- */
+
+#define PCI_ANY 0xffffffffUL
+
+/*
+ * The first entry of a vfio-pci ids= value that matches d, the way
+ * vfio_pci_fill_ids() and pci_match_one_device() read it:
+ * VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE[:CLASS:CLASS_MASK]], hex, subsystem
+ * fields default to any, ffffffff is any. 1 and the entry in hit.
+ */
+static int ids_name(const char *ids, const struct pci_dev *d, char *hit,
+		    size_t size)
+{
+	const char *p = ids;
+
+	while (*p) {
+		unsigned long f[6] = { 0, 0, PCI_ANY, PCI_ANY, 0, 0 };
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char one[64], *q = one, *end;
+		int n = 0;
+
+		if (len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+			while (n < 6 && *q) {
+				f[n] = strtoul(q, &end, 16);
+				if (end == q)
+					break;
+				n++;
+				q = *end == ':' ? end + 1 : end;
+				if (*end != ':')
+					break;
+			}
+			if (n >= 2 &&
+			    (f[0] == PCI_ANY || f[0] == d->id.vendor) &&
+			    (f[1] == PCI_ANY || f[1] == d->id.device) &&
+			    (f[2] == PCI_ANY || f[2] == d->id.subvendor) &&
+			    (f[3] == PCI_ANY || f[3] == d->id.subdevice) &&
+			    !((f[4] ^ d->class) & f[5])) {
+				vctl_fmt(hit, size, "%s", one);
+				return 1;
+			}
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* ids= in an options string from modprobe.d ("ids=... disable_vga=1"). */
+static int options_name(const char *opts, const struct pci_dev *d, char *hit,
+			size_t size)
+{
+	char buf[1024], *tok, *save = NULL;
+
+	vctl_fmt(buf, sizeof(buf), "%s", opts);
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save))
+		if (!strncmp(tok, "ids=", 4) && ids_name(tok + 4, d, hit, size))
+			return 1;
+	return 0;
+}
+
+/*
+ * Why vfio-pci takes d on a reprobe without driver_override: its ids=
+ * (kernel command line or modprobe.d) names it, or a dynamic ID does.
+ */
+static void why_vfio_takes(struct vctl *c, const struct pci_dev *d, char *why,
+			   size_t size)
+{
+	static char cmdline[32768];
+	char val[4096], hit[64];
+	struct kmod_module *m = NULL;
+	struct kmod_ctx *k;
+	int found = 0;
+
+	if (vctl_cmdline(c, cmdline, sizeof(cmdline)) &&
+	    cmdline_get_last(cmdline, "vfio-pci.ids", val, sizeof(val)) > 0 &&
+	    ids_name(val, d, hit, sizeof(hit))) {
+		vctl_fmt(why, size,
+			 "vfio-pci.ids=%s on the kernel command line names it: "
+			 "remove it there (and from the boot loader's "
+			 "configuration)",
+			 hit);
+		found = 1;
+	}
+	k = found ? NULL : vctl_kmod_open(c);
+	if (k && kmod_module_new_from_name(k, "vfio_pci", &m) == 0) {
+		const char *o = kmod_module_get_options(m);
+
+		if (o && options_name(o, d, hit, sizeof(hit))) {
+			vctl_fmt(
+				why, size,
+				"'options vfio-pci ids=%s' in modprobe.d names "
+				"it: remove it there (and rebuild the "
+				"initramfs)",
+				hit);
+			found = 1;
+		}
+		kmod_module_unref(m);
+	}
+	if (k)
+		kmod_unref(k);
+	if (!found)
+		vctl_fmt(why, size,
+			 "a dynamic ID of vfio-pci (new_id) names it");
+}
+
+/* Runs the --modprobe program for mod. 0 or -EIO. */
+static int run_modprobe(const char *prog, const char *mod)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char *const argv[] = { (char *)prog, (char *)mod, NULL };
+
+		execv(prog, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
+/*
+ * Loads the modules that alias resolves to. names gets them ("nouveau");
+ * 0 when at least one loaded (or was there), -ENOENT when none matches,
+ * -EPERM on a fake host without --modprobe, else the first error (why).
+ */
+static int load_for_alias(struct vctl *c, const char *alias, char *names,
+			  size_t nsize, char *why, size_t wsize)
+{
+	struct kmod_list *list = NULL, *it;
+	struct kmod_ctx *k = vctl_kmod_open(c);
+	int r = -ENOENT, n = 0;
+	size_t len = 0;
+
+	names[0] = '\0';
+	if (!k && c->real)
+		k = kmod_new(NULL, NULL);
+	if (!k) {
+		vctl_fmt(why, wsize, "no module directory to resolve %s",
+			 alias);
+		return -ENODATA;
+	}
+	if (kmod_module_new_from_lookup(k, alias, &list) < 0 || !list) {
+		kmod_unref(k);
+		vctl_fmt(why, wsize, "no module matches its modalias %s",
+			 alias);
+		return -ENOENT;
+	}
+	kmod_list_foreach(it, list)
+	{
+		struct kmod_module *m = kmod_module_get_module(it);
+		const char *name = kmod_module_get_name(m);
+		int e;
+
+		len += snprintf(names + len, len < nsize ? nsize - len : 0,
+				"%s%s", n++ ? ", " : "", name);
+		if (len >= nsize)
+			len = nsize - 1;
+		if (c->modprobe) {
+			vc_info("loading %s with %s", name, c->modprobe);
+			e = run_modprobe(c->modprobe, name);
+		} else if (c->real) {
+			vc_info("loading %s", name);
+			e = kmod_module_probe_insert_module(
+				m, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL,
+				NULL);
+			if (e == KMOD_PROBE_APPLY_BLACKLIST)
+				e = -EPERM;
+		} else {
+			e = -EPERM;
+		}
+		if (e == 0 || r == -ENOENT)
+			r = e;
+		if (e)
+			vctl_fmt(why, wsize, "cannot load %s: %s", name,
+				 e == -EPERM && !c->real && !c->modprobe
+					 ? "a fake host loads modules only "
+					   "with --modprobe"
+				 : e == -EPERM
+					 ? "it is blacklisted in modprobe.d"
+					 : vc_strerror(-e));
+		kmod_module_unref(m);
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(k);
+	return r;
+}
+
+/* The modalias: from the record, else the device's attribute. */
+static void device_alias(struct vctl *c, const char *name,
+			 const struct record *rec, char *buf, size_t size)
+{
+	char p[128];
+
+	if (rec->modalias[0]) {
+		vctl_fmt(buf, size, "%s", rec->modalias);
+		return;
+	}
+	vc_path(p, sizeof(p), "%s/modalias", name);
+	if (sysfs_read(c->sys.devfd, p, buf, size) < 0)
+		buf[0] = '\0';
+}
+
+static void reprobe(struct vctl *c, const char *name)
+{
+	int r = sysfs_write(c->sys.rootfd, "bus/pci/drivers_probe", name);
+
+	if (r)
+		vc_dbg("%s: drivers_probe: %s", name, vc_strerror(r));
+}
+
 static int unbind_one(struct vctl *c, const struct pci_dev *d)
 {
 	const char *name = d->name;
@@ -162,13 +389,60 @@ static int unbind_one(struct vctl *c, const struct pci_dev *d)
 			return r;
 		}
 	}
-	r = sysfs_write(c->sys.rootfd, "bus/pci/drivers_probe", name);
-	if (r)
-		vc_dbg("%s: drivers_probe: %s", name, vc_strerror(r));
+	reprobe(c, name);
 	r = pci_read_driver(&c->sys, name, drv, sizeof(drv));
 	if (r) {
 		vc_err("%s: cannot read its driver: %s", name, vc_strerror(r));
 		return r;
+	}
+	if (!drv[0]) {
+		/* A boot claim: its own module never loaded. Load it now. */
+		char alias[RECORD_MODALIAS_MAX], mods[128], why[256] = "";
+
+		device_alias(c, name, &rec, alias, sizeof(alias));
+		r = alias[0] ? load_for_alias(c, alias, mods, sizeof(mods), why,
+					      sizeof(why))
+			     : -ENOENT;
+		if (!alias[0])
+			vctl_fmt(why, sizeof(why),
+				 "it has no modalias to find its module by");
+		if (r == 0) {
+			reprobe(c, name);
+			r = pci_read_driver(&c->sys, name, drv, sizeof(drv));
+			if (r)
+				drv[0] = '\0';
+			if (!drv[0])
+				vctl_fmt(why, sizeof(why),
+					 "%s is loaded but did not take it "
+					 "('dmesg' may say why)",
+					 mods);
+		}
+		if (!drv[0] && rec.previous_driver[0]) {
+			vc_err("%s: was on %s before vfio-pci, but is on no "
+			       "driver now: %s; is %s loaded? ('modprobe %s', "
+			       "then 'echo %s > /sys/bus/pci/drivers_probe')",
+			       name, rec.previous_driver, why,
+			       rec.previous_driver, rec.previous_driver, name);
+			return -ENODEV;
+		}
+		if (!drv[0]) {
+			vc_err("%s: off vfio-pci, but no driver took it: %s",
+			       name, why);
+			return -ENODEV;
+		}
+	}
+	if (strstr(drv, "vfio")) {
+		char why[256], p2[128];
+
+		/* Leave it as it was: held for vfio-pci. */
+		vc_path(p2, sizeof(p2), "%s/driver_override", name);
+		sysfs_write(c->sys.devfd, p2, VFIO_PCI_DRV);
+		why_vfio_takes(c, d, why, sizeof(why));
+		vc_err("%s: %s took it straight back: %s; then 'echo \"%04x "
+		       "%04x\" > /sys/bus/pci/drivers/vfio-pci/remove_id' "
+		       "and 'vfioctl unbind %s' again",
+		       name, drv, why, d->id.vendor, d->id.device, name);
+		return -EBUSY;
 	}
 	if (rec.previous_driver[0] && strcmp(rec.previous_driver, drv)) {
 		vc_err("%s: was on %s before vfio-pci, but is on %s now: is "

@@ -268,7 +268,7 @@ void vctl_pci_name(struct vctl *c, const struct pci_dev *d, char *buf,
 
 /* ---- libkmod ---- */
 
-static struct kmod_ctx *kmod_open(struct vctl *c)
+struct kmod_ctx *vctl_kmod_open(struct vctl *c)
 {
 	char d1[PATH_MAX], d2[PATH_MAX];
 	const char *paths[3] = { d1, d2, NULL };
@@ -301,7 +301,7 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 			if (mod[i] == '-')
 				mod[i] = '_';
 	}
-	ctx = kmod_open(c);
+	ctx = vctl_kmod_open(c);
 	if (ctx && kmod_module_new_from_name(ctx, mod, &m) == 0) {
 		if (kmod_module_get_path(m))
 			k = KM_MODULE;
@@ -329,7 +329,7 @@ int vctl_load_vfio_pci(void *data)
 
 	if (!c->real)
 		return -EPERM; /* a fake tree never loads host modules */
-	ctx = kmod_open(c);
+	ctx = vctl_kmod_open(c);
 	if (!ctx)
 		ctx = kmod_new(NULL, NULL);
 	if (!ctx)

@@ -27,6 +27,7 @@ struct vctl {
 	char moddir[PATH_MAX]; /* /lib/modules/$(uname -r) */
 	const char *cmdline; /* --cmdline: instead of proc/cmdline */
 	const char *pci_ids; /* --pci-ids: names file for libpci */
+	const char *modprobe; /* --modprobe: loads modules instead of libkmod */
 	int json;
 	int prometheus;
 	int quiet;
@@ -108,6 +109,13 @@ enum kmod_kind { KM_UNKNOWN, KM_BUILTIN, KM_MODULE };
  */
 enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 				size_t size);
+
+struct kmod_ctx;
+/*
+ * A libkmod context on moddir; with a fake root, its own modprobe.d only.
+ * NULL when there is no module directory.
+ */
+struct kmod_ctx *vctl_kmod_open(struct vctl *c);
 
 /* Loads vfio-pci with libkmod (modprobe.d options apply). */
 int vctl_load_vfio_pci(void *data);

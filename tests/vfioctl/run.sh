@@ -36,6 +36,8 @@ fx_driver() {
 	mkdir -p "$dd"
 	: >"$dd/bind"
 	: >"$dd/unbind"
+	: >"$dd/new_id"
+	: >"$dd/remove_id"
 	if [ $# -ge 2 ]; then
 		mkdir -p "$R/sys/module/$2"
 		ln -sfn "../../../../module/$2" "$dd/module"
@@ -575,6 +577,105 @@ roundtrip() {
 		k unbind --force 0b:00.1
 }
 
+# unbind after a boot claim: the native module never loaded, so the record
+# has no previous_driver=. unbind loads the module the recorded modalias
+# resolves to (libkmod, with the fake root's modprobe.d aliases; loaded by
+# --modprobe tests/lib/fake-modprobe), reprobes, and checks the result.
+giveback() {
+	X=$1 s=$2
+	if [ ! -f "$FAKEKERNEL" ] || [ ! -x "$VC_BIN" ]; then
+		skip "unbind-loads-module$s" "no $FAKEKERNEL or $VC_BIN"
+		return
+	fi
+	k() {
+		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
+			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" \
+			--modules-dir "$R/lib/modules/9.9-test" \
+			--modprobe "$TOP/tests/lib/fake-modprobe" "$@"
+	}
+	drv() {
+		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
+	}
+	# boot NAME: the boot claims 0b:00 before nouveau/snd_hda_intel load.
+	boot() {
+		fx_new "gb-$1$s"
+		fx_gpu - -
+		echo nouveau >"$R/sys/devices/pci0000:00/0000:0b:00.0/.native"
+		echo snd_hda_intel >"$R/sys/devices/pci0000:00/0000:0b:00.1/.native"
+		mkdir -p "$R/lib/modules/9.9-test" "$R/etc/modprobe.d"
+		printf '%s\n' \
+			"alias pci:v000010DEd00001B80sv*sd*bc03sc*i* nouveau" \
+			"alias pci:v000010DEd000010F0sv*sd*bc04sc03i* snd_hda_intel" \
+			>"$R/etc/modprobe.d/aliases.conf"
+		FAKE_SYSFS_ROOT=$R/sys LD_PRELOAD=$FAKEKERNEL "$VC_BIN" \
+			--sysfs "$R/sys" --cmdline "vfio.devices=0b:00" \
+			--run-dir "$R/run/vfio-claim" --kmsg "$R/kmsg" \
+			--no-modprobe >/dev/null 2>&1
+	}
+	rec=run/vfio-claim/devices/0000:0b:00.0
+
+	boot loads
+	expect_eq "boot-record-modalias$s" \
+		"previous_driver= modalias=pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		"$(grep -E '^(previous_driver|modalias)=' "$R/$rec" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+	check "unbind-loads-module$s" 0 \
+		"0000:0b:00.0: off vfio-pci, now on nouveau|0000:0b:00.1: off vfio-pci, now on snd_hda_intel" \
+		k unbind 0b:00
+	expect_eq "unbind-loads-module-drivers$s" "nouveau snd_hda_intel" \
+		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1)"
+	expect_eq "unbind-loads-module-log$s" "nouveau snd_hda_intel" \
+		"$(tr '\n' ' ' <"$R/sys/.modprobe-log" | sed 's/ $//')"
+
+	# No module for it: exit 1 with the reason, not success.
+	boot no-module
+	: >"$R/etc/modprobe.d/aliases.conf"
+	check "unbind-no-module$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: no module matches its modalias pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		k unbind 0b:00.0
+	# The module loads but does not take it.
+	boot no-probe
+	echo other >"$R/sys/devices/pci0000:00/0000:0b:00.0/.native"
+	check "unbind-module-does-not-take-it$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: nouveau is loaded but did not take it" \
+		k unbind 0b:00.0
+	# A fake host never loads modules without --modprobe.
+	boot no-modprobe
+	check "unbind-fake-host-no-load$s" 1 \
+		"cannot load nouveau: a fake host loads modules only with --modprobe" \
+		env FAKE_SYSFS_ROOT="$R/sys" LD_PRELOAD="$FAKEKERNEL" \
+		ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" \
+		--modules-dir "$R/lib/modules/9.9-test" unbind 0b:00.0
+
+	# vfio-pci.ids= names it: vfio-pci takes it straight back.
+	boot ids-cmdline
+	echo "10de 1b80" >"$R/sys/bus/pci/drivers/vfio-pci/.dynids"
+	echo "quiet vfio-pci.ids=10de:10f0,10de:1b80 vfio.devices=0b:00" \
+		>"$R/proc/cmdline"
+	check "unbind-vfio-pci-ids$s" 1 \
+		'0000:0b:00.0: vfio-pci took it straight back: vfio-pci.ids=10de:1b80 on the kernel command line names it: remove it there (and from the boot loader'"'"'s configuration); then '"'"'echo "10de 1b80" > /sys/bus/pci/drivers/vfio-pci/remove_id'"'"' and '"'"'vfioctl unbind 0000:0b:00.0'"'"' again' \
+		k unbind 0b:00.0
+	expect_eq "unbind-vfio-pci-ids-left-held$s" "vfio-pci vfio-pci" \
+		"$(drv 0000:0b:00.0) $(cat "$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
+	# After the remove_id the advice names, unbind works.
+	FAKE_SYSFS_ROOT=$R/sys LD_PRELOAD=$FAKEKERNEL sh -c \
+		'printf "10de 1b80" >"$1"' - "$R/sys/bus/pci/drivers/vfio-pci/remove_id"
+	check "unbind-after-remove-id$s" 0 "0000:0b:00.0: off vfio-pci, now on nouveau" \
+		k unbind 0b:00.0
+
+	boot ids-modprobe
+	echo "10de 1b80" >"$R/sys/bus/pci/drivers/vfio-pci/.dynids"
+	echo "options vfio_pci ids=10de:1b80:1458:3702 disable_vga=1" \
+		>"$R/etc/modprobe.d/vfio.conf"
+	check "unbind-modprobe-ids$s" 1 \
+		"vfio-pci took it straight back: 'options vfio-pci ids=10de:1b80:1458:3702' in modprobe.d names it" \
+		k unbind 0b:00.0
+	# Another subsystem: that entry does not name it; a dynamic ID does.
+	echo "options vfio-pci ids=10de:1b80:1043:0001" >"$R/etc/modprobe.d/vfio.conf"
+	check "unbind-dynamic-id$s" 1 \
+		"vfio-pci took it straight back: a dynamic ID of vfio-pci (new_id) names it" \
+		k unbind 0b:00.0
+}
+
 # bind refuses a device the host uses (its disks, its network, its
 # console), naming what uses it; --force binds it anyway.
 busy() {
@@ -784,11 +885,13 @@ build_fixtures
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
+giveback "$VFIOCTL" ""
 hermetic
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
 	busy "$BUILD/vfioctl.asan" .asan
+	giveback "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
