@@ -1,6 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hostrole.h"
 
+int pci_read_boot_vga(const struct sysfs *s, const char *name)
+{
+	char p[128];
+	long v;
+
+	if (vc_path(p, sizeof(p), "%s/boot_vga", name) < 0 ||
+	    sysfs_read_int(s->devfd, p, &v))
+		return -1;
+	return v == 1;
+}
+
 enum host_role pci_host_role(const struct pci_dev *d, int boot_vga)
 {
 	unsigned int base = (d->class >> 16) & 0xff;

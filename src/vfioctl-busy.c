@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hostrole.h"
 #include "vfioctl-busy.h"
 
 /* root/rel resolved, into buf (PATH_MAX). 0 or -1. */
@@ -436,15 +437,13 @@ static int console_bound(const struct vctl *c, int *fbcon, char *name,
 static int display_busy(const struct vctl *c, const struct pci_dev *dev,
 			const char *devdir, char *why, size_t size)
 {
-	char p[PATH_MAX], path[PATH_MAX], con[96], fbname[64], mine[96] = "",
-							       firm[96] = "";
+	char path[PATH_MAX], con[96], fbname[64], mine[96] = "", firm[96] = "";
 	struct dirent *de;
-	long boot_vga;
 	int fbcon;
 	DIR *d;
 
-	vctl_fmt(p, sizeof(p), "%s/boot_vga", dev->name);
-	if (sysfs_read_int(c->sys.devfd, p, &boot_vga) || boot_vga != 1)
+	if (pci_host_role(dev, pci_read_boot_vga(&c->sys, dev->name)) !=
+	    HOST_ROLE_DISPLAY)
 		return 0;
 	if (!console_bound(c, &fbcon, con, sizeof(con)))
 		return 0;

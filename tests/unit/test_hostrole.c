@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pci_host_role: which group members the advice must never hand to vfio. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hostrole.h"
 #include "unit.h"
@@ -53,6 +57,40 @@ void test_hostrole(void)
 	T_INT(pci_host_role(&d, 0), HOST_ROLE_NONE);
 	T_STR(host_role_name(HOST_ROLE_NONE), "");
 	T_STR(host_role_advice(HOST_ROLE_NONE), "");
+	t_end();
+
+	t_begin("hostrole/read-boot-vga");
+	{
+		char dir[] = "/tmp/vfio-claim-unit-bootvga.XXXXXX", p[256];
+		struct sysfs s;
+		FILE *f;
+
+		T_TRUE(mkdtemp(dir) != NULL);
+		snprintf(p, sizeof(p), "%s/bus", dir);
+		mkdir(p, 0755);
+		snprintf(p, sizeof(p), "%s/bus/pci", dir);
+		mkdir(p, 0755);
+		snprintf(p, sizeof(p), "%s/bus/pci/devices", dir);
+		mkdir(p, 0755);
+		snprintf(p, sizeof(p), "%s/bus/pci/devices/0000:01:00.0", dir);
+		mkdir(p, 0755);
+		snprintf(p, sizeof(p), "%s/bus/pci/devices/0000:02:00.0", dir);
+		mkdir(p, 0755);
+		snprintf(p, sizeof(p),
+			 "%s/bus/pci/devices/0000:01:00.0/boot_vga", dir);
+		f = fopen(p, "w");
+		if (f) {
+			fputs("1\n", f);
+			fclose(f);
+		}
+		T_INT(sysfs_open(&s, dir), 0);
+		T_INT(pci_read_boot_vga(&s, "0000:01:00.0"), 1);
+		T_INT(pci_read_boot_vga(&s, "0000:02:00.0"), -1);
+		sysfs_close(&s);
+		unlink(p);
+		snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+		T_INT(system(p), 0);
+	}
 	t_end();
 
 	t_begin("hostrole/advice-never-says-claim-it");
