@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "claim.h"
 #include "cmdline.h"
@@ -69,8 +67,8 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &c->sys;
 	ctx.dry_run = c->dry_run;
-	if (c->real) {
-		ctx.load_vfio_pci = vctl_load_vfio_pci;
+	if (c->real || c->modprobe) {
+		ctx.load_module = vctl_load_module;
 		ctx.load_data = c;
 	}
 	r = claim_plan(&ctx, &l);
@@ -225,34 +223,16 @@ static void why_vfio_takes(struct vctl *c, const struct pci_dev *d, char *why,
 			 "a dynamic ID of vfio-pci (new_id) names it");
 }
 
-/* Runs the --modprobe program for mod. 0 or -EIO. */
-static int run_modprobe(const char *prog, const char *mod)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		char *const argv[] = { (char *)prog, (char *)mod, NULL };
-
-		execv(prog, argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
-}
-
 /*
- * Loads the modules that alias resolves to. names gets them ("nouveau");
- * 0 when at least one loaded (or was there), -ENOENT when none matches,
- * -EPERM on a fake host without --modprobe, else the first error (why).
+ * Loads the modules that alias resolves to (as udev's kmod builtin does:
+ * libkmod lookup, modprobe.d blacklist applied). names gets them
+ * ("nouveau"); 0 when at least one loaded (or was there), else -errno and
+ * why.
  */
 static int load_for_alias(struct vctl *c, const char *alias, char *names,
 			  size_t nsize, char *why, size_t wsize)
 {
-	struct kmod_list *list = NULL, *it;
+	struct kmod_list *list = NULL, *ok = NULL, *it;
 	struct kmod_ctx *k = vctl_kmod_open(c);
 	int r = -ENOENT, n = 0;
 	size_t len = 0;
@@ -271,7 +251,19 @@ static int load_for_alias(struct vctl *c, const char *alias, char *names,
 			 alias);
 		return -ENOENT;
 	}
-	kmod_list_foreach(it, list)
+	if (kmod_module_apply_filter(k, KMOD_FILTER_BLACKLIST, list, &ok) < 0)
+		ok = NULL;
+	if (!ok) {
+		struct kmod_module *m = kmod_module_get_module(list);
+
+		vctl_fmt(why, wsize,
+			 "%s, the module for its modalias, is blacklisted in "
+			 "modprobe.d",
+			 kmod_module_get_name(m));
+		kmod_module_unref(m);
+		r = -EPERM;
+	}
+	kmod_list_foreach(it, ok)
 	{
 		struct kmod_module *m = kmod_module_get_module(it);
 		const char *name = kmod_module_get_name(m);
@@ -281,31 +273,17 @@ static int load_for_alias(struct vctl *c, const char *alias, char *names,
 				"%s%s", n++ ? ", " : "", name);
 		if (len >= nsize)
 			len = nsize - 1;
-		if (c->modprobe) {
-			vc_info("loading %s with %s", name, c->modprobe);
-			e = run_modprobe(c->modprobe, name);
-		} else if (c->real) {
-			vc_info("loading %s", name);
-			e = kmod_module_probe_insert_module(
-				m, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL,
-				NULL);
-			if (e == KMOD_PROBE_APPLY_BLACKLIST)
-				e = -EPERM;
-		} else {
-			e = -EPERM;
-		}
+		e = vctl_load_module(c, name);
 		if (e == 0 || r == -ENOENT)
 			r = e;
 		if (e)
 			vctl_fmt(why, wsize, "cannot load %s: %s", name,
-				 e == -EPERM && !c->real && !c->modprobe
-					 ? "a fake host loads modules only "
-					   "with --modprobe"
-				 : e == -EPERM
-					 ? "it is blacklisted in modprobe.d"
-					 : vc_strerror(-e));
+				 e == -EPERM ? "a fake host loads modules only "
+					       "with --modprobe"
+					     : vc_strerror(-e));
 		kmod_module_unref(m);
 	}
+	kmod_module_unref_list(ok);
 	kmod_module_unref_list(list);
 	kmod_unref(k);
 	return r;
@@ -480,9 +458,10 @@ int cmd_unbind(struct vctl *c, int argc, char **argv)
 	if (vctl_resolve(c, &l, &devs, &miss))
 		return 1;
 	for (i = 0; i < miss.n; i++) {
-		vc_err("%s: %s", miss.m[i].sel->text,
-		       miss.m[i].stale ? "the device there has another ID"
-				       : "no such PCI device");
+		vc_err("%s: %s%s%s", miss.m[i].sel->text,
+		       miss.m[i].vetoed ? miss.m[i].name : "",
+		       miss.m[i].vetoed ? ": " : "",
+		       vctl_miss_text(&miss.m[i]));
 		bad++;
 	}
 	for (i = 0; i < devs.n; i++)

@@ -15,7 +15,8 @@
  *   (the prefix route the kernel adds for every IPv4 address). An
  *   interface enslaved to a bridge or bond counts with its master's
  *   addresses;
- * - it is the boot VGA (boot_vga = 1) and the console is on it: a
+ * - it is the boot display (pci_host_role(): a display controller with
+ *   boot_vga = 1) and the console is on it: a
  *   framebuffer of this device (class/graphics/fb*), or the firmware's
  *   (efifb, simplefb: a framebuffer with no PCI device), while a console
  *   is bound to the framebuffer (class/vtconsole/vtcon* with bind 1 and
@@ -42,7 +43,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hostrole.h"
 #include "vfioctl-busy.h"
 
 /* root/rel resolved, into buf (PATH_MAX). 0 or -1. */
@@ -442,8 +442,7 @@ static int display_busy(const struct vctl *c, const struct pci_dev *dev,
 	int fbcon;
 	DIR *d;
 
-	if (pci_host_role(dev, pci_read_boot_vga(&c->sys, dev->name)) !=
-	    HOST_ROLE_DISPLAY)
+	if (pci_host_role(dev) != ROLE_DISPLAY)
 		return 0;
 	if (!console_bound(c, &fbcon, con, sizeof(con)))
 		return 0;
