@@ -679,6 +679,14 @@ giveback() {
 	check "unbind-module-does-not-take-it$s" 1 \
 		"0000:0b:00.0: off vfio-pci, but no driver took it: nouveau is loaded but did not take it" \
 		k unbind 0b:00.0
+	# Blacklisted in modprobe.d: not loaded, and unbind says why.
+	boot blacklisted
+	echo "blacklist nouveau" >>"$R/etc/modprobe.d/aliases.conf"
+	check "unbind-blacklisted$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: nouveau, the module for its modalias, is blacklisted in modprobe.d" \
+		k unbind 0b:00.0
+	expect_eq "unbind-blacklisted-not-loaded$s" "" \
+		"$(cat "$R/sys/.modprobe-log" 2>/dev/null)"
 	# A fake host never loads modules without --modprobe.
 	boot no-modprobe
 	check "unbind-fake-host-no-load$s" 1 \
