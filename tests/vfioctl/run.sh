@@ -219,6 +219,16 @@ build_fixtures() {
 	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
 	fx_claimed 0 0000:0b:00.0
 
+	# The GPU shares its group with the host's NVMe and its NIC (no ACS).
+	fx_new hostgroup
+	fx_driver nvme nvme live
+	fx_driver igc igc live
+	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 14
+	fx_dev 0000:0c:00.0 144d:a808 010802 nvme 14
+	fx_dev 0000:0d:00.0 8086:15f3 020000 igc 14
+	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
+	fx_claimed 0 0000:0b:00.0
+
 	fx_new noiommu
 	rmdir "$R/sys/class/iommu/dmar0"
 	fx_driver nouveau nouveau live
@@ -374,6 +384,15 @@ suite() {
 		'.devices[0].group_viable == false and .devices[0].problems[0].code == "group-not-viable" and (.devices[0].problems[0].fix | test("10de:10f0@0000:0b:00.1"))' \
 		v nonviable verify --json
 
+	check "verify-host-member-advice$s" 1 \
+		"IOMMU group 14 also holds 0000:0c:00.0 [144d:a808] on nvme, the host's storage controller|do not give 0000:0c:00.0 to vfio-pci, the host needs it: move the card to a slot in another IOMMU group, or check the firmware's ACS option|IOMMU group 14 also holds 0000:0d:00.0 [8086:15f3] on igc, the host's network controller" \
+		v hostgroup verify
+	out=$(v hostgroup verify 2>&1)
+	if printf '%s\n' "$out" | grep -E 'vfioctl bind 0000:0[cd]:00.0|0000:0[cd]:00.0 to vfio.devices=|@0000:0[cd]:00.0' >/dev/null; then
+		fail "verify-host-member-never-claim$s" "advises claiming the host's device: $(printf '%s\n' "$out" | grep -E '0000:0[cd]' | tr '\n' '~')"
+	else
+		pass "verify-host-member-never-claim$s"
+	fi
 	check "verify-no-iommu$s" 1 \
 		"IOMMU off|problem (no-iommu): no IOMMU is registered|fix: the firmware shows none: enable VT-d or AMD-Vi (IOMMU) in its setup|problem (no-iommu-group)" \
 		v noiommu verify
