@@ -712,8 +712,11 @@ static void prom_head(const char *name, const char *help)
 static void render_prometheus(const struct host *h, const struct vres *r, int n,
 			      int ready, int nready)
 {
+	struct {
+		const char *addr, *code;
+	} * pl;
 	char id[10];
-	int i, j;
+	int i, j, k, np;
 
 	prom_head("vfioctl_ready",
 		  "1 when every device meant for vfio-pci is ready for a VM.");
@@ -738,16 +741,49 @@ static void render_prometheus(const struct host *h, const struct vres *r, int n,
 		printf("\",id=\"%s\",status=\"%s\"} %d\n",
 		       r[i].has_dev ? id : "", r[i].status, r[i].np == 0);
 	}
-	prom_head("vfioctl_problem", "A problem found, by code.");
-	for (i = 0; i < h->np; i++)
-		printf("vfioctl_problem{address=\"\",code=\"%s\"} 1\n",
-		       h->p[i].code);
+	/*
+	 * One series per address and code: a device can have one problem
+	 * code twice (two blockers in its group), and a scraper refuses a
+	 * file that has one series twice. The value is the count.
+	 */
+	prom_head("vfioctl_problem",
+		  "Problems found, by device (\"\": the host) and code: how "
+		  "many.");
+	np = h->np;
 	for (i = 0; i < n; i++)
-		for (j = 0; j < r[i].np; j++) {
-			fputs("vfioctl_problem{address=\"", stdout);
-			prom_label(r[i].has_dev ? r[i].dev.name : r[i].sel);
-			printf("\",code=\"%s\"} 1\n", r[i].p[j].code);
+		np += r[i].np;
+	pl = calloc(np ? np : 1, sizeof(*pl));
+	if (!pl)
+		return;
+	for (i = 0, k = 0; i < h->np; i++, k++) {
+		pl[k].addr = "";
+		pl[k].code = h->p[i].code;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < r[i].np; j++, k++) {
+			pl[k].addr = r[i].has_dev ? r[i].dev.name : r[i].sel;
+			pl[k].code = r[i].p[j].code;
 		}
+	for (i = 0; i < np; i++) {
+		int count = 0;
+
+		for (j = 0; j < np; j++) {
+			if (strcmp(pl[i].addr, pl[j].addr) ||
+			    strcmp(pl[i].code, pl[j].code))
+				continue;
+			if (j < i)
+				break; /* printed with the first one */
+			count++;
+		}
+		if (!count)
+			continue;
+		fputs("vfioctl_problem{address=\"", stdout);
+		prom_label(pl[i].addr);
+		fputs("\",code=\"", stdout);
+		prom_label(pl[i].code);
+		printf("\"} %d\n", count);
+	}
+	free(pl);
 }
 
 static void human_problems(const struct problem *p, int n)

@@ -210,6 +210,15 @@ build_fixtures() {
 	fx_new none
 	fx_gpu nouveau snd_hda_intel
 	echo "vfio.devices=0b:00 vfio.devices=none" >"$R/proc/cmdline"
+
+	# The GPU on vfio-pci; its audio and USB functions, in its group, not.
+	fx_new twoblockers
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_driver xhci_hcd xhci_pci live
+	fx_gpu vfio-pci snd_hda_intel
+	fx_dev 0000:0b:00.2 10de:1ada 0c0330 xhci_hcd 14
+	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
+	fx_claimed 0 0000:0b:00.0
 }
 
 # ---- assertions ----
@@ -266,6 +275,55 @@ jany() {
 	else
 		fail "$name" "jq [$expr] false for: $out"
 	fi
+}
+
+# promcheck NAME RC CMD...: exit status, and stdout is a valid Prometheus
+# text exposition (tests/vfioctl/promcheck.sh). The output stays in
+# $OUT/prom.
+promcheck() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$OUT/prom" 2>"$OUT/stderr"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name" "exit $rc, want $want: $(head -n 3 "$OUT/stderr" | tr '\n' '~')"
+	elif ! o=$(sh "$HERE/promcheck.sh" "$OUT/prom"); then
+		fail "$name" "$(echo "$o" | head -n 4 | tr '\n' '~')"
+	else
+		pass "$name"
+	fi
+}
+
+# The checker itself: each case breaks one rule and must be refused, the
+# "accept" ones are valid and must pass. Cases start with "--- ".
+promcheck_selftest() {
+	n=0 what=
+	while IFS= read -r l; do
+		case $l in
+		"--- "*)
+			[ -n "$what" ] && pc_one
+			n=$((n + 1)) what=${l#--- }
+			: >"$OUT/pc-in"
+			;;
+		*) printf '%s\n' "$l" >>"$OUT/pc-in" ;;
+		esac
+	done <"$HERE/promcheck-cases"
+	pc_one
+	n=$((n + 1)) what="refuse: no newline at the end"
+	printf 'm 1' >"$OUT/pc-in"
+	pc_one
+}
+
+pc_one() {
+	if sh "$HERE/promcheck.sh" "$OUT/pc-in" >/dev/null; then
+		got=accept
+	else
+		got=refuse
+	fi
+	case $what in
+	"$got:"*) pass "promcheck-selftest-$n" ;;
+	*) fail "promcheck-selftest-$n" "$what, but it did $got: $(tr '\n' '~' <"$OUT/pc-in")" ;;
+	esac
 }
 
 # ---- the suite, for one binary ----
@@ -369,6 +427,23 @@ suite() {
 		v wrongdrv verify --format prometheus
 	check "verify-prometheus-healthy$s" 0 "vfioctl_ready 1" \
 		v healthy verify --format prometheus
+	# Two blockers in one group: one series for the device and the code,
+	# the count its value (node_exporter refuses a file with one series
+	# twice).
+	promcheck "verify-prometheus-two-blockers-valid$s" 1 \
+		v twoblockers verify --format prometheus
+	expect_eq "verify-prometheus-two-blockers-one-series$s" \
+		'vfioctl_problem{address="0000:0b:00.0",code="group-not-viable"} 2' \
+		"$(grep '^vfioctl_problem{address="0000:0b:00.0"' "$OUT/prom")"
+	for fx in healthy wrongdrv notrun nonviable noiommu fb stale pending \
+		ids none; do
+		case $fx in
+		healthy | ids | none) rc=0 ;;
+		*) rc=1 ;;
+		esac
+		promcheck "verify-prometheus-valid-$fx$s" $rc \
+			v "$fx" verify --format prometheus
+	done
 
 	# groups
 	check "groups$s" 0 \
@@ -547,6 +622,7 @@ if [ ! -x "$VFIOCTL" ]; then
 	exit 1
 fi
 build_fixtures
+promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 hermetic
