@@ -478,10 +478,15 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 	} else if (strcmp(rec.result, "claimed") &&
 		   strcmp(rec.result, "pending")) {
 		x = PROBLEM(r, "claim-failed");
+		/*
+		 * why= is the record's own clause ("the device vanished",
+		 * "cannot write vfio-pci to driver_override: ..."): quote
+		 * it as the reason, with no subject of our own.
+		 */
 		if (rec.why[0])
 			vctl_fmt(x->msg, sizeof(x->msg),
 				 "vfio-claim did not claim it at boot "
-				 "(result=%s): it %s",
+				 "(result=%s); the reason it recorded: %s",
 				 rec.result, rec.why);
 		else
 			vctl_fmt(x->msg, sizeof(x->msg),

@@ -211,6 +211,17 @@ build_fixtures() {
 	fx_gpu nouveau snd_hda_intel
 	echo "vfio.devices=0b:00 vfio.devices=none" >"$R/proc/cmdline"
 
+	# vfio-claim failed on both functions at boot, for these reasons.
+	fx_new claimfailed
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	RESULT=failed fx_claimed 1 0000:0b:00.0 0000:0b:00.1
+	echo "why=cannot write vfio-pci to driver_override: Permission denied" \
+		>>"$R/run/vfio-claim/devices/0000:0b:00.0"
+	echo "why=the device vanished" >>"$R/run/vfio-claim/devices/0000:0b:00.1"
+
 	# The GPU on vfio-pci; its audio and USB functions, in its group, not.
 	fx_new twoblockers
 	fx_driver snd_hda_intel snd_hda_intel live
@@ -240,6 +251,25 @@ check() {
 		IFS=$old
 		if ! printf '%s\n' "$out" | grep -qF -- "$n"; then
 			fail "$name" "no [$n] in: $(echo "$out" | head -n 12 | tr '\n' '~')"
+			return
+		fi
+	done
+	IFS=$old
+	pass "$name"
+}
+
+# check_not NAME 'NEEDLE|NEEDLE...' CMD...: the output (stdout and stderr)
+# contains none of the needles.
+check_not() {
+	name=$1 needles=$2
+	shift 2
+	out=$("$@" 2>&1)
+	old=$IFS
+	IFS='|'
+	for n in $needles; do
+		IFS=$old
+		if printf '%s\n' "$out" | grep -qF -- "$n"; then
+			fail "$name" "[$n] in: $(printf '%s\n' "$out" | grep -F -- "$n" | head -n 2 | tr '\n' '~')"
 			return
 		fi
 	done
@@ -353,6 +383,11 @@ suite() {
 	jcheck "verify-wrong-driver-json$s" 1 \
 		'(.ready | not) and .devices[0].status == "not-ready" and .devices[0].driver == "nouveau" and .devices[0].driver_kind == "module" and ([.devices[0].problems[].code] == ["wrong-driver", "claim-failed"]) and .devices[1].problems[0].code == "group-not-viable"' \
 		v wrongdrv verify --json
+	check "verify-claim-failed-why$s" 1 \
+		"vfio-claim did not claim it at boot (result=failed); the reason it recorded: cannot write vfio-pci to driver_override: Permission denied|vfio-claim did not claim it at boot (result=failed); the reason it recorded: the device vanished" \
+		v claimfailed verify
+	check_not "verify-claim-failed-no-it$s" "it cannot write|it the device" \
+		v claimfailed verify
 	check "verify-claim-not-run$s" 1 \
 		"problem (claim-not-run): vfio-claim did not run this boot|the hook is installed: rebuild the initramfs" \
 		v notrun verify
