@@ -79,34 +79,140 @@ static int is_vfio_driver(const char *drv)
 
 /* ---- where the device list comes from ---- */
 
-/* vfio-pci.ids=10de:1b80,10de:10f0[:sv:sd...] -> "10de:1b80,10de:10f0". */
-static void ids_to_selectors(const char *ids, char *out, size_t size)
+/*
+ * vfio-pci.ids= entries, read as vfio-pci reads them (vfio_pci_fill_ids):
+ * "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]", hex,
+ * comma-separated, empty entries skipped, fewer than two fields ignored
+ * (the kernel warns "invalid id string"). A missing subvendor or
+ * subdevice, or ffffffff, is any; class counts only where class_mask has
+ * bits (pci_match_one_device).
+ */
+#define PCI_ANY 0xffffffffu
+
+struct ids_entry {
+	unsigned int v, d, sv, sd, cls, mask;
+};
+
+struct ids_scan {
+	struct vctl *c;
+	const struct ids_entry *e;
+	char (*names)[PCI_NAME_MAX];
+	int n, cap;
+};
+
+static int ids_match(const struct ids_entry *e, const struct pci_id *id)
 {
+	return (e->v == PCI_ANY || e->v == id->vendor) &&
+	       (e->d == PCI_ANY || e->d == id->device) &&
+	       (e->sv == PCI_ANY || e->sv == id->subvendor) &&
+	       (e->sd == PCI_ANY || e->sd == id->subdevice);
+}
+
+static int ids_scan_one(const char *name, const struct pci_id *id, void *data)
+{
+	struct ids_scan *s = data;
+	struct pci_dev d;
+
+	if (!ids_match(s->e, id) || s->n >= s->cap)
+		return 0;
+	if (s->e->mask && (pci_read_ids(&s->c->sys, name, &d) ||
+			   ((s->e->cls ^ d.class) & s->e->mask)))
+		return 0;
+	snprintf(s->names[s->n++], PCI_NAME_MAX, "%s", name);
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Appends sel to out (comma-separated); -1 when it does not fit. */
+static int append_sel(char *out, size_t size, size_t *n, const char *sel)
+{
+	int w = snprintf(out + *n, size - *n, "%s%s", *n ? "," : "", sel);
+
+	if (w < 0 || (size_t)w >= size - *n)
+		return -1;
+	*n += w;
+	return 0;
+}
+
+/*
+ * Turns vfio-pci.ids= into selectors: VVVV:DDDD, VVVV:DDDD:SSSS:ssss
+ * when both subsystem fields are given, and for what the selector
+ * grammar cannot say (only one subsystem field, a class mask, an any
+ * vendor or device) the devices that match, guarded: VVVV:DDDD@ADDR.
+ * Returns the number of entries that are invalid or match no device.
+ */
+static int ids_to_selectors(struct vctl *c, const char *ids, char *out,
+			    size_t size)
+{
+	static char names[SEL_MAX][PCI_NAME_MAX];
 	const char *p = ids;
 	size_t n = 0;
+	int bad = 0;
 
 	out[0] = '\0';
 	while (*p) {
-		char *end;
-		unsigned long v = strtoul(p, &end, 16), d;
+		struct ids_entry e = { 0, 0, PCI_ANY, PCI_ANY, 0, 0 };
+		size_t len = strcspn(p, ",");
+		char one[96], sel[64];
+		int f, i;
 
-		if (end == p || *end != ':')
-			break;
-		p = end + 1;
-		d = strtoul(p, &end, 16);
-		if (end == p || v > 0xffff || d > 0xffff)
-			break;
-		n += snprintf(out + n, size - n, "%s%04lx:%04lx", n ? "," : "",
-			      v, d);
-		if (n >= size) {
-			out[0] = '\0';
-			return;
+		snprintf(one, sizeof(one), "%.*s", (int)len, p);
+		p += len + (p[len] == ',');
+		if (!len)
+			continue;
+		f = sscanf(one, "%x:%x:%x:%x:%x:%x", &e.v, &e.d, &e.sv, &e.sd,
+			   &e.cls, &e.mask);
+		if (f < 2) {
+			vc_err("vfio-pci.ids=: '%s' is not vendor:device[:"
+			       "subvendor[:subdevice[:class[:class_mask]]]] "
+			       "(hex); vfio-pci ignores it",
+			       one);
+			bad++;
+			continue;
 		}
-		p = strchr(end, ',');
-		if (!p)
-			break;
-		p++;
+		if (!e.mask && e.v <= 0xffff && e.d <= 0xffff &&
+		    e.sv == PCI_ANY && e.sd == PCI_ANY) {
+			snprintf(sel, sizeof(sel), "%04x:%04x", e.v, e.d);
+		} else if (!e.mask && e.v <= 0xffff && e.d <= 0xffff &&
+			   e.sv <= 0xffff && e.sd <= 0xffff) {
+			snprintf(sel, sizeof(sel), "%04x:%04x:%04x:%04x", e.v,
+				 e.d, e.sv, e.sd);
+		} else {
+			struct ids_scan s = { c, &e, names, 0, SEL_MAX };
+
+			pci_scan_ids(&c->sys, ids_scan_one, &s);
+			if (!s.n) {
+				vc_err("vfio-pci.ids=: '%s' matches no PCI "
+				       "device on this machine",
+				       one);
+				bad++;
+				continue;
+			}
+			qsort(names, s.n, sizeof(names[0]), cmp_name);
+			for (i = 0; i < s.n; i++) {
+				struct pci_dev d;
+
+				if (pci_read_ids(&c->sys, names[i], &d))
+					continue;
+				snprintf(sel, sizeof(sel), "%04x:%04x@%.*s",
+					 d.id.vendor, d.id.device,
+					 PCI_NAME_MAX - 1, names[i]);
+				if (append_sel(out, size, &n, sel))
+					goto full;
+			}
+			continue;
+		}
+		if (append_sel(out, size, &n, sel))
+			goto full;
 	}
+	return bad;
+full:
+	vc_err("vfio-pci.ids=: more devices than verify can check at once");
+	return bad + 1;
 }
 
 static int load_selectors(struct vctl *c, struct host *h, int argc, char **argv,
@@ -135,7 +241,7 @@ static int load_selectors(struct vctl *c, struct host *h, int argc, char **argv,
 		if (ri > 0) {
 			size_t n = strlen(value);
 
-			ids_to_selectors(ids, conv, sizeof(conv));
+			bad += ids_to_selectors(c, ids, conv, sizeof(conv));
 			vctl_fmt(value + n, sizeof(value) - n, "%s%s",
 				 n && conv[0] ? "," : "", conv);
 		}
@@ -851,7 +957,11 @@ static void render_human(struct vctl *c, const struct host *h,
 		}
 		human_problems(x->p, x->np);
 	}
-	if (!n && strcmp(h->source, "none"))
+	if (!n && !ready)
+		printf("NOT READY: %s has entries that name no device (see "
+		       "the errors above)\n",
+		       h->source);
+	else if (!n && strcmp(h->source, "none"))
 		printf("nothing to verify: %s names no device\n", h->source);
 	else if (!n)
 		printf("nothing to verify: no vfio.devices=, vfio-pci.ids= or "

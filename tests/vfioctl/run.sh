@@ -46,21 +46,22 @@ fx_driver() {
 
 # fx_dev ADDR VVVV:DDDD CLASS DRIVER GROUP [bridge]: one PCI function.
 # DRIVER or GROUP "-" for none. BAR 0: 8 MiB at 0xf0000000 + bus * 16 MiB
-# + function * 8 MiB.
+# + function * 8 MiB. Subsystem $SUBSYS, default 1458:3702.
 fx_dev() {
 	a=$1 v=${2%:*} dv=${2#*:} d=$R/sys/devices/pci0000:00/$1
+	sub=${SUBSYS:-1458:3702}
 	mkdir -p "$d"
 	ln -sfn "../../../devices/pci0000:00/$a" "$R/sys/bus/pci/devices/$a"
 	echo "0x$v" >"$d/vendor"
 	echo "0x$dv" >"$d/device"
 	echo "0x$3" >"$d/class"
-	echo 0x1458 >"$d/subsystem_vendor"
-	echo 0x3702 >"$d/subsystem_device"
+	echo "0x${sub%:*}" >"$d/subsystem_vendor"
+	echo "0x${sub#*:}" >"$d/subsystem_device"
 	{
 		[ "$4" != - ] && echo "DRIVER=$4"
 		echo "PCI_CLASS=$3"
 		echo "PCI_ID=$2" | tr 'a-f' 'A-F'
-		echo "PCI_SUBSYS_ID=1458:3702"
+		echo "PCI_SUBSYS_ID=$sub" | tr 'a-f' 'A-F'
 		echo "PCI_SLOT_NAME=$a"
 	} >"$d/uevent"
 	if [ "${6:-}" = bridge ]; then
@@ -210,6 +211,13 @@ build_fixtures() {
 	fx_new none
 	fx_gpu nouveau snd_hda_intel
 	echo "vfio.devices=0b:00 vfio.devices=none" >"$R/proc/cmdline"
+
+	# Two GPUs with one ID: the guest's (subsystem 1458:3702, on vfio-pci)
+	# and the host's (1043:8597, on nouveau, its own group).
+	fx_new twogpus
+	fx_driver nouveau nouveau live
+	fx_gpu vfio-pci vfio-pci
+	SUBSYS=1043:8597 fx_dev 0000:0c:00.0 10de:1b80 030000 nouveau 15
 
 	# vfio-claim failed on both functions at boot, for these reasons.
 	fx_new claimfailed
@@ -451,6 +459,26 @@ suite() {
 	check "verify-both-params$s" 0 \
 		"devices from: vfio.devices= vfio-pci.ids=|ready: 2 of 2" \
 		v ids --cmdline "vfio.devices=0b:00.0 vfio-pci.ids=10de:10f0" verify
+	# vfio-pci.ids= keeps its subsystem and class fields: the host's GPU
+	# with the same vendor:device is not one vfio-pci takes.
+	check "verify-ids-subsystem$s" 0 \
+		"ready: 1 of 1|0000:0b:00.0 [10de:1b80]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:1458:3702" verify
+	check "verify-ids-subvendor-only$s" 0 \
+		"ready: 1 of 1|0000:0b:00.0 [10de:1b80]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:1458" verify
+	check "verify-ids-any-subsystem$s" 1 \
+		"0000:0c:00.0 [10de:1b80]: NOT READY, on nouveau|1 of 2 devices ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:ffffffff:ffffffff" verify
+	check "verify-ids-class$s" 0 \
+		"ready: 1 of 1|0000:0b:00.1 [10de:10f0]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=ffffffff:ffffffff:ffffffff:ffffffff:040300:ffffff" verify
+	check "verify-ids-class-mismatch$s" 1 \
+		"vfio-pci.ids=: '10de:1b80:ffffffff:ffffffff:040300:ffffff' matches no PCI device|NOT READY: vfio-pci.ids= has entries that name no device" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:ffffffff:ffffffff:040300:ffffff" verify
+	check "verify-ids-invalid-entry$s" 1 \
+		"vfio-pci.ids=: '10de' is not vendor:device|NOT READY: 1 of 1 devices ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de,,10de:1b80:1458:3702" verify
 	check "verify-config$s" 0 \
 		"devices from: $F/conf/etc/vfio-claim.conf|ready: 2 of 2" \
 		v conf verify
