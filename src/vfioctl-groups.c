@@ -183,8 +183,9 @@ int cmd_groups(struct vctl *c, int argc, char **argv)
 			"intel_iommu=on or amd_iommu=on to the kernel command "
 			"line)\n");
 	else if (g.n && !c->quiet)
-		printf("(* keeps its group from being viable: not on vfio-pci, "
-		       "pci-stub or no driver)\n");
+		printf("(* keeps its group from being viable: a driver that "
+		       "uses the kernel's DMA API; vfio drivers, pci-stub, "
+		       "pcieport and no driver do not)\n");
 	names_free(&g);
 	return 0;
 }

@@ -371,12 +371,27 @@ int vctl_group_status(const struct vctl *c, int group)
 	return !!(st.flags & VFIO_GROUP_FLAGS_VIABLE);
 }
 
+/*
+ * The kernel's rule, since 5.19 (drivers/pci/pci-driver.c, drivers/iommu/
+ * iommu.c): pci_dma_configure() calls iommu_device_use_default_domain()
+ * for every driver that binds a device, unless the driver sets
+ * driver_managed_dma, and vfio can take the group's DMA
+ * (iommu_group_claim_dma_owner(); VFIO_GROUP_FLAGS_VIABLE is
+ * !iommu_group_dma_owner_claimed()) only while no device of the group
+ * counts. Drivers with driver_managed_dma: vfio-pci and its variant
+ * drivers, whose names say vfio (mlx5_vfio_pci, hisi_acc_vfio_pci,
+ * nvgrace-gpu-vfio-pci, ...); pci-stub; pcieport, which binds PCIe ports
+ * and Root Complex Event Collectors (class 0807). A device with no driver
+ * counts for nothing, whatever its driver_override. A bridge gets no
+ * exception of its own: on shpchp it counts.
+ */
+static int manages_dma(const char *drv)
+{
+	return strstr(drv, "vfio") || !strcmp(drv, "pci-stub") ||
+	       !strcmp(drv, "pcieport");
+}
+
 int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d)
 {
-	if (pci_is_bridge(d) || !d->driver[0])
-		return 0;
-	/* vfio-pci and its variant drivers (mlx5_vfio_pci, ...) */
-	if (strstr(d->driver, "vfio") || !strcmp(d->driver, "pci-stub"))
-		return 0;
-	return 1;
+	return d->driver[0] && !manages_dma(d->driver);
 }

@@ -118,7 +118,11 @@ int vctl_load_vfio_pci(void *data);
  */
 int vctl_group_status(const struct vctl *c, int group);
 
-/* Endpoint on a driver that keeps the group from being viable. */
+/*
+ * 1 when d keeps its IOMMU group from being viable: bound to a driver
+ * that uses the kernel's DMA API (the kernel's rule; vfioctl-util.c).
+ * Every viability check goes through this one function.
+ */
 int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d);
 
 /* The verbs: 0 ok, 1 not ready or failed, 2 usage. */

@@ -31,14 +31,15 @@ fx_new() {
 
 # fx_driver NAME [MODULE [live]]: a registered driver, its module link and,
 # with live, the initstate only loadable modules have.
+# (fx_dev calls it: its variables are its own, sh has no locals.)
 fx_driver() {
-	d=$R/sys/bus/pci/drivers/$1
-	mkdir -p "$d"
-	: >"$d/bind"
-	: >"$d/unbind"
+	drvd=$R/sys/bus/pci/drivers/$1
+	mkdir -p "$drvd"
+	: >"$drvd/bind"
+	: >"$drvd/unbind"
 	if [ $# -ge 2 ]; then
 		mkdir -p "$R/sys/module/$2"
-		ln -sfn "../../../../module/$2" "$d/module"
+		ln -sfn "../../../../module/$2" "$drvd/module"
 		[ "${3:-}" = live ] && echo live >"$R/sys/module/$2/initstate"
 	fi
 	return 0
@@ -218,6 +219,24 @@ build_fixtures() {
 	fx_driver nouveau nouveau live
 	fx_gpu vfio-pci vfio-pci
 	SUBSYS=1043:8597 fx_dev 0000:0c:00.0 10de:1b80 030000 nouveau 15
+
+	# Group 14 also holds what the kernel lets a VM group hold: a Root
+	# Complex Event Collector on pcieport, a function on a vfio variant
+	# driver, one with no driver, one on pci-stub.
+	fx_new kernelrule
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:00:1c.7 8086:a0ff 080700 pcieport 14
+	fx_dev 0000:0b:00.2 15b3:101e 020000 mlx5_vfio_pci 14
+	fx_dev 0000:0b:00.3 10de:1ad9 0c8000 - 14
+	fx_dev 0000:0b:00.4 10de:1ada 0c0330 pci-stub 14
+
+	# A conventional PCI bridge on shpchp in the GPU's group: shpchp
+	# does not manage DMA, so the group is not viable.
+	fx_new shpc
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:00:1e.0 8086:244e 060401 shpchp 14 bridge
 
 	# vfio-claim failed on both functions at boot, for these reasons.
 	fx_new claimfailed
@@ -516,6 +535,24 @@ suite() {
 		'.groups | length == 2 and .[0].group == 1 and .[0].viable and .[0].devices[0].bridge and (.[1].viable | not) and .[1].devices[1].blocks and .[1].devices[1].driver == "snd_hda_intel" and .[1].devices[0].class == "030000"' \
 		v nonviable --pci-ids "$HERE/pci.ids" groups --json
 	check "groups-no-iommu$s" 0 "no IOMMU groups" v noiommu groups
+
+	# The kernel's group rule (iommu_device_use_default_domain unless
+	# driver_managed_dma), in verify and groups alike.
+	check "verify-group-rule-viable$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 14 viable|ready: 2 of 2" \
+		v kernelrule verify
+	check "groups-group-rule-viable$s" 0 \
+		"IOMMU group 14: viable|0000:00:1c.7 Generic system peripheral [0807]|(pcieport)|(mlx5_vfio_pci)|(no driver)|(pci-stub)" \
+		v kernelrule groups
+	check_not "groups-group-rule-no-blocker$s" ") *" v kernelrule groups
+	jany "groups-group-rule-json$s" \
+		'[.groups[] | select(.group == 14) | .viable, (.devices[] | .blocks)] | all(. == true or . == false) and .[0] == true and ([.[1:][] | select(.)] | length) == 0' \
+		v kernelrule groups --json
+	check "verify-group-rule-shpchp$s" 1 \
+		"problem (group-not-viable): IOMMU group 14 also holds 0000:00:1e.0 [8086:244e] on shpchp" \
+		v shpc verify
+	check "groups-group-rule-shpchp$s" 0 \
+		"IOMMU group 14: not viable|(shpchp) *" v shpc groups
 
 	# plan: the same lines as vfio-claim --dry-run on the same tree
 	for fx in wrongdrv nonviable stale noiommu; do
