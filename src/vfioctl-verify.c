@@ -35,7 +35,9 @@ struct vres {
 	const char *status;
 	int bound;
 	int viable; /* -1: unknown */
-	int node; /* vctl_group_status */
+	int node; /* NODE_PRESENT, or what vctl_group_status returns */
+	char node_name[32]; /* "14" or "noiommu-14" under dev/vfio/ */
+	char held_by[160]; /* "qemu-system-x86[4242],..." */
 	char cdev[32];
 	int cdev_node;
 	enum kmod_kind kind;
@@ -43,6 +45,9 @@ struct vres {
 	struct problem p[NPROB];
 	int np;
 };
+
+/* The group node exists; nobody was seen holding it; not opened. */
+#define NODE_PRESENT 2
 
 struct host {
 	int iommu;
@@ -54,6 +59,8 @@ struct host {
 	int hook; /* -1 unknown */
 	char source[PATH_MAX];
 	char cmdline[VALUE_MAX + 1];
+	struct vholders holders; /* who has /dev/vfio/ nodes open */
+	int holders_read; /* 0 not yet, 1 read, -1 not available */
 	struct problem p[NPROB];
 	int np;
 };
@@ -615,6 +622,45 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 	}
 }
 
+/*
+ * The group node of a device on vfio-pci: does it exist (looked at, not
+ * opened), does a process hold it or the device's cdev (its /proc fd
+ * links), and with --probe what the kernel says when asked. Opening the
+ * node makes it ours for that moment, and the kernel lets one opener
+ * hold a group: a VM starting meanwhile would fail with EBUSY.
+ */
+static void check_node(struct vctl *c, struct host *h, struct vres *r)
+{
+	struct problem *x;
+	int st;
+
+	st = vctl_group_node(c, r->dev.group, r->node_name,
+			     sizeof(r->node_name));
+	r->node = st ? st : NODE_PRESENT;
+	if (!h->holders_read)
+		h->holders_read =
+			vctl_vfio_holders(c, &h->holders) == 0 ? 1 : -1;
+	if (h->holders_read > 0 &&
+	    vctl_held_by(&h->holders, r->dev.group, r->cdev, r->held_by,
+			 sizeof(r->held_by)))
+		r->node = -EBUSY;
+	if (!c->probe || r->node == -EBUSY || st)
+		return;
+	st = vctl_group_status(c, r->dev.group);
+	if (st == -ENODATA)
+		return;
+	r->node = st;
+	if (st == 0 && r->viable) {
+		r->viable = 0;
+		x = PROBLEM(r, "group-not-viable");
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "the kernel says IOMMU group %d is not viable "
+			 "(VFIO_GROUP_GET_STATUS)",
+			 r->dev.group);
+		vctl_fmt(x->fix, sizeof(x->fix), "vfioctl groups");
+	}
+}
+
 static void check_device(struct vctl *c, struct host *h, struct vres *r)
 {
 	struct gwalk g = { c, r, 0 };
@@ -647,17 +693,6 @@ static void check_device(struct vctl *c, struct host *h, struct vres *r)
 	} else {
 		iommu_group_for_each(&c->sys, r->dev.group, group_member, &g);
 		r->viable = g.blockers == 0;
-		if (r->bound)
-			r->node = vctl_group_status(c, r->dev.group);
-		if (r->node == 0 && r->viable) {
-			r->viable = 0;
-			x = PROBLEM(r, "group-not-viable");
-			vctl_fmt(x->msg, sizeof(x->msg),
-				 "the kernel says IOMMU group %d is not viable "
-				 "(VFIO_GROUP_GET_STATUS)",
-				 r->dev.group);
-			vctl_fmt(x->fix, sizeof(x->fix), "vfioctl groups");
-		}
 	}
 	/* The vfio cdev (iommufd) of kernels that have one. */
 	vc_path(p, sizeof(p), "%s/vfio-dev", r->dev.name);
@@ -669,11 +704,14 @@ static void check_device(struct vctl *c, struct host *h, struct vres *r)
 		vc_path(dp, sizeof(dp), "%s/vfio/devices/%s", c->dev, r->cdev);
 		r->cdev_node = access(dp, F_OK) == 0;
 	}
+	if (r->bound && r->dev.group >= 0)
+		check_node(c, h, r);
 	if (r->bound && c->dev[0] && r->node == -ENOENT && !r->cdev_node) {
 		x = PROBLEM(r, "no-vfio-node");
 		vctl_fmt(x->msg, sizeof(x->msg),
-			 "neither %s/vfio/%d nor a vfio cdev exists", c->dev,
-			 r->dev.group);
+			 "neither %s/vfio/%d (%s/vfio/noiommu-%d in no-IOMMU "
+			 "mode) nor a vfio cdev exists",
+			 c->dev, r->dev.group, c->dev, r->dev.group);
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "check that devtmpfs is mounted and udev is running");
 	}
@@ -696,6 +734,8 @@ static const char *kind_name(enum kmod_kind k)
 static const char *node_name(int node)
 {
 	switch (node) {
+	case NODE_PRESENT:
+		return "present";
 	case 1:
 		return "viable";
 	case 0:
@@ -794,7 +834,17 @@ static void render_json(const struct host *h, const struct vres *r, int n,
 		json_bool_or_null(x->has_dev ? x->viable : -1);
 		fputs(",\"group_node\":", stdout);
 		json_str(stdout, node_name(x->node));
-		fputs(",\"cdev\":", stdout);
+		fputs(",\"held_by\":[", stdout);
+		for (u = x->held_by; *u;) {
+			size_t len = strcspn(u, ",");
+			char one[64];
+
+			snprintf(one, sizeof(one), "%.*s", (int)len, u);
+			fputs(u == x->held_by ? "" : ",", stdout);
+			json_str(stdout, one);
+			u += len + (u[len] == ',');
+		}
+		fputs("],\"cdev\":", stdout);
 		json_str_or_null(stdout, x->cdev);
 		fputs(",\"problems\":", stdout);
 		json_problems(x->p, x->np);
@@ -926,6 +976,11 @@ static void render_human(struct vctl *c, const struct host *h,
 	}
 	if (h->np && n)
 		human_problems(h->p, h->np);
+	if (!c->quiet && h->holders_read > 0 && h->holders.denied)
+		printf("note: the open files of %d processes are not readable "
+		       "(not root), so a VM holding a group may not show as "
+		       "in use\n",
+		       h->holders.denied);
 	for (i = 0; i < n; i++) {
 		const struct vres *x = &r[i];
 
@@ -943,6 +998,9 @@ static void render_human(struct vctl *c, const struct host *h,
 				printf("NOT READY, on %s",
 				       x->dev.driver[0] ? x->dev.driver
 							: "no driver");
+			else if (x->node == -EBUSY && x->held_by[0])
+				printf("in use by %s, %s", x->held_by,
+				       x->dev.driver);
 			else
 				printf("%s, %s",
 				       x->node == -EBUSY ? "in use by a VM"
@@ -1050,5 +1108,6 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 		render_human(c, &h, r, n, ready, nready);
 	free(r);
 	vdev_list_free(&devs);
+	vholders_free(&h.holders);
 	return ready ? 0 : 1;
 }

@@ -68,6 +68,12 @@ static void usage(FILE *f)
 	      "  --format FMT       human, json or prometheus (verify)\n"
 	      "  -n, --dry-run      show what would be done, write nothing\n"
 	      "  -f, --force        unbind even when a VM holds the group\n"
+	      "      --probe        verify: also open /dev/vfio/N and ask the\n"
+	      "                     kernel (VFIO_GROUP_GET_STATUS); a VM that\n"
+	      "                     starts meanwhile fails with EBUSY, so "
+	      "never\n"
+	      "                     from monitoring (cron, --format "
+	      "prometheus)\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      details too\n"
 	      "  -h, --help         this text\n"
@@ -93,6 +99,7 @@ enum {
 	OPT_PCI_IDS,
 	OPT_JSON,
 	OPT_FORMAT,
+	OPT_PROBE,
 };
 
 static const struct option longopts[] = {
@@ -107,6 +114,7 @@ static const struct option longopts[] = {
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -211,6 +219,9 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_PROBE:
+			c.probe = 1;
 			break;
 		case 'n':
 			c.dry_run = 1;

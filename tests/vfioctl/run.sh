@@ -121,6 +121,22 @@ fx_claimed() {
 	done
 }
 
+# fx_holder PID COMM PATH...: a process in the fake proc/ with these open
+# (fd links, as the kernel shows them: the path it opened, dangling here).
+fx_holder() {
+	pd=$R/proc/$1
+	mkdir -p "$pd/fd"
+	echo "$2" >"$pd/comm"
+	ln -sfn /dev/null "$pd/fd/0"
+	ln -sfn "socket:[4711]" "$pd/fd/1"
+	shift 2
+	fdn=20
+	for t in "$@"; do
+		ln -sfn "$t" "$pd/fd/$fdn"
+		fdn=$((fdn + 1))
+	done
+}
+
 # The seed's GPU (10de:1b80) and its audio function, behind a root port.
 fx_gpu() {
 	fx_dev 0000:00:01.0 8086:1901 060400 pcieport 1 bridge
@@ -237,6 +253,28 @@ build_fixtures() {
 	fx_gpu vfio-pci vfio-pci
 	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
 	fx_dev 0000:00:1e.0 8086:244e 060401 shpchp 14 bridge
+
+	# vfio's no-IOMMU mode: no IOMMU, enable_unsafe_noiommu_mode=Y, and
+	# the group vfio made for the device is /dev/vfio/noiommu-0
+	# (drivers/vfio/group.c: "%s%d", "noiommu-").
+	fx_new noiommuhost
+	rmdir "$R/sys/class/iommu/dmar0"
+	mkdir -p "$R/sys/module/vfio/parameters"
+	echo Y >"$R/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 0
+	mv "$R/dev/vfio/0" "$R/dev/vfio/noiommu-0"
+	echo "vfio.devices=10de:1b80@0000:0b:00.0 vfio.enable_unsafe_noiommu_mode=1" \
+		>"$R/proc/cmdline"
+
+	# A kernel with the vfio cdev (iommufd): vfio-dev/vfio0 in sysfs and
+	# /dev/vfio/devices/vfio0; QEMU holds the cdev, not the group.
+	fx_new cdev
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	mkdir -p "$R/sys/devices/pci0000:00/0000:0b:00.0/vfio-dev/vfio0" \
+		"$R/dev/vfio/devices"
+	: >"$R/dev/vfio/devices/vfio0"
+	fx_holder 4242 qemu-system-x86 /dev/vfio/devices/vfio0
 
 	# vfio-claim failed on both functions at boot, for these reasons.
 	fx_new claimfailed
@@ -527,6 +565,36 @@ suite() {
 			v "$fx" verify --format prometheus
 	done
 
+	# No-IOMMU mode: its nodes are noiommu-N.
+	check "verify-noiommu-node$s" 0 \
+		"IOMMU off (vfio no-IOMMU mode)|0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 0 viable|ready: 1 of 1" \
+		v noiommuhost verify
+	jcheck "verify-noiommu-node-json$s" 0 \
+		'.host.noiommu and .devices[0].group_node == "present" and .devices[0].problems == []' \
+		v noiommuhost verify --json
+	mkdir -p "$F/noiommuhost/proc/77/fd"
+	ln -sfn /dev/vfio/noiommu-0 "$F/noiommuhost/proc/77/fd/9"
+	echo dpdk-testpmd >"$F/noiommuhost/proc/77/comm"
+	check "verify-noiommu-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by dpdk-testpmd[77], vfio-pci" \
+		v noiommuhost verify
+	rm -rf "$F/noiommuhost/proc/77"
+	rm "$F/noiommuhost/dev/vfio/noiommu-0"
+	check "verify-noiommu-node-missing$s" 1 \
+		"problem (no-vfio-node): neither" v noiommuhost verify
+	: >"$F/noiommuhost/dev/vfio/noiommu-0"
+
+	# In use: a process holds the device's vfio cdev (seen in proc/).
+	check "verify-cdev-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by qemu-system-x86[4242], vfio-pci|0000:0b:00.1 [10de:10f0]: ready, vfio-pci" \
+		v cdev verify
+	jcheck "verify-cdev-in-use-json$s" 0 \
+		'.devices[0].status == "in-use" and .devices[0].held_by == ["qemu-system-x86[4242]"] and .devices[0].cdev == "vfio0" and .devices[1].status == "ready" and .devices[1].held_by == [] and .devices[1].group_node == "present"' \
+		v cdev verify --json
+	check "verify-cdev-in-use-prometheus$s" 0 \
+		'vfioctl_device_ready{selector="10de:1b80@0000:0b:00.0",address="0000:0b:00.0",id="10de:1b80",status="in-use"} 1' \
+		v cdev verify --format prometheus
+
 	# groups
 	check "groups$s" 0 \
 		"IOMMU group 1: viable|IOMMU group 14: not viable|0000:0b:00.0 VGA compatible controller: NVIDIA Corporation Test GPU [GeForce Test] [10de:1b80] (vfio-pci)|0000:0b:00.1 Audio device: NVIDIA Corporation Test GPU audio [10de:10f0] (snd_hda_intel) *" \
@@ -611,7 +679,8 @@ suite() {
 		v healthy bind
 	check "usage-bad-format$s" 2 "is not human, json or prometheus" \
 		v healthy verify --format xml
-	check "help$s" 0 "qemu-args" "$X" --help
+	check "help$s" 0 "qemu-args|--probe        verify: also open /dev/vfio/N" \
+		"$X" --help
 
 	# dry runs write nothing
 	before=$(cd "$F/wrongdrv" && find . -type f -exec cksum {} + | sort | cksum)
@@ -663,12 +732,28 @@ roundtrip() {
 		"$(grep '^previous_driver=' "$rec/0000:0b:00.0" 2>&1)"
 	check "verify-after-bind$s" 0 "ready: 2 of 2" k verify 0b:00
 
+	# A VM holds group 14 (fakekernel: opening dev/vfio/14 fails with
+	# EBUSY). verify never opens it by default, so it cannot be the one
+	# that makes a VM's start fail; --probe does and sees EBUSY.
 	: >"$R/dev/vfio/14.busy"
-	check "verify-in-use$s" 0 "0000:0b:00.0 [10de:1b80]: in use by a VM" \
+	check "verify-busy-not-probed$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci|ready: 2 of 2" \
+		k verify 0b:00
+	check "verify-probe-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by a VM, vfio-pci" \
+		k verify --probe 0b:00
+	jcheck "verify-probe-in-use-json$s" 0 \
+		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use" and .devices[0].held_by == []' \
+		k verify --probe --json 0b:00
+	# Without opening it: the process holding it, from proc/PID/fd.
+	fx_holder 4242 qemu-system-x86 /dev/vfio/vfio /dev/vfio/14
+	check "verify-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by qemu-system-x86[4242], vfio-pci" \
 		k verify 0b:00
 	jcheck "verify-in-use-json$s" 0 \
-		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use"' \
+		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use" and .devices[0].held_by == ["qemu-system-x86[4242]"] and .devices[1].status == "in-use"' \
 		k verify --json 0b:00
+	rm -rf "$R/proc/4242"
 	check "unbind-refuses-busy$s" 1 "IOMMU group 14 is in use" \
 		k unbind 0b:00.0
 	expect_eq "unbind-refused-left-alone$s" vfio-pci "$(drv 0000:0b:00.0)"
@@ -694,6 +779,36 @@ roundtrip() {
 	: >"$R/dev/vfio/14.busy"
 	check "unbind-force$s" 0 "in use; --force: unbinding anyway|now on snd_hda_intel" \
 		k unbind --force 0b:00.1
+}
+
+# verify never opens a vfio node (open/openat of dev/vfio/...) unless
+# --probe: the kernel lets one opener hold a group, and a cron verify that
+# overlaps a VM's start would make the start fail with EBUSY. The --probe
+# run shows that the check sees such an open.
+no_open() {
+	if ! command -v strace >/dev/null 2>&1; then
+		skip verify-never-opens-vfio "no strace"
+		return
+	fi
+	for args in "verify" "verify --json" "verify --format prometheus" \
+		"verify 0b:00.0"; do
+		# shellcheck disable=SC2086 # the words of args
+		strace -f -o "$OUT/strace-open" -e trace=open,openat \
+			"$VFIOCTL" --root "$OUT/fx/healthy" $args >/dev/null 2>&1
+		bad=$(grep 'dev/vfio/' "$OUT/strace-open" | head -n 2)
+		if [ -z "$bad" ]; then
+			pass "verify-never-opens-vfio ($args)"
+		else
+			fail "verify-never-opens-vfio ($args)" "$bad"
+		fi
+	done
+	strace -f -o "$OUT/strace-open" -e trace=open,openat \
+		"$VFIOCTL" --root "$OUT/fx/healthy" verify --probe >/dev/null 2>&1
+	if grep -q 'dev/vfio/14".*O_RDWR' "$OUT/strace-open"; then
+		pass "verify-probe-opens-vfio"
+	else
+		fail "verify-probe-opens-vfio" "no open of dev/vfio/14: $(grep -c . "$OUT/strace-open") lines traced"
+	fi
 }
 
 # A fake sysfs alone must not make vfioctl look at the host.
@@ -725,6 +840,7 @@ build_fixtures
 promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
+no_open
 hermetic
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
