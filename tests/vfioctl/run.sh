@@ -883,6 +883,8 @@ suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 no_open
 hermetic
+# The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
+sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
