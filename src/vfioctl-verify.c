@@ -461,6 +461,7 @@ struct gwalk {
 static int group_member(const char *name, void *data)
 {
 	struct gwalk *g = data;
+	enum pci_role role;
 	struct pci_dev d;
 	struct problem *x;
 
@@ -469,7 +470,23 @@ static int group_member(const char *name, void *data)
 	if (pci_load(&g->c->sys, name, &d) || !vctl_blocks_group(g->c, &d))
 		return 0;
 	g->blockers++;
+	role = pci_host_role(&d);
 	x = PROBLEM(g->r, "group-not-viable");
+	if (role != ROLE_NONE) {
+		/* Never advise handing the host's disks, network or console
+		 * to vfio: what helps is another slot, or ACS. */
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "IOMMU group %d also holds %s [%04x:%04x] on %s, the "
+			 "host's %s: a VM cannot use the group while the host "
+			 "keeps it",
+			 g->r->dev.group, name, d.id.vendor, d.id.device,
+			 d.driver, pci_role_name(role));
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "do not claim %s: move the card to a slot with its "
+			 "own IOMMU group, or check the firmware's ACS option",
+			 name);
+		return 0;
+	}
 	vctl_fmt(x->msg, sizeof(x->msg),
 		 "IOMMU group %d also holds %s [%04x:%04x] on %s: a VM cannot "
 		 "use the group until it is on vfio-pci too",

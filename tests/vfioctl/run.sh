@@ -276,6 +276,15 @@ build_fixtures() {
 	: >"$R/dev/vfio/devices/vfio0"
 	fx_holder 4242 qemu-system-x86 /dev/vfio/devices/vfio0
 
+	# The GPU's group also holds the host's NVMe (storage) and NIC.
+	fx_new hostgroup
+	fx_driver nvme nvme live
+	fx_driver e1000e e1000e live
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:0b:00.2 144d:a808 010802 nvme 14
+	fx_dev 0000:0b:00.3 8086:10d3 020000 e1000e 14
+
 	# vfio-claim failed on both functions at boot, for these reasons.
 	fx_new claimfailed
 	fx_driver nouveau nouveau live
@@ -640,6 +649,13 @@ suite() {
 	jany "groups-group-rule-json$s" \
 		'[.groups[] | select(.group == 14) | .viable, (.devices[] | .blocks)] | all(. == true or . == false) and .[0] == true and ([.[1:][] | select(.)] | length) == 0' \
 		v kernelrule groups --json
+	# Never "claim it too" for the host's disks or network.
+	check "verify-host-member-advice$s" 1 \
+		"also holds 0000:0b:00.2 [144d:a808] on nvme, the host's storage controller|do not claim 0000:0b:00.2: move the card to a slot with its own IOMMU group, or check the firmware's ACS option|the host's network controller" \
+		v hostgroup verify 0b:00.0
+	check_not "verify-host-member-no-claim-advice$s" \
+		"144d:a808@0000:0b:00.2 to vfio.devices=|vfioctl bind 0000:0b:00.2|vfioctl bind 0000:0b:00.3|to vfio.devices=" \
+		v hostgroup verify 0b:00.0
 	check "verify-group-rule-shpchp$s" 1 \
 		"problem (group-not-viable): IOMMU group 14 also holds 0000:00:1e.0 [8086:244e] on shpchp" \
 		v shpc verify
