@@ -498,6 +498,23 @@ static int group_member(const char *name, void *data)
 	return 0;
 }
 
+/* The members of one group: few (a slot, a bridge's subtree). */
+#define GROUP_MAX 256
+
+struct gnames {
+	char v[GROUP_MAX][PCI_NAME_MAX];
+	int n;
+};
+
+static int gname_add(const char *name, void *data)
+{
+	struct gnames *gn = data;
+
+	if (gn->n < GROUP_MAX)
+		snprintf(gn->v[gn->n++], PCI_NAME_MAX, "%s", name);
+	return 0;
+}
+
 static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 {
 	const char *drv = r->dev.driver, *name = r->dev.name;
@@ -691,7 +708,15 @@ static void check_device(struct vctl *c, struct host *h, struct vres *r)
 					  : "see the no-iommu host problem");
 		}
 	} else {
-		iommu_group_for_each(&c->sys, r->dev.group, group_member, &g);
+		/* By address, not in directory order, as the ID scan is. */
+		struct gnames gn = { 0 };
+		int i;
+
+		iommu_group_for_each(&c->sys, r->dev.group, gname_add, &gn);
+		if (gn.n)
+			qsort(gn.v, gn.n, sizeof(gn.v[0]), cmp_name);
+		for (i = 0; i < gn.n; i++)
+			group_member(gn.v[i], &g);
 		r->viable = g.blockers == 0;
 	}
 	/* The vfio cdev (iommufd) of kernels that have one. */

@@ -588,6 +588,9 @@ suite() {
 	expect_eq "verify-prometheus-two-blockers-one-series$s" \
 		'vfioctl_problem{address="0000:0b:00.0",code="group-not-viable"} 2' \
 		"$(grep '^vfioctl_problem{address="0000:0b:00.0"' "$OUT/prom")"
+	jcheck "verify-group-members-by-address$s" 1 \
+		'[.devices[0].problems[] | select(.code == "group-not-viable") | .message | capture("also holds (?<a>[0-9a-f:.]+)").a] == ["0000:0b:00.1", "0000:0b:00.2"]' \
+		v twoblockers verify --json
 	for fx in healthy wrongdrv notrun nonviable noiommu fb stale pending \
 		ids none; do
 		case $fx in
