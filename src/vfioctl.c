@@ -72,6 +72,12 @@ static void usage(FILE *f)
 	      "  -n, --dry-run      show what would be done, write nothing\n"
 	      "  -f, --force        bind a device the host uses, unbind one\n"
 	      "                     whose group a VM holds\n"
+	      "      --probe        verify: also open /dev/vfio/N and ask the\n"
+	      "                     kernel (VFIO_GROUP_GET_STATUS); a VM that\n"
+	      "                     starts meanwhile fails with EBUSY, so "
+	      "never\n"
+	      "                     from monitoring (cron, --format "
+	      "prometheus)\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      details too\n"
 	      "  -h, --help         this text\n"
@@ -98,6 +104,7 @@ enum {
 	OPT_MODPROBE,
 	OPT_JSON,
 	OPT_FORMAT,
+	OPT_PROBE,
 };
 
 static const struct option longopts[] = {
@@ -113,6 +120,7 @@ static const struct option longopts[] = {
 	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -220,6 +228,9 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_PROBE:
+			c.probe = 1;
 			break;
 		case 'n':
 			c.dry_run = 1;
