@@ -169,6 +169,7 @@ int main(void)
 	test_config();
 	test_log();
 	test_hostrole();
+	test_variant();
 
 	log_close();
 	unlink(logpath);
