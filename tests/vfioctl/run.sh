@@ -761,6 +761,23 @@ reserve_suite() {
 		g "rsv$s" release --all 0b:00.0
 }
 
+# Bash completion: the verbs, and each verb's own options after it only.
+completion() {
+	comp() {
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			_vfioctl; echo "${COMPREPLY[*]}"' _ "$TOP/completion/vfioctl" "$@"
+	}
+	expect_eq completion-verbs "reserve release" "$(comp vfioctl re)"
+	case " $(comp vfioctl release --) " in
+	*" --all "*) pass completion-release-all ;;
+	*) fail completion-release-all "no --all after release" ;;
+	esac
+	case " $(comp vfioctl verify --) $(comp vfioctl --) " in
+	*" --all "* | *" --no-rebuild "*) fail completion-verify-no-all "offers release's options" ;;
+	*) pass completion-verify-no-all ;;
+	esac
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -806,6 +823,7 @@ build_fixtures
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 reserve_suite "$VFIOCTL" ""
+completion
 hermetic
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
