@@ -546,6 +546,19 @@ static int reserve_host_uses(struct vctl *c, const struct claim_dev *d)
 	return 0;
 }
 
+/*
+ * The devices the selectors name on this host, with what vfio-claim would
+ * do with each at boot: the boot's own resolver and refusals (claim_plan,
+ * which logs every refusal), written nowhere.
+ */
+static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->sys = &c->sys;
+	ctx->dry_run = 1;
+	return claim_plan(ctx, l);
+}
+
 static int reserve_one(struct entries *e, const struct pci_dev *d,
 		       const char *file, int quiet)
 {
@@ -617,11 +630,7 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 		return 2;
 	if (conf_read(c, "reserve", &f))
 		return 1;
-	/* The boot's resolver and its refusals. */
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sys = &c->sys;
-	ctx.dry_run = 1;
-	r = claim_plan(&ctx, &l);
+	r = resolve(c, &l, &ctx);
 	bad = ctx.errors + (r != 0);
 	for (i = 0; !bad && i < ctx.ndev; i++)
 		bad += reserve_host_uses(c, &ctx.dev[i]);
