@@ -536,10 +536,13 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 /* ---- reserve ---- */
 
 /*
- * The host-use check bind runs (the boot disk, the console, a network
- * link in use) for reserve: a device the host needs is not reserved.
- * bind's check is src/vfioctl-busy.c on branch bind-safety; it plugs in
- * here. 0 to go on, 1 after reporting why not.
+ * The host-use check bind runs (a mounted disk, an interface with an
+ * address, the console): a device the host uses is not reserved, since
+ * vfio-claim would take it from the host at every boot. That check,
+ * vctl_host_uses() in src/vfioctl-busy.c, is on branch bind-safety and not
+ * in main yet; commit 7781bff on branch reserve-host-uses makes this call
+ * it (with --force) and tests it. Until then it refuses nothing.
+ * 0 to go on, 1 after reporting why not.
  */
 static int reserve_host_uses(struct vctl *c, const struct claim_dev *d)
 {
