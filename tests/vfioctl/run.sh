@@ -664,7 +664,7 @@ reserve_suite() {
 		"0000:05:00.0: no such PCI device on this machine|nothing changed" \
 		g "rsv$s" reserve 05:00.0
 	check "reserve-stale-guard$s" 1 \
-		"10de:1b80@0000:00:14.0: 0000:00:14.0 is 8086:a2af (subsystem 1458:3702), not 10de:1b80: not claimed|nothing changed" \
+		"10de:1b80@0000:00:14.0: 0000:00:14.0 is 8086:a2af (subsystem 1458:3702), not 10de:1b80: its slot is not claimed|nothing changed" \
 		g "rsv$s" reserve 10de:1b80@0000:00:14.0
 	check "reserve-bad-selector$s" 2 "'0b:0' is not a device selector" \
 		g "rsv$s" reserve 0b:0
