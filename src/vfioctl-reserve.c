@@ -22,6 +22,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "log.h"
+#include "vfioctl-busy.h"
 #include "vfioctl.h"
 
 #define VALUE_MAX 4096
@@ -536,17 +537,26 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 /* ---- reserve ---- */
 
 /*
- * The host-use check bind runs (a mounted disk, an interface with an
- * address, the console): a device the host uses is not reserved, since
- * vfio-claim would take it from the host at every boot. That check,
- * vctl_host_uses() in src/vfioctl-busy.c, is on branch bind-safety and not
- * in main yet; commit 7781bff on branch reserve-host-uses makes this call
- * it (with --force) and tests it. Until then it refuses nothing.
- * 0 to go on, 1 after reporting why not.
+ * A device the running host uses (its disk, its network, its console) is
+ * refused, as bind refuses it, unless --force: vfio-claim would take it
+ * from the host at every boot. 0 to go on, 1 after saying why not.
  */
 static int reserve_host_uses(struct vctl *c, const struct claim_dev *d)
 {
-	return 0;
+	char why[192];
+
+	if (d->action != CA_CLAIM ||
+	    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
+		return 0;
+	if (c->force) {
+		vc_warn("%s: %s; --force: reserving it anyway", d->dev.name,
+			why);
+		return 0;
+	}
+	vc_err("%s: not reserved: %s, and vfio-claim would take it from the "
+	       "host at every boot; use --force if you really mean it",
+	       d->dev.name, why);
+	return 1;
 }
 
 /*

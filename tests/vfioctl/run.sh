@@ -1127,6 +1127,23 @@ reserve_suite() {
 		"warning: HOOKS in /etc/mkinitcpio.conf has no vfio-claim" \
 		g "gen-hooks$s" reserve --no-rebuild 0b:00.0
 
+	# The host's root disk: vfio-claim would take it at every boot.
+	gen_host "busy$s" initramfs-tools
+	fx_driver nvme nvme live
+	fx_dev 0000:03:00.0 144d:a808 010802 nvme 15
+	fx_disk 0000:03:00.0 nvme/nvme0 nvme0n1 259:0 nvme0n1p2:259:2
+	mkdir -p "$R/proc/self"
+	echo "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		>"$R/proc/self/mountinfo"
+	before=$(tree_sum "$R")
+	check "reserve-host-uses$s" 1 \
+		"0000:03:00.0: not reserved: nvme0n1p2 is mounted on /, and vfio-claim would take it from the host at every boot; use --force if you really mean it|nothing changed" \
+		g "busy$s" reserve 03:00.0 0b:00.0
+	expect_eq "reserve-host-uses-writes-nothing$s" "$before" "$(tree_sum "$R")"
+	check "reserve-host-uses-force$s" 0 \
+		"warning: 0000:03:00.0: nvme0n1p2 is mounted on /; --force: reserving it anyway|devices=0000:00:14.0,144d:a808@0000:03:00.0" \
+		g "busy$s" --force reserve --no-rebuild 03:00.0
+
 	# Options that belong to a verb.
 	check "usage-all-not-verify$s" 2 \
 		"--all is an option of release, not of verify" \
