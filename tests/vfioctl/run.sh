@@ -1009,6 +1009,20 @@ reserve_suite() {
 	check "reserve-stale-guard$s" 1 \
 		"10de:1b80@0000:00:14.0: 0000:00:14.0 is 8086:a2af (subsystem 1458:3702), not 10de:1b80: its slot is not claimed|nothing changed" \
 		g "rsv$s" reserve 10de:1b80@0000:00:14.0
+	d14=$F/rsv$s/sys/devices/pci0000:00/0000:00:14.0
+	echo 2 >"$d14/sriov_numvfs"
+	check "reserve-sriov-pf$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: is an SR-IOV physical function with 2 VFs enabled|nothing changed" \
+		g "rsv$s" reserve 8086:a2af
+	rm "$d14/sriov_numvfs"
+	# No IOMMU: the boot refuses a device without a group.
+	mv "$d14/iommu_group" "$d14/.iommu_group"
+	rmdir "$F/rsv$s/sys/class/iommu/dmar0"
+	check "reserve-no-iommu-group$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: has no IOMMU group|nothing changed" \
+		g "rsv$s" reserve 00:14.0
+	mv "$d14/.iommu_group" "$d14/iommu_group"
+	mkdir "$F/rsv$s/sys/class/iommu/dmar0"
 	check "reserve-bad-selector$s" 2 "'0b:0' is not a device selector" \
 		g "rsv$s" reserve 0b:0
 	expect_eq "reserve-refused-writes-nothing$s" "$before" \
@@ -1085,6 +1099,11 @@ reserve_suite() {
 		g "nr$s" reserve --no-rebuild 0b:00.0
 	expect_eq "reserve-guards-plain-entry-file$s" \
 		"devices=10de:1b80@0000:0b:00.0 # plain" "$(conf "nr$s")"
+	printf 'devices=none\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-over-none$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-over-none-file$s" "devices=10de:1b80@0000:0b:00.0" \
+		"$(conf "nr$s")"
 	printf 'devices=10de:1b80 0b:00\n' >"$F/nr$s/etc/vfio-claim.conf"
 	check "reserve-covered$s" 0 \
 		"0000:0b:00.0 is already reserved by 10de:1b80|0000:0b:00.1 is already reserved by 0000:0b:00|nothing to change" \
