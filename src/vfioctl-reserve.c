@@ -524,14 +524,28 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 	}
 	if (!c->quiet)
 		printf("rebuilding the initramfs (%s): %s\n", g.name, g.cmd);
-	if (run_generator(&g)) {
-		if (conf_restore(f) == 0)
-			vc_err("%s: put back as it was: the initramfs was not "
-			       "rebuilt, so the change would not apply",
-			       c->config);
+	if (run_generator(&g) == 0)
+		return 0;
+	/*
+	 * Some images may have been rebuilt with the new file before the
+	 * failure (one kernel of several): put the file back and build them
+	 * from it again, so that file and images agree.
+	 */
+	if (conf_restore(f))
 		return 1;
-	}
-	return 0;
+	if (!c->quiet)
+		printf("%s: put back as it was; rebuilding the initramfs from "
+		       "it: %s\n",
+		       c->config, g.cmd);
+	if (run_generator(&g) == 0)
+		vc_err("%s: nothing changed: the rebuild with the new value "
+		       "failed (see above)",
+		       c->config);
+	else
+		vc_err("%s is back as it was, but the images may not match "
+		       "it: fix the error above, then run '%s'",
+		       c->config, g.cmd);
+	return 1;
 }
 
 /* ---- reserve ---- */

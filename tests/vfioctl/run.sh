@@ -954,6 +954,8 @@ fake_gen() {
 		echo '#!/bin/sh'
 		echo "echo \"$1 \$*\" >>\"$R/gen.log\""
 		echo "cp \"$R/etc/vfio-claim.conf\" \"$R/gen.conf\""
+		# FAKE_GEN_IF: fail only while the file holds that text.
+		echo "[ -z \"\${FAKE_GEN_IF:-}\" ] || grep -qF \"\$FAKE_GEN_IF\" \"$R/gen.conf\" || exit 0"
 		# shellcheck disable=SC2016 # expands in the fake, not here
 		echo 'exit "${FAKE_GEN_RC:-0}"'
 	} >"$R/usr/sbin/$1"
@@ -1059,17 +1061,25 @@ reserve_suite() {
 	# A failed rebuild puts the old file back.
 	gen_host "fail$s" initramfs-tools
 	prev=$(conf "fail$s")
-	FAKE_GEN_RC=3
-	export FAKE_GEN_RC
+	FAKE_GEN_RC=3 FAKE_GEN_IF=0b:00.0
+	export FAKE_GEN_RC FAKE_GEN_IF
 	check "rebuild-fails$s" 1 \
-		"'update-initramfs -u -k all' failed (exit status 3)|$F/fail$s/etc/vfio-claim.conf: put back as it was" \
+		"'update-initramfs -u -k all' failed (exit status 3)|$F/fail$s/etc/vfio-claim.conf: put back as it was; rebuilding the initramfs from it: update-initramfs -u -k all|$F/fail$s/etc/vfio-claim.conf: nothing changed: the rebuild with the new value failed" \
 		g "fail$s" reserve 0b:00.0
+	# The images are built again from the old file.
+	expect_eq "rebuild-fails-rebuilds-old$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~$(printf '%s\n' "$prev" | tr '\n' '~')" \
+		"$(cat "$F/fail$s/gen.log" "$F/fail$s/gen.conf" | tr '\n' '~')"
+	unset FAKE_GEN_IF
 	expect_eq "rebuild-fails-restores$s" "$prev" "$(conf "fail$s")"
 	expect_eq "rebuild-fails-mode$s" 640 \
 		"$(stat -c %a "$F/fail$s/etc/vfio-claim.conf")"
-	expect_eq "rebuild-fails-saw-new-file$s" \
-		"devices = 0000:00:14.0,10de:1b80@0000:0b:00.0  # the USB controller" \
-		"$(grep '^devices' "$F/fail$s/gen.conf")"
+	rm -f "$F/fail$s/gen.log"
+	check "rebuild-fails-twice$s" 1 \
+		"$F/fail$s/etc/vfio-claim.conf is back as it was, but the images may not match it: fix the error above, then run 'update-initramfs -u -k all'" \
+		g "fail$s" reserve 0b:00.0
+	expect_eq "rebuild-fails-twice-restores$s" "$prev" "$(conf "fail$s")"
+	expect_eq "rebuild-fails-twice-runs$s" 2 "$(wc -l <"$F/fail$s/gen.log")"
 	rm -f "$F/fail$s/etc/vfio-claim.conf"
 	FAKE_GEN_RC=1
 	check "rebuild-fails-new-file$s" 1 "failed (exit status 1)" \
