@@ -8,6 +8,7 @@
  * atomically; when the rebuild fails, the previous file is put back.
  */
 #define _GNU_SOURCE /* mkostemp */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -388,33 +389,81 @@ static int detect_generator(const struct vctl *c, struct gen *g)
 }
 
 /*
- * mkinitcpio builds our hook in only when HOOKS names it: say so before
- * the rebuild, which would otherwise succeed and claim nothing.
+ * The HOOKS= arrays of one mkinitcpio config file (bash: the array may
+ * span lines; the last assignment wins). 1 when there is one, with *ours
+ * set when the last names vfio-claim or sd-vfio-claim.
  */
-static void check_mkinitcpio_hooks(const struct vctl *c)
+static int hooks_of(const char *path, int *ours)
 {
-	char p[PATH_MAX], line[1024];
-	FILE *fp;
-	int hooks = 0, ours = 0;
+	char line[1024];
+	FILE *fp = fopen(path, "re");
+	int found = 0, in = 0, cur = 0;
 
-	vctl_host_path(c, p, sizeof(p), "/etc/mkinitcpio.conf");
-	if (!p[0] || !(fp = fopen(p, "re")))
-		return;
+	if (!fp)
+		return 0;
 	while (fgets(line, sizeof(line), fp)) {
-		char *s = line + strspn(line, " \t"), *hash = strchr(s, '#');
+		char *s = line, *hash = strchr(line, '#');
 
 		if (hash)
 			*hash = '\0';
-		if (strncmp(s, "HOOKS=", 6))
-			continue;
-		hooks = 1;
-		ours = strstr(s, "vfio-claim") != NULL;
+		if (!in) {
+			s += strspn(s, " \t");
+			if (strncmp(s, "HOOKS=", 6))
+				continue;
+			s += 6;
+			found = 1;
+			cur = 0;
+			in = *s == '(';
+		}
+		cur |= strstr(s, "vfio-claim") != NULL;
+		if (in && strchr(s, ')'))
+			in = 0;
+		if (!in)
+			*ours = cur;
 	}
+	if (in)
+		*ours = cur;
 	fclose(fp);
-	if (hooks && !ours)
-		vc_warn("HOOKS in /etc/mkinitcpio.conf has no vfio-claim: add "
-			"vfio-claim before udev (or sd-vfio-claim after "
-			"systemd), or the image claims nothing");
+	return found;
+}
+
+static int conf_d(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return n > 5 && !strcmp(de->d_name + n - 5, ".conf");
+}
+
+/*
+ * mkinitcpio builds our hook in only when HOOKS names it: say so before
+ * the rebuild, which would otherwise succeed and claim nothing. It reads
+ * /etc/mkinitcpio.conf, then the .conf files of /etc/mkinitcpio.conf.d in
+ * order.
+ */
+static void check_mkinitcpio_hooks(const struct vctl *c)
+{
+	char p[PATH_MAX], dir[PATH_MAX], last[PATH_MAX] = "";
+	struct dirent **de = NULL;
+	int ours = 0, n, i;
+
+	vctl_host_path(c, p, sizeof(p), "/etc/mkinitcpio.conf");
+	if (p[0] && hooks_of(p, &ours))
+		snprintf(last, sizeof(last), "/etc/mkinitcpio.conf");
+	vctl_host_path(c, dir, sizeof(dir), "/etc/mkinitcpio.conf.d");
+	n = dir[0] ? scandir(dir, &de, conf_d, alphasort) : -1;
+	for (i = 0; i < n; i++) {
+		vctl_fmt(p, sizeof(p), "%s/%s", dir, de[i]->d_name);
+		if (hooks_of(p, &ours))
+			vctl_fmt(last, sizeof(last),
+				 "/etc/mkinitcpio.conf.d/%s", de[i]->d_name);
+		free(de[i]);
+	}
+	free(de);
+	if (last[0] && !ours)
+		vc_warn("HOOKS in %s has no vfio-claim: add vfio-claim before "
+			"udev (or sd-vfio-claim after systemd), or the image "
+			"claims nothing",
+			last);
 }
 
 /* Runs the generator; 0 when it exits 0. */

@@ -1155,6 +1155,21 @@ reserve_suite() {
 	check "generator-mkinitcpio-hooks$s" 0 \
 		"warning: HOOKS in /etc/mkinitcpio.conf has no vfio-claim" \
 		g "gen-hooks$s" reserve --no-rebuild 0b:00.0
+	# An array over several lines; a drop-in that wins.
+	printf '%s\n' "HOOKS=(base udev # no vfio-claim here" "  vfio-claim autodetect)" \
+		"MODULES=()" >"$F/gen-hooks$s/etc/mkinitcpio.conf"
+	expect_eq "generator-mkinitcpio-hooks-multiline$s" "" \
+		"$(g "gen-hooks$s" -n reserve 00:14.0 2>&1 | grep HOOKS)"
+	mkdir -p "$F/gen-hooks$s/etc/mkinitcpio.conf.d"
+	echo "HOOKS=(base systemd autodetect)" \
+		>"$F/gen-hooks$s/etc/mkinitcpio.conf.d/10-sd.conf"
+	check "generator-mkinitcpio-hooks-drop-in$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf.d/10-sd.conf has no vfio-claim" \
+		g "gen-hooks$s" -n reserve 00:14.0
+	echo "HOOKS=(base systemd sd-vfio-claim autodetect)" \
+		>"$F/gen-hooks$s/etc/mkinitcpio.conf.d/20-ours.conf"
+	expect_eq "generator-mkinitcpio-hooks-sd$s" "" \
+		"$(g "gen-hooks$s" -n reserve 00:14.0 2>&1 | grep HOOKS)"
 
 	# The host's root disk: vfio-claim would take it at every boot.
 	gen_host "busy$s" initramfs-tools
