@@ -45,9 +45,12 @@ rpm)
 	tar -C "$work/src" -czf "$work/SOURCES/$name.tar.gz" "$name"
 	# No debuginfo subpackage here: Debian's rpm has no find-debuginfo.
 	# _docdir_fmt: Fedora's unversioned /usr/share/doc/NAME (redhat-rpm-config).
+	# __brp_compress: Debian's brp-compress needs bash (read -d), which
+	# Fedora's /bin/sh is; with dash the man pages stay uncompressed.
 	# --nodeps: the BuildRequires are Fedora package names.
 	rpmbuild -bb --nodeps --define "_topdir $work" \
 		--define 'debug_package %{nil}' --define '_docdir_fmt %%{NAME}' \
+		--define '__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}' \
 		"$top/packaging/rpm/vfio-claim.spec" >"$work/build.log" 2>&1 || {
 		log "rpmbuild failed; see $work/build.log"
 		tail -n 20 "$work/build.log" >&2
