@@ -33,6 +33,8 @@ struct vctl {
 	int verbose;
 	int dry_run;
 	int force;
+	int no_rebuild; /* reserve, release: only print the command */
+	int all; /* release --all */
 	int real; /* the running host: modules may be loaded */
 	struct sysfs sys;
 };
@@ -68,6 +70,12 @@ struct vmiss_list {
 int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 		 struct vmiss_list *miss);
 void vdev_list_free(struct vdev_list *l);
+
+/*
+ * The guarded selector of d, "VVVV:DDDD@DDDD:BB:SS.F": what 'vfioctl
+ * cmdline' prints and 'vfioctl reserve' writes. snprintf's return value.
+ */
+int vctl_guarded(const struct pci_dev *d, char *buf, size_t size);
 
 /* Parses argv[0..argc) as selectors. Returns the number of bad ones. */
 int vctl_parse_args(int argc, char **argv, struct sel_list *l);
@@ -129,5 +137,7 @@ int cmd_groups(struct vctl *c, int argc, char **argv);
 int cmd_plan(struct vctl *c, int argc, char **argv);
 int cmd_cmdline(struct vctl *c, int argc, char **argv);
 int cmd_qemu_args(struct vctl *c, int argc, char **argv);
+int cmd_reserve(struct vctl *c, int argc, char **argv);
+int cmd_release(struct vctl *c, int argc, char **argv);
 
 #endif

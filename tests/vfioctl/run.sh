@@ -32,13 +32,13 @@ fx_new() {
 # fx_driver NAME [MODULE [live]]: a registered driver, its module link and,
 # with live, the initstate only loadable modules have.
 fx_driver() {
-	d=$R/sys/bus/pci/drivers/$1
-	mkdir -p "$d"
-	: >"$d/bind"
-	: >"$d/unbind"
+	dd=$R/sys/bus/pci/drivers/$1 # not d: fx_dev calls it and uses d
+	mkdir -p "$dd"
+	: >"$dd/bind"
+	: >"$dd/unbind"
 	if [ $# -ge 2 ]; then
 		mkdir -p "$R/sys/module/$2"
-		ln -sfn "../../../../module/$2" "$d/module"
+		ln -sfn "../../../../module/$2" "$dd/module"
 		[ "${3:-}" = live ] && echo live >"$R/sys/module/$2/initstate"
 	fi
 	return 0
@@ -521,6 +521,246 @@ roundtrip() {
 		k unbind --force 0b:00.1
 }
 
+# ---- reserve and release: a fake --root with its own generator ----
+
+# gen_host NAME LAYOUT...: a host with the seed's GPU, a USB controller, a
+# config file, and the generator programs each LAYOUT brings: fakes in
+# usr/sbin that log their arguments to gen.log, copy the config file they
+# saw to gen.conf and exit with $FAKE_GEN_RC. LAYOUT: initramfs-tools,
+# dracut, mkinitcpio, uki, stale-initramfs-tools (its /etc directory only).
+gen_host() {
+	fx_new "$1"
+	shift
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	fx_dev 0000:00:14.0 8086:a2af 0c0330 xhci_hcd 5
+	echo "quiet intel_iommu=on" >"$R/proc/cmdline"
+	mkdir -p "$R/usr/sbin"
+	printf '%s\n' "# vfio-claim: devices for vfio-pci" "" \
+		"devices = 00:14.0  # the USB controller" "# end" \
+		>"$R/etc/vfio-claim.conf"
+	chmod 0640 "$R/etc/vfio-claim.conf"
+	for l in "$@"; do
+		case $l in
+		initramfs-tools)
+			mkdir -p "$R/etc/initramfs-tools"
+			fake_gen update-initramfs
+			;;
+		stale-initramfs-tools) mkdir -p "$R/etc/initramfs-tools" ;;
+		dracut) fake_gen dracut ;;
+		mkinitcpio)
+			echo "HOOKS=(base vfio-claim udev autodetect)" \
+				>"$R/etc/mkinitcpio.conf"
+			fake_gen mkinitcpio
+			;;
+		uki)
+			mkdir -p "$R/etc/kernel" "$R/usr/lib/modules/$KVER"
+			printf '# kernel-install\nlayout="uki"\n' \
+				>"$R/etc/kernel/install.conf"
+			: >"$R/usr/lib/modules/$KVER/vmlinuz"
+			fake_gen kernel-install
+			;;
+		esac
+	done
+}
+
+fake_gen() {
+	{
+		echo '#!/bin/sh'
+		echo "echo \"$1 \$*\" >>\"$R/gen.log\""
+		echo "cp \"$R/etc/vfio-claim.conf\" \"$R/gen.conf\""
+		# shellcheck disable=SC2016 # expands in the fake, not here
+		echo 'exit "${FAKE_GEN_RC:-0}"'
+	} >"$R/usr/sbin/$1"
+	chmod +x "$R/usr/sbin/$1"
+}
+
+# The whole tree, contents and modes: did anything change?
+tree_sum() {
+	(cd "$1" && find . -exec stat -c '%n %a %s' {} + && find . -type f -exec cksum {} +) |
+		LC_ALL=C sort | cksum
+}
+
+KVER=$(uname -r)
+
+reserve_suite() {
+	X=$1 s=$2
+	F=$OUT/fx
+	g() {
+		r=$1
+		shift
+		"$X" --root "$F/$r" "$@"
+	}
+	conf() { cat "$F/$1/etc/vfio-claim.conf"; }
+	glog() { cat "$F/$1/gen.log" 2>/dev/null; }
+
+	gen_host "rsv$s" initramfs-tools
+	check "reserve$s" 0 \
+		"devices=0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1|rebuilding the initramfs (initramfs-tools): update-initramfs -u -k all" \
+		g "rsv$s" reserve 0b:00
+	expect_eq "reserve-keeps-the-rest$s" \
+		"# vfio-claim: devices for vfio-pci~~devices = 0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1  # the USB controller~# end~" \
+		"$(conf "rsv$s" | tr '\n' '~')"
+	expect_eq "reserve-keeps-the-mode$s" 640 \
+		"$(stat -c %a "$F/rsv$s/etc/vfio-claim.conf")"
+	expect_eq "reserve-rebuilds$s" "update-initramfs -u -k all" \
+		"$(glog "rsv$s")"
+	expect_eq "reserve-rebuilds-after-writing$s" "$(conf "rsv$s")" \
+		"$(cat "$F/rsv$s/gen.conf")"
+	# The boot reads the file the same way: the plan claims all three.
+	check "reserve-then-plan$s" 0 \
+		"plan 0000:0b:00.0 id=10de:1b80 driver=nouveau group=14 action=claim|plan 0000:0b:00.1 id=10de:10f0|plan 0000:00:14.0 id=8086:a2af" \
+		g "rsv$s" plan
+	before=$(tree_sum "$F/rsv$s")
+	check "reserve-again$s" 0 "nothing to change" \
+		g "rsv$s" reserve 0b:00.0 10de:10f0
+	expect_eq "reserve-idempotent$s" "$before" "$(tree_sum "$F/rsv$s")"
+	check "reserve-bridge$s" 1 \
+		"0000:00:01.0 [8086:1901]: not claimed: is a PCI bridge|nothing changed in $F/rsv$s/etc/vfio-claim.conf" \
+		g "rsv$s" reserve 00:01.0
+	check "reserve-unknown$s" 1 \
+		"0000:05:00.0: no such PCI device on this machine|nothing changed" \
+		g "rsv$s" reserve 05:00.0
+	check "reserve-stale-guard$s" 1 \
+		"10de:1b80@0000:00:14.0: 0000:00:14.0 is 8086:a2af (subsystem 1458:3702), not 10de:1b80: not claimed|nothing changed" \
+		g "rsv$s" reserve 10de:1b80@0000:00:14.0
+	check "reserve-bad-selector$s" 2 "'0b:0' is not a device selector" \
+		g "rsv$s" reserve 0b:0
+	expect_eq "reserve-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv$s")"
+
+	check "release-dry-run$s" 0 \
+		"would be:|devices = 0000:00:14.0,10de:10f0@0000:0b:00.1  # the USB controller|then would run: update-initramfs -u -k all" \
+		g "rsv$s" release --dry-run 0b:00.0
+	check "reserve-dry-run$s" 0 "then would run: update-initramfs" \
+		g "rsv$s" reserve -n 00:14.0
+	expect_eq "dry-runs-write-nothing$s" "$before" "$(tree_sum "$F/rsv$s")"
+	check "release-not-reserved$s" 1 \
+		"0000:00:02.0: not reserved in $F/rsv$s/etc/vfio-claim.conf (devices=0000:00:14.0,|nothing changed" \
+		g "rsv$s" release 00:02.0 0b:00.0
+	expect_eq "release-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv$s")"
+	# An address releases the guarded entry at that address.
+	check "release$s" 0 "devices=0000:00:14.0,10de:10f0@0000:0b:00.1" \
+		g "rsv$s" release 0000:0b:00.0
+	expect_eq "release-rebuilds$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~" \
+		"$(glog "rsv$s" | tr '\n' '~')"
+	check "release-by-id$s" 0 "devices=0000:00:14.0" \
+		g "rsv$s" --no-rebuild release 10de:10f0
+	check "release-all$s" 0 "devices=|rebuilding the initramfs" \
+		g "rsv$s" release --all
+	expect_eq "release-all-file$s" \
+		"# vfio-claim: devices for vfio-pci~~devices =   # the USB controller~# end~" \
+		"$(conf "rsv$s" | tr '\n' '~')"
+	check "release-all-empty$s" 0 "nothing is reserved there" \
+		g "rsv$s" release --all
+	expect_eq "plan-after-release$s" "" "$(g "rsv$s" plan 2>&1)"
+
+	# A failed rebuild puts the old file back.
+	gen_host "fail$s" initramfs-tools
+	prev=$(conf "fail$s")
+	FAKE_GEN_RC=3
+	export FAKE_GEN_RC
+	check "rebuild-fails$s" 1 \
+		"'update-initramfs -u -k all' failed (exit status 3)|$F/fail$s/etc/vfio-claim.conf: put back as it was" \
+		g "fail$s" reserve 0b:00.0
+	expect_eq "rebuild-fails-restores$s" "$prev" "$(conf "fail$s")"
+	expect_eq "rebuild-fails-mode$s" 640 \
+		"$(stat -c %a "$F/fail$s/etc/vfio-claim.conf")"
+	expect_eq "rebuild-fails-saw-new-file$s" \
+		"devices = 0000:00:14.0,10de:1b80@0000:0b:00.0  # the USB controller" \
+		"$(grep '^devices' "$F/fail$s/gen.conf")"
+	rm -f "$F/fail$s/etc/vfio-claim.conf"
+	FAKE_GEN_RC=1
+	check "rebuild-fails-new-file$s" 1 "failed (exit status 1)" \
+		g "fail$s" reserve 0b:00.0
+	unset FAKE_GEN_RC
+	expect_eq "rebuild-fails-removes-new-file$s" no \
+		"$([ -e "$F/fail$s/etc/vfio-claim.conf" ] && echo yes || echo no)"
+	check "reserve-creates-file$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g "fail$s" reserve 0b:00.0
+	expect_eq "reserve-created-file$s" "devices=10de:1b80@0000:0b:00.0 644" \
+		"$(cat "$F/fail$s/etc/vfio-claim.conf") $(stat -c %a "$F/fail$s/etc/vfio-claim.conf")"
+
+	# --no-rebuild, the command line that wins, the file's own errors.
+	gen_host "nr$s" initramfs-tools
+	echo "intel_iommu=on vfio.devices=0b:00.1" >"$F/nr$s/proc/cmdline"
+	check "reserve-no-rebuild$s" 0 \
+		"rebuild the initramfs for it to apply: update-initramfs -u -k all|warning: the kernel command line has vfio.devices=0b:00.1, which wins over $F/nr$s/etc/vfio-claim.conf" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-no-rebuild-runs-nothing$s" "" "$(glog "nr$s")"
+	printf 'devices=0b:00.0 frob\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-bad-file$s" 1 \
+		"'frob' is not a device selector|$F/nr$s/etc/vfio-claim.conf:1: the devices= line has entries that are not selectors" \
+		g "nr$s" reserve 0b:00.0
+	printf 'devices=0b:00.0 # plain\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-guards-plain-entry$s" 0 \
+		"10de:1b80@0000:0b:00.0 replaces 0000:0b:00.0" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-guards-plain-entry-file$s" \
+		"devices=10de:1b80@0000:0b:00.0 # plain" "$(conf "nr$s")"
+	printf 'devices=10de:1b80 0b:00\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-covered$s" 0 \
+		"0000:0b:00.0 is already reserved by 10de:1b80|0000:0b:00.1 is already reserved by 0000:0b:00|nothing to change" \
+		g "nr$s" reserve 0b:00
+	printf 'devices=10de:1b80@0000:0b:00.0\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-no-dir$s" 1 \
+		"$F/nr$s/nodir/vfio-claim.conf: cannot create a temporary file in $F/nr$s/nodir" \
+		g "nr$s" --config "$F/nr$s/nodir/vfio-claim.conf" reserve --no-rebuild 0b:00.0
+	ln -s vfio-claim.conf "$F/nr$s/etc/link.conf"
+	check "reserve-through-symlink$s" 0 "devices=10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1" \
+		g "nr$s" --config "$F/nr$s/etc/link.conf" reserve --no-rebuild 0b:00.1
+	expect_eq "reserve-symlink-kept$s" "vfio-claim.conf" \
+		"$(readlink "$F/nr$s/etc/link.conf")"
+
+	# Which generator: each layout, and the order between them.
+	for lay in uki mkinitcpio initramfs-tools dracut "mkinitcpio dracut" \
+		"stale-initramfs-tools dracut" "uki initramfs-tools"; do
+		n=$(echo "$lay" | tr ' ' '+')
+		# shellcheck disable=SC2086 # one layout per word
+		gen_host "gen-$n$s" $lay
+		case $lay in
+		uki*) want="kernel-install add $KVER /usr/lib/modules/$KVER/vmlinuz" ;;
+		mkinitcpio*) want="mkinitcpio -P" ;;
+		initramfs-tools) want="update-initramfs -u -k all" ;;
+		*dracut) want="dracut --force --regenerate-all" ;;
+		esac
+		g "gen-$n$s" reserve 0b:00.0 >"$OUT/gen.out" 2>&1
+		expect_eq "generator-$n$s" "$want" "$(glog "gen-$n$s")"
+	done
+	gen_host "gen-none$s"
+	before=$(tree_sum "$F/gen-none$s")
+	check "generator-none$s" 1 \
+		"reserve: no initramfs generator found (kernel-install with layout=uki, mkinitcpio, update-initramfs or dracut); nothing changed" \
+		g "gen-none$s" reserve 0b:00.0
+	expect_eq "generator-none-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/gen-none$s")"
+	gen_host "gen-hooks$s" mkinitcpio
+	echo "HOOKS=(base udev autodetect)" >"$F/gen-hooks$s/etc/mkinitcpio.conf"
+	check "generator-mkinitcpio-hooks$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf has no vfio-claim" \
+		g "gen-hooks$s" reserve --no-rebuild 0b:00.0
+
+	# Options that belong to a verb.
+	check "usage-all-not-verify$s" 2 \
+		"--all is an option of release, not of verify" \
+		g "rsv$s" verify --all
+	check "usage-no-rebuild-not-bind$s" 2 \
+		"--no-rebuild is an option of reserve and release, not of bind" \
+		g "rsv$s" --no-rebuild bind 0b:00.0
+	check "usage-reserve-all$s" 2 \
+		"--all is an option of release, not of reserve" \
+		g "rsv$s" reserve --all
+	check "usage-reserve-no-args$s" 2 "name at least one device" \
+		g "rsv$s" reserve
+	check "usage-release-nothing$s" 2 "name devices, or --all" \
+		g "rsv$s" release
+	check "usage-release-both$s" 2 "name devices, or --all, not both" \
+		g "rsv$s" release --all 0b:00.0
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -539,6 +779,22 @@ hermetic() {
 	else
 		fail hermetic "touched the host: $bad"
 	fi
+	# reserve with a fake sysfs: only the named file; no generator found
+	# on the host, none run.
+	printf 'devices=\n' >"$OUT/hermetic.conf"
+	strace -f -o "$OUT/strace3" -e trace=open,openat,access,faccessat,faccessat2,stat,newfstatat,execve \
+		"$VFIOCTL" --sysfs "$OUT/fx/wrongdrv/sys" --config "$OUT/hermetic.conf" \
+		reserve --no-rebuild 0b:00.0 >"$OUT/hermetic.out" 2>&1
+	bad=$(grep -E '"/(proc|etc|usr|sbin|bin|boot|lib/modules|run)' "$OUT/strace3" |
+		grep -v -e '/proc/self' -e "$VFIOCTL" -e '\.so' -e 'ld\.so' -e '/usr/share/locale' -e '/usr/lib/locale' |
+		head -n 3)
+	if [ -n "$bad" ]; then
+		fail hermetic-reserve "touched the host: $bad"
+	elif ! grep -qx 'devices=10de:1b80@0000:0b:00.0' "$OUT/hermetic.conf"; then
+		fail hermetic-reserve "did not write $OUT/hermetic.conf: $(head -c 300 "$OUT/hermetic.out")"
+	else
+		pass hermetic-reserve
+	fi
 }
 
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
@@ -549,10 +805,12 @@ fi
 build_fixtures
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
+reserve_suite "$VFIOCTL" ""
 hermetic
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
+	reserve_suite "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
