@@ -188,19 +188,21 @@ boot() {
 	rc=$?
 	secs=$(($(date +%s) - t0))
 	note "boot $n: qemu exit $rc after $secs s"
-	if ! grep -q "^PROOF stage=$n end" "$WORK/boot$n.report"; then
+	if ! rep "$n" | grep -q "^PROOF stage=$n end"; then
 		die "boot $n" "the guest did not finish stage $n (qemu exit $rc after $secs s); see $WORK/boot$n.console"
 	fi
 	pass "boot $n: the system booted and ran stage $n ($secs s)"
 }
-drv() { sed -n "s/^PROOF stage=$1 dev 0000:$2 driver=//p" "$WORK/boot$1.report"; }
-rcof() { sed -n "s/^PROOF stage=$1 rc $2=\([0-9]*\) .*/\1/p" "$WORK/boot$1.report"; }
-outof() { sed -n "s/^PROOF stage=$1 out $2: //p" "$WORK/boot$1.report"; }
+# The guest's tty writes CR LF: read the report without the CRs.
+rep() { tr -d '\r' <"$WORK/boot$1.report"; }
+drv() { rep "$1" | sed -n "s/^PROOF stage=$1 dev 0000:$2 driver=//p"; }
+rcof() { rep "$1" | sed -n "s/^PROOF stage=$1 rc $2=\([0-9]*\) .*/\1/p"; }
+outof() { rep "$1" | sed -n "s/^PROOF stage=$1 out $2: //p"; }
 
 # ---- boot 1: nothing reserved yet; the user runs vfioctl reserve 00:04.0
 boot 1
-expect_eq "boot 1: 00:04.0 on xhci_hcd before reserve" xhci_hcd "$(drv 1 04.0)"
-expect_eq "boot 1: 00:05.0 on xhci_hcd" xhci_hcd "$(drv 1 05.0)"
+expect_eq "boot 1: 00:04.0 on xhci_hcd before reserve" xhci_hcd "$(drv 1 00:04.0)"
+expect_eq "boot 1: 00:05.0 on xhci_hcd" xhci_hcd "$(drv 1 00:05.0)"
 if [ "$(rcof 1 reserve)" = 0 ]; then
 	pass "boot 1: vfioctl reserve 00:04.0 exits 0"
 else
@@ -231,9 +233,9 @@ rm -rf "$WORK/initrd2.x"
 
 # ---- boot 2: reserved
 boot 2
-expect_eq "boot 2: 00:04.0 on vfio-pci" vfio-pci "$(drv 2 04.0)"
-expect_eq "boot 2: its twin 00:05.0 stays on xhci_hcd" xhci_hcd "$(drv 2 05.0)"
-expect_eq "boot 2: 00:03.0 stays on bochs-drm" bochs-drm "$(drv 2 03.0)"
+expect_eq "boot 2: 00:04.0 on vfio-pci" vfio-pci "$(drv 2 00:04.0)"
+expect_eq "boot 2: its twin 00:05.0 stays on xhci_hcd" xhci_hcd "$(drv 2 00:05.0)"
+expect_eq "boot 2: 00:03.0 stays on bochs-drm" bochs-drm "$(drv 2 00:03.0)"
 if outof 2 claimlog | grep -q '0000:00:04.0: bound to vfio-pci'; then
 	pass "boot 2: the initramfs' vfio-claim logged the claim"
 else
@@ -249,7 +251,7 @@ expect_eq "boot 2: vfioctl release --all exits 0" 0 "$(rcof 2 release)"
 # ---- boot 3: released
 boot 3
 expect_eq "boot 3: nothing on vfio-pci" "" "$(outof 3 vfiopci)"
-expect_eq "boot 3: 00:04.0 back on xhci_hcd" xhci_hcd "$(drv 3 04.0)"
+expect_eq "boot 3: 00:04.0 back on xhci_hcd" xhci_hcd "$(drv 3 00:04.0)"
 conf3=$(outof 3 conf | grep -v '^[[:space:]]*#' | grep 'devices' | grep -Ev '= *(none)? *$')
 expect_eq "boot 3: /etc/vfio-claim.conf names no device" "" "$conf3"
 
