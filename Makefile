@@ -120,10 +120,16 @@ deps:
 
 # Packages first, then a fresh make: this one decided klcc or gcc before
 # deps could install klibc.
+# T=SUITE[:TEST] runs one suite, or one test of it, by name (T="fixtures
+# fault" several suites); UPDATE=1 rewrites the expected outputs in
+# tests/expected/ (review them with git diff).
+T ?=
+UPDATE ?=
 check:
 	@sh tests/deps.sh
 	@$(MAKE) --no-print-directory check-build
-	@sh tests/run.sh
+	@case "$(T)" in *:*) set -- "$(T)" ;; *) set -- $(T) ;; esac; \
+		UPDATE="$(UPDATE)" sh tests/run.sh "$$@"
 
 check-build: all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit \
 	$(BUILD)/fuzz-parsers $(BUILD)/vfio-claim.glibc $(BUILD)/mktree \
