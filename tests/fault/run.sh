@@ -5,6 +5,7 @@
 # (exit 0 or 1), claims nothing it was not asked for, and gives a device
 # back (driver_override cleared) when it cannot finish the claim.
 # The faults are hidden files that fakekernel.so reads (tests/lib/mktree.c).
+# What each test produced is compared with tests/expected/fault/TEST.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export SUITE=fault
 # shellcheck disable=SC1091 # sourced by path at run time
@@ -43,7 +44,6 @@ for f in driver_override:EBUSY driver_override:EINVAL driver_override:EIO \
 	vc --cmdline "$SEL"
 	ck_rc 1
 	usb_claimed
-	exp_claimed 0000:00:14.0 xhci_hcd | ck_changes
 	ck_driver 0000:00:02.0 i915
 	ck_override 0000:00:02.0 "(null)"
 	ck_kmsg_count "^<3>$P 0000:00:02.0: " 1
@@ -51,7 +51,6 @@ for f in driver_override:EBUSY driver_override:EINVAL driver_override:EIO \
 	driver_override) ck_kmsg_re "^<3>$P 0000:00:02.0: cannot write vfio-pci to driver_override: " ;;
 	unbind)
 		ck_kmsg_re "^<3>$P 0000:00:02.0: cannot unbind it from its driver: "
-		ck_kmsg "<6>$P 0000:00:02.0: override cleared, back on i915"
 		;;
 	esac
 	ck_record 0000:00:02.0 result=failed previous_driver=i915
@@ -69,7 +68,6 @@ for err in EBUSY EINVAL ENODEV; do
 	ck_rc 1
 	usb_claimed
 	ck_override 0000:00:02.0 "(null)"
-	ck_kmsg "<3>$P 0000:00:02.0: vfio-pci did not take it (dmesg tells why); giving it back"
 	ck_kmsg_count "^<3>$P 0000:00:02.0: " 1
 	ck_on_vfio 0000:00:14.0
 	ck_record 0000:00:02.0 result=failed
@@ -83,10 +81,7 @@ if t vfio-pci-probe-refuses-device-back-on-its-driver; then
 	mk vfio-refuses tree
 	vc --cmdline "$SEL"
 	ck_rc 1
-	exp_claimed 0000:00:14.0 xhci_hcd | ck_changes
 	ck_driver 0000:00:02.0 i915
-	ck_kmsg "<3>$P 0000:00:02.0: vfio-pci did not take it (dmesg tells why); giving it back" \
-		"<6>$P 0000:00:02.0: override cleared, back on i915"
 	golden
 	verdict
 fi
@@ -197,7 +192,6 @@ if t bridge-with-empty-config-still-refused; then
 	: >"$T/devices/pci0000:00/0000:00:1c.0/config"
 	resnap
 	vc --cmdline "vfio.devices=00:1c.0"
-	: | ck_changes
 	odd_done 1
 fi
 
@@ -243,7 +237,6 @@ if t junk-in-bus-pci-devices; then
 	ln -s ../../../devices/pci0000:00/0000:00:1d.0 "$T/bus/pci/devices/0000:00:1d.0"
 	mkdir "$T/bus/pci/devices/junk" "$T/bus/pci/devices/0000:00:1e.0"
 	vc --cmdline "vfio.devices=8086:a2af,00:1d.0,00:1e.0"
-	ck_kmsg "<3>$P 0000:00:1d.0: no such PCI device on this machine: check 'lspci -Dnn' and vfio.devices="
 	ck_kmsg_count "^<3>$P 0000:00:1e.0" 1
 	odd_done --by-device 1 0000:00:14.0
 fi
