@@ -16,8 +16,9 @@ TNAME=
 # want NAME: TESTS is empty or matches NAME (without its VC_PREFIX).
 want() {
 	[ -z "$TESTS" ] && return 0
+	wname=${1#"${VC_PREFIX:-}"}
 	# shellcheck disable=SC2254 # TESTS is a pattern
-	case ${1#"${VC_PREFIX:-}"} in
+	case ${wname#klcc-dry-run/} in
 	$TESTS) return 0 ;;
 	esac
 	return 1
@@ -52,6 +53,11 @@ FAKE_MODPROBE=${FAKE_MODPROBE:-$TOP/tests/lib/fake-modprobe}
 VC_BIN=${VC_BIN:-$BUILD/vfio-claim.glibc}
 VC_NOSHIM=${VC_NOSHIM:-$BUILD/vfio-claim}
 VC_PREFIX=${VC_PREFIX:-}
+# The differential test (vc_differ): the binary we ship against the glibc
+# build. VC_DIFF=0 turns it off; the asan suite has no use for it.
+VC_STATIC=${VC_STATIC:-$BUILD/vfio-claim}
+VC_GLIBC=${VC_GLIBC:-$BUILD/vfio-claim.glibc}
+VC_DIFF=${VC_DIFF:-1}
 # Sanitizer reports exit 99/98 so they cannot pass for exit status 1.
 ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0:exitcode=99:detect_leaks=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=98}
@@ -83,7 +89,7 @@ fx_init() {
 # of a new test.
 mk() {
 	T=$WORK/$1
-	rm -rf "$T" "$T.before" "$T.errs" "$T.out" "$T.err"
+	rm -rf "$T" "$T.before" "$T.errs" "$T.out" "$T.err" "$T.differs"
 	if [ -n "${2:-}" ]; then
 		"$2" | "$MKTREE" "$T"
 	else
@@ -111,6 +117,7 @@ bad() {
 # stdout in $T.out, stderr in $T.err. A signal or a sanitizer report is a
 # failed check of its own.
 vc() {
+	vc_differ "$@"
 	if [ "${1:-}" = --noshim ]; then
 		shift
 		"$VC_NOSHIM" --sysfs "$T" --kmsg "$T/kmsg.log" \
@@ -129,6 +136,29 @@ vc() {
 	elif grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T.err"; then
 		bad "sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error' "$T.err")"
 	fi
+}
+
+# vc_differ [--noshim] ARGS...: the binary we ship (VC_STATIC, klcc and
+# static, so it cannot run under fakekernel.so) and the glibc build the
+# fixtures run (VC_GLIBC) each run ARGS with --dry-run on $T as it is
+# now, without the shim; their plan (stdout), exit status and log lines
+# must be equal. verdict reports it as its own test, klcc-dry-run/NAME.
+vc_differ() {
+	[ "$VC_DIFF" = 1 ] && [ -z "$VC_PREFIX" ] || return 0
+	[ "${1:-}" = --noshim ] && shift
+	for b in static glibc; do
+		if [ $b = static ]; then bin=$VC_STATIC; else bin=$VC_GLIBC; fi
+		rm -f "$T.dk-$b"
+		"$bin" --sysfs "$T" --kmsg "$T.dk-$b" --run-dir "$T/run" \
+			--config "$WORK/absent.conf" "$@" --dry-run >"$T.do-$b" 2>/dev/null
+		echo "exit $?" >>"$T.do-$b"
+		[ ! -f "$T.dk-$b" ] || cat "$T.dk-$b" >>"$T.do-$b"
+	done
+	if ! cmp -s "$T.do-static" "$T.do-glibc"; then
+		printf '%s\n' "${VC_STATIC##*/} and ${VC_GLIBC##*/} differ on --dry-run $*: $(diff "$T.do-static" "$T.do-glibc" |
+			grep '^[<>]' | sed 's/^</static:/; s/^>/glibc:/' | head -n 8 | tr '\n' '|')" >>"$T.differs"
+	fi
+	: >>"$T.differs"
 }
 
 # calls_add ARGS...: the vfio-claim call just made, for golden: its
@@ -303,6 +333,13 @@ verdict() {
 		pass "$VC_PREFIX$TNAME"
 	else
 		fail "$VC_PREFIX$TNAME" "$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/; /g' "$T.errs")"
+	fi
+	if [ -n "$TNAME" ] && [ -f "$T.differs" ]; then
+		if [ -s "$T.differs" ]; then
+			fail "klcc-dry-run/$TNAME" "$(tr '\n' ';' <"$T.differs")"
+		else
+			pass "klcc-dry-run/$TNAME"
+		fi
 	fi
 	TNAME=
 }
