@@ -17,6 +17,8 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 CFLAGS  ?= -O2 -g
 FUZZ_SECONDS ?= 20
+# make check fails when the early-boot binary grows past this (bytes).
+SIZE_BUDGET ?= 32768
 
 BUILD   := build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -37,7 +39,7 @@ CORE_HDR := $(wildcard src/*.h)
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
 .PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench demo \
-	install uninstall deps lint format
+	install uninstall deps lint format size
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -50,12 +52,30 @@ $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(KLCC) -static -Os -s $(KLCC_WARN) $(TINY) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
+# The same build, not stripped, for make size.
+$(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(KLCC) -static -Os $(KLCC_WARN) $(TINY) \
+		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 else
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(CC) -static -Os -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
+$(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) -static -Os $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+		-o $@ src/vfio-claim.c $(CORE_SRC)
 endif
+
+# The early binary's size against SIZE_BUDGET, and its 25 biggest symbols
+# (from the unstripped copy built with the same flags: nm --size-sort, as
+# toybox's bloatcheck).
+size: $(BUILD)/vfio-claim $(BUILD)/vfio-claim.syms
+	@n=$$(wc -c < $(BUILD)/vfio-claim); \
+		echo "$(BUILD)/vfio-claim: $$n bytes, budget $(SIZE_BUDGET) ($$(($(SIZE_BUDGET) - n)) left)"; \
+		size $(BUILD)/vfio-claim.syms | sed 's/^/  /'
+	@echo "biggest symbols in the file (bytes, nm type, name; bss takes no file space):"
+	@nm --size-sort --reverse-sort --radix=d -S $(BUILD)/vfio-claim.syms | \
+		awk '$$3 !~ /^[bB]$$/ { printf "  %6d %s %s\n", $$2, $$3, $$4 }' | head -n 25
 
 # A dynamic glibc build of the same binary, for tests under a debugger.
 $(BUILD)/vfio-claim.glibc: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)

@@ -41,6 +41,20 @@ else
 fi
 rm -rf tests/out/clang
 
+# The size budget of the early binary (SIZE_BUDGET in the Makefile; make
+# size shows where the bytes go). It is checked as built for make check.
+if t "size build/vfio-claim"; then
+	budget=${SIZE_BUDGET:-$(sed -n 's/^SIZE_BUDGET *?= *//p' Makefile)}
+	bin=$BUILD/vfio-claim
+	if [ ! -f "$bin" ]; then
+		fail "size build/vfio-claim" "$bin missing: run make"
+	elif [ "$(wc -c <"$bin")" -gt "${budget:-0}" ]; then
+		fail "size build/vfio-claim" "$(wc -c <"$bin") bytes, over the budget of $budget by $(($(wc -c <"$bin") - budget)): make size names the biggest symbols"
+	else
+		pass "size build/vfio-claim"
+	fi
+fi
+
 if ! command -v shellcheck >/dev/null 2>&1; then
 	fail shellcheck "shellcheck not installed (tests/deps.sh installs it)"
 	exit 1
