@@ -412,7 +412,8 @@ by_device() {
 }
 
 # golden [--by-device] [--no-changes]: what the test produced (observed)
-# is exactly tests/expected/$SUITE/$TNAME. With UPDATE=1 the file is
+# is exactly tests/expected/$SUITE/$TNAME (with '_' for spaces and the
+# like). With UPDATE=1 the file is
 # written instead (never by the asan suite, which only compares), so the
 # diff of tests/expected/ is the review. On a difference, the output is
 # kept in tests/out/expected/$SUITE/$TNAME.
@@ -421,8 +422,10 @@ golden() {
 		bad "golden: no 't NAME' started this test"
 		return
 	fi
-	want_f=$TOP/tests/expected/$SUITE/$TNAME
-	got_f=$TOP/tests/out/expected/$SUITE/$TNAME
+	# The file name: the test name, with '_' for what a shell would quote.
+	gname=$(printf '%s' "$TNAME" | tr -c 'A-Za-z0-9._,:=@+-' '_' | tr -s '_' | sed 's/_$//')
+	want_f=$TOP/tests/expected/$SUITE/$gname
+	got_f=$TOP/tests/out/expected/$SUITE/$gname
 	observed "$@" >"$T.observed"
 	if [ "${UPDATE:-}" = 1 ] && [ -z "$VC_PREFIX" ]; then
 		mkdir -p "${want_f%/*}"
@@ -430,11 +433,11 @@ golden() {
 		return
 	fi
 	if [ ! -f "$want_f" ]; then
-		bad "no tests/expected/$SUITE/$TNAME: run make check UPDATE=1 T=$SUITE:$TNAME and review it"
+		bad "no tests/expected/$SUITE/$gname: run make check UPDATE=1 T='$SUITE:$TNAME' and review it"
 		mkdir -p "${got_f%/*}" && cp "$T.observed" "$got_f"
 	elif ! cmp -s "$want_f" "$T.observed"; then
 		mkdir -p "${got_f%/*}" && cp "$T.observed" "$got_f"
-		bad "differs from tests/expected/$SUITE/$TNAME (-want +got): $(diff "$want_f" "$T.observed" |
-			grep '^[<>]' | sed 's/^</-/; s/^>/+/' | head -n 12 | tr '\n' '|') (all: diff tests/expected/$SUITE/$TNAME tests/out/expected/$SUITE/$TNAME; accept: make check UPDATE=1 T=$SUITE:$TNAME)"
+		bad "differs from tests/expected/$SUITE/$gname (-want +got): $(diff "$want_f" "$T.observed" |
+			grep '^[<>]' | sed 's/^</-/; s/^>/+/' | head -n 12 | tr '\n' '|') (all: diff tests/expected/$SUITE/$gname tests/out/expected/$SUITE/$gname; accept: make check UPDATE=1 T='$SUITE:$TNAME')"
 	fi
 }
