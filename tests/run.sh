@@ -16,7 +16,8 @@ out=tests/out
 mkdir -p "$out"
 
 all_suites="lint unit fixtures fault asan vfioctl fuzz hooks vm"
-suites=${*:-$all_suites}
+# shellcheck disable=SC2086 # one word per suite
+[ $# -gt 0 ] || set -- $all_suites
 passed=0 failed=0 skipped=0
 
 # rerun NAME SUITE: the make command that runs test NAME of SUITE alone.
@@ -28,7 +29,7 @@ rerun() {
 	echo "make check T=$n"
 }
 
-for arg in $suites; do
+for arg in "$@"; do
 	s=${arg%%:*}
 	TESTS=
 	case $arg in *:*) TESTS=${arg#*:} ;; esac
