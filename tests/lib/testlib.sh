@@ -411,33 +411,42 @@ by_device() {
 		}' | LC_ALL=C sort -t "$(printf '\t')" -k1,1n -k2,2n -k3,3 -k4,4 -k5,5n | cut -f6-
 }
 
+# golden_cmp NAME FILE: FILE is exactly tests/expected/$SUITE/NAME (with
+# '_' in the file name for what a shell would quote). UPDATE=1 writes it
+# instead, unless GOLDEN_RO=1 (the asan runs only compare), so the diff of
+# tests/expected/ is the review. False on a difference, with GOLDEN_WHY
+# saying it; the output is then kept in tests/out/expected/$SUITE/NAME.
+golden_cmp() {
+	gname=$(printf '%s' "$1" | tr -c 'A-Za-z0-9._,:=@+-' '_' | tr -s '_' | sed 's/_$//')
+	want_f=$TOP/tests/expected/$SUITE/$gname
+	got_f=$TOP/tests/out/expected/$SUITE/$gname
+	GOLDEN_WHY=
+	if [ "${UPDATE:-}" = 1 ] && [ "${GOLDEN_RO:-}" != 1 ]; then
+		mkdir -p "${want_f%/*}"
+		cmp -s "$2" "$want_f" 2>/dev/null || cp "$2" "$want_f"
+		return 0
+	fi
+	if [ ! -f "$want_f" ]; then
+		GOLDEN_WHY="no tests/expected/$SUITE/$gname: run make check UPDATE=1 T='$SUITE:$1' and review it"
+	elif ! cmp -s "$want_f" "$2"; then
+		GOLDEN_WHY="differs from tests/expected/$SUITE/$gname (-want +got): $(diff "$want_f" "$2" |
+			grep '^[<>]' | sed 's/^</-/; s/^>/+/' | head -n 12 | tr '\n' '|') (all: diff tests/expected/$SUITE/$gname tests/out/expected/$SUITE/$gname; accept: make check UPDATE=1 T='$SUITE:$1')"
+	else
+		return 0
+	fi
+	mkdir -p "${got_f%/*}" && cp "$2" "$got_f"
+	return 1
+}
+
 # golden [--by-device] [--no-changes]: what the test produced (observed)
-# is exactly tests/expected/$SUITE/$TNAME (with '_' for spaces and the
-# like). With UPDATE=1 the file is
-# written instead (never by the asan suite, which only compares), so the
-# diff of tests/expected/ is the review. On a difference, the output is
-# kept in tests/out/expected/$SUITE/$TNAME.
+# is exactly its expected file (golden_cmp; the asan suite only compares).
 golden() {
 	if [ -z "$TNAME" ]; then
 		bad "golden: no 't NAME' started this test"
 		return
 	fi
-	# The file name: the test name, with '_' for what a shell would quote.
-	gname=$(printf '%s' "$TNAME" | tr -c 'A-Za-z0-9._,:=@+-' '_' | tr -s '_' | sed 's/_$//')
-	want_f=$TOP/tests/expected/$SUITE/$gname
-	got_f=$TOP/tests/out/expected/$SUITE/$gname
 	observed "$@" >"$T.observed"
-	if [ "${UPDATE:-}" = 1 ] && [ -z "$VC_PREFIX" ]; then
-		mkdir -p "${want_f%/*}"
-		cmp -s "$T.observed" "$want_f" 2>/dev/null || cp "$T.observed" "$want_f"
-		return
-	fi
-	if [ ! -f "$want_f" ]; then
-		bad "no tests/expected/$SUITE/$gname: run make check UPDATE=1 T='$SUITE:$TNAME' and review it"
-		mkdir -p "${got_f%/*}" && cp "$T.observed" "$got_f"
-	elif ! cmp -s "$want_f" "$T.observed"; then
-		mkdir -p "${got_f%/*}" && cp "$T.observed" "$got_f"
-		bad "differs from tests/expected/$SUITE/$gname (-want +got): $(diff "$want_f" "$T.observed" |
-			grep '^[<>]' | sed 's/^</-/; s/^>/+/' | head -n 12 | tr '\n' '|') (all: diff tests/expected/$SUITE/$gname tests/out/expected/$SUITE/$gname; accept: make check UPDATE=1 T='$SUITE:$TNAME')"
-	fi
+	GOLDEN_RO=
+	[ -z "$VC_PREFIX" ] || GOLDEN_RO=1
+	golden_cmp "$TNAME" "$T.observed" || bad "$GOLDEN_WHY"
 }

@@ -8,6 +8,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/testlib.sh disable=SC1091
 . "$TOP/tests/lib/testlib.sh"
 HERE=$TOP/tests/vfioctl
+SUITE=vfioctl
 OUT=$TOP/tests/out/vfioctl
 SCHEMA=$HERE/verify-schema.jq
 rm -rf "$OUT"
@@ -214,8 +215,25 @@ build_fixtures() {
 
 # ---- assertions ----
 
+# expected NAME RC OUTPUT: the exit status and whole output are exactly
+# tests/expected/vfioctl/NAME (golden_cmp in tests/lib/testlib.sh; the
+# .asan run compares with the same file and never writes it). Paths
+# under tests/out and the binary's are written as $TOP and vfioctl; JSON
+# is compared as jq prints it, one member a line.
+expected() {
+	GOLDEN_RO=
+	case $1 in *.asan) GOLDEN_RO=1 ;; esac
+	printf 'exit %s\n%s\n' "$2" "$3" |
+		awk -v x="$X" -v t="$TOP" '{
+			while ((i = index($0, x)) > 0) $0 = substr($0, 1, i - 1) "vfioctl" substr($0, i + length(x))
+			while ((i = index($0, t)) > 0) $0 = substr($0, 1, i - 1) "$TOP" substr($0, i + length(t))
+			print
+		}' >"$OUT/observed"
+	golden_cmp "${1%.asan}" "$OUT/observed"
+}
+
 # check NAME RC 'NEEDLE|NEEDLE...' CMD...: exit status and output (stdout
-# and stderr) containing every needle.
+# and stderr) containing every needle, and all of it as expected.
 check() {
 	name=$1 want=$2 needles=$3
 	shift 3
@@ -235,11 +253,15 @@ check() {
 		fi
 	done
 	IFS=$old
-	pass "$name"
+	if expected "$name" "$rc" "$out"; then
+		pass "$name"
+	else
+		fail "$name" "$GOLDEN_WHY"
+	fi
 }
 
-# jcheck NAME RC JQ-EXPR CMD...: exit status, the verify schema, and a jq
-# predicate over stdout.
+# jcheck NAME RC JQ-EXPR CMD...: exit status, the verify schema, a jq
+# predicate over stdout, and stdout as expected.
 jcheck() {
 	name=$1 want=$2 expr=$3
 	shift 3
@@ -251,20 +273,26 @@ jcheck() {
 		fail "$name" "does not match the schema: $out"
 	elif ! printf '%s\n' "$out" | jq -e "$expr" >/dev/null 2>&1; then
 		fail "$name" "jq [$expr] false for: $out"
+	elif ! expected "$name" "$rc" "$(printf '%s\n' "$out" | jq .)"; then
+		fail "$name" "$GOLDEN_WHY"
 	else
 		pass "$name"
 	fi
 }
 
-# jq NAME EXPR CMD...: any JSON output, a predicate over it.
+# jany NAME EXPR CMD...: any JSON output, a predicate over it, and all of
+# it as expected.
 jany() {
 	name=$1 expr=$2
 	shift 2
 	out=$("$@" 2>"$OUT/stderr")
-	if printf '%s\n' "$out" | jq -e "$expr" >/dev/null 2>&1; then
-		pass "$name"
-	else
+	rc=$?
+	if ! printf '%s\n' "$out" | jq -e "$expr" >/dev/null 2>&1; then
 		fail "$name" "jq [$expr] false for: $out"
+	elif ! expected "$name" "$rc" "$(printf '%s\n' "$out" | jq .)"; then
+		fail "$name" "$GOLDEN_WHY"
+	else
+		pass "$name"
 	fi
 }
 
