@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "claim.h"
@@ -192,7 +193,7 @@ void vctl_pci_name(struct vctl *c, const struct pci_dev *d, char *buf,
 
 /* ---- libkmod ---- */
 
-static struct kmod_ctx *kmod_open(struct vctl *c)
+struct kmod_ctx *vctl_kmod_open(struct vctl *c)
 {
 	char d1[PATH_MAX], d2[PATH_MAX];
 	const char *paths[3] = { d1, d2, NULL };
@@ -225,7 +226,7 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 			if (mod[i] == '-')
 				mod[i] = '_';
 	}
-	ctx = kmod_open(c);
+	ctx = vctl_kmod_open(c);
 	if (ctx && kmod_module_new_from_name(ctx, mod, &m) == 0) {
 		if (kmod_module_get_path(m))
 			k = KM_MODULE;
@@ -244,6 +245,30 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 	return k;
 }
 
+int vctl_run_modprobe(const char *prog, const char *mod)
+{
+	int status;
+	pid_t pid;
+
+	vc_info("loading %s with %s", mod, prog);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char *const argv[] = { (char *)prog, (char *)mod, NULL };
+
+		execv(prog, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	vc_err("%s %s failed (status %d)", prog, mod,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return -EIO;
+}
+
 int vctl_load_module(void *data, const char *name)
 {
 	struct vctl *c = data;
@@ -251,9 +276,11 @@ int vctl_load_module(void *data, const char *name)
 	struct kmod_ctx *ctx;
 	int r;
 
+	if (c->modprobe)
+		return vctl_run_modprobe(c->modprobe, name);
 	if (!c->real)
 		return -EPERM; /* a fake tree never loads host modules */
-	ctx = kmod_open(c);
+	ctx = vctl_kmod_open(c);
 	if (!ctx)
 		ctx = kmod_new(NULL, NULL);
 	if (!ctx)

@@ -348,6 +348,7 @@ struct gwalk {
 static int group_member(const char *name, void *data)
 {
 	struct gwalk *g = data;
+	enum pci_role role;
 	struct pci_dev d;
 	struct problem *x;
 
@@ -356,15 +357,27 @@ static int group_member(const char *name, void *data)
 	if (pci_load(&g->c->sys, name, &d) || !vctl_blocks_group(g->c, &d))
 		return 0;
 	g->blockers++;
+	role = pci_host_role(&d);
 	x = PROBLEM(g->r, "group-not-viable");
 	vctl_fmt(x->msg, sizeof(x->msg),
-		 "IOMMU group %d also holds %s [%04x:%04x] on %s: a VM cannot "
-		 "use the group until it is on vfio-pci too",
-		 g->r->dev.group, name, d.id.vendor, d.id.device, d.driver);
-	vctl_fmt(x->fix, sizeof(x->fix),
-		 "add %04x:%04x@%s to vfio.devices= (or run 'vfioctl bind "
-		 "%s'), or move the card to a slot with its own group",
-		 d.id.vendor, d.id.device, name, name);
+		 "IOMMU group %d also holds %s [%04x:%04x] on %s%s%s: a VM "
+		 "cannot use the group until it is on vfio-pci too",
+		 g->r->dev.group, name, d.id.vendor, d.id.device, d.driver,
+		 role ? ", the host's " : "", role ? pci_role_name(role) : "");
+	if (role)
+		/* Never "claim it too": the host's disk, console or network. */
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "do not give %s to vfio-pci, the host needs it: move "
+			 "the card to a slot in another IOMMU group, or check "
+			 "the firmware's ACS option ('vfioctl groups' shows "
+			 "the groups)",
+			 name);
+	else
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "add %04x:%04x@%s to vfio.devices= (or run 'vfioctl "
+			 "bind %s'), or move the card to a slot with its own "
+			 "group",
+			 d.id.vendor, d.id.device, name, name);
 	return 0;
 }
 

@@ -64,10 +64,14 @@ static void usage(FILE *f)
 	      "                     (/lib/modules/$(uname -r))\n"
 	      "  --cmdline STR      use STR as the kernel command line\n"
 	      "  --pci-ids FILE     pci.ids file for device names\n"
+	      "  --modprobe PATH    program that loads a module (PATH MODULE)\n"
+	      "                     instead of libkmod; the only way with a\n"
+	      "                     fake --root or --sysfs\n"
 	      "  --json             machine-readable output\n"
 	      "  --format FMT       human, json or prometheus (verify)\n"
 	      "  -n, --dry-run      show what would be done, write nothing\n"
-	      "  -f, --force        unbind even when a VM holds the group\n"
+	      "  -f, --force        bind a device the host uses, unbind one\n"
+	      "                     whose group a VM holds\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      details too\n"
 	      "  -h, --help         this text\n"
@@ -91,6 +95,7 @@ enum {
 	OPT_MODDIR,
 	OPT_CMDLINE,
 	OPT_PCI_IDS,
+	OPT_MODPROBE,
 	OPT_JSON,
 	OPT_FORMAT,
 };
@@ -105,6 +110,7 @@ static const struct option longopts[] = {
 	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -196,6 +202,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PCI_IDS:
 			c.pci_ids = optarg;
+			break;
+		case OPT_MODPROBE:
+			c.modprobe = optarg;
 			break;
 		case OPT_JSON:
 			c.json = 1;

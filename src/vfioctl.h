@@ -27,6 +27,7 @@ struct vctl {
 	char moddir[PATH_MAX]; /* /lib/modules/$(uname -r) */
 	const char *cmdline; /* --cmdline: instead of proc/cmdline */
 	const char *pci_ids; /* --pci-ids: names file for libpci */
+	const char *modprobe; /* --modprobe: loads modules instead of libkmod */
 	int json;
 	int prometheus;
 	int quiet;
@@ -118,8 +119,21 @@ enum kmod_kind { KM_UNKNOWN, KM_BUILTIN, KM_MODULE };
 enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 				size_t size);
 
-/* Loads a module with libkmod (modprobe.d options apply). */
+struct kmod_ctx;
+/*
+ * A libkmod context on moddir; with a fake root, its own modprobe.d only.
+ * NULL when there is no module directory.
+ */
+struct kmod_ctx *vctl_kmod_open(struct vctl *c);
+
+/*
+ * Loads a module: with --modprobe by running it, else with libkmod on the
+ * running host only (modprobe.d options apply). 0 or -errno (-EPERM: a
+ * fake host without --modprobe).
+ */
 int vctl_load_module(void *data, const char *name);
+/* Runs "prog mod"; 0, or -EIO when it fails. */
+int vctl_run_modprobe(const char *prog, const char *mod);
 
 /*
  * Opens dev/vfio/GROUP: 1 viable, 0 not viable, -EBUSY held (a VM),

@@ -180,6 +180,7 @@ int main(void)
 	test_config();
 	test_log();
 	test_variant();
+	test_hostrole();
 
 	log_close();
 	unlink(logpath);

@@ -33,13 +33,15 @@ fx_new() {
 # fx_driver NAME [MODULE [live]]: a registered driver, its module link and,
 # with live, the initstate only loadable modules have.
 fx_driver() {
-	d=$R/sys/bus/pci/drivers/$1
-	mkdir -p "$d"
-	: >"$d/bind"
-	: >"$d/unbind"
+	dd=$R/sys/bus/pci/drivers/$1
+	mkdir -p "$dd"
+	: >"$dd/bind"
+	: >"$dd/unbind"
+	: >"$dd/new_id"
+	: >"$dd/remove_id"
 	if [ $# -ge 2 ]; then
 		mkdir -p "$R/sys/module/$2"
-		ln -sfn "../../../../module/$2" "$d/module"
+		ln -sfn "../../../../module/$2" "$dd/module"
 		[ "${3:-}" = live ] && echo live >"$R/sys/module/$2/initstate"
 	fi
 	return 0
@@ -57,12 +59,19 @@ fx_dev() {
 	echo "0x$3" >"$d/class"
 	echo 0x1458 >"$d/subsystem_vendor"
 	echo 0x3702 >"$d/subsystem_device"
+	cl=$(echo "$3" | tr 'a-f' 'A-F')
+	alias=$(printf 'pci:v0000%sd0000%ssv00001458sd00003702bc%ssc%si%s' \
+		"$(echo "$v" | tr 'a-f' 'A-F')" "$(echo "$dv" | tr 'a-f' 'A-F')" \
+		"$(echo "$cl" | cut -c1-2)" "$(echo "$cl" | cut -c3-4)" \
+		"$(echo "$cl" | cut -c5-6)")
+	echo "$alias" >"$d/modalias"
 	{
 		[ "$4" != - ] && echo "DRIVER=$4"
 		echo "PCI_CLASS=$3"
 		echo "PCI_ID=$2" | tr 'a-f' 'A-F'
 		echo "PCI_SUBSYS_ID=1458:3702"
 		echo "PCI_SLOT_NAME=$a"
+		echo "MODALIAS=$alias"
 	} >"$d/uevent"
 	if [ "${6:-}" = bridge ]; then
 		{
@@ -120,6 +129,50 @@ fx_claimed() {
 	done
 }
 
+# fx_disk ADDR SUBPATH NAME MAJ:MIN [PART:MAJ:MIN...]: a disk below the
+# PCI device ADDR (SUBPATH: nvme/nvme0, ata1/host0/...), its partitions,
+# and its block/NAME link.
+fx_disk() {
+	b=$R/sys/devices/pci0000:00/$1/$2/$3
+	mkdir -p "$b/holders" "$R/sys/block"
+	echo "$4" >"$b/dev"
+	ln -sfn "../devices/pci0000:00/$1/$2/$3" "$R/sys/block/$3"
+	shift 4
+	for pt in "$@"; do
+		mkdir -p "$b/${pt%%:*}/holders"
+		echo "${pt#*:}" >"$b/${pt%%:*}/dev"
+		echo 1 >"$b/${pt%%:*}/partition"
+	done
+	B=$b
+}
+
+# fx_net ADDR IFACE OPERSTATE FLAGS: a network interface below ADDR.
+fx_net() {
+	i=$R/sys/devices/pci0000:00/$1/net/$2
+	mkdir -p "$i" "$R/sys/class/net" "$R/proc/net"
+	echo "$3" >"$i/operstate"
+	echo "$4" >"$i/flags"
+	ln -sfn "../../devices/pci0000:00/$1/net/$2" "$R/sys/class/net/$2"
+	touch "$R/proc/net/route" "$R/proc/net/if_inet6"
+}
+
+# fx_vtcon N NAME BIND: a virtual console driver.
+fx_vtcon() {
+	mkdir -p "$R/sys/class/vtconsole/vtcon$1"
+	echo "$2" >"$R/sys/class/vtconsole/vtcon$1/name"
+	echo "$3" >"$R/sys/class/vtconsole/vtcon$1/bind"
+}
+
+# fx_fb N NAME DEVPATH: framebuffer fbN of the device at DEVPATH (below
+# sys/devices).
+fx_fb() {
+	f=$R/sys/devices/$3/graphics/fb$1
+	mkdir -p "$f" "$R/sys/class/graphics"
+	echo "$2" >"$f/name"
+	ln -sfn "../../../${3##*/}" "$f/device"
+	ln -sfn "../../devices/$3/graphics/fb$1" "$R/sys/class/graphics/fb$1"
+}
+
 # The seed's GPU (10de:1b80) and its audio function, behind a root port.
 fx_gpu() {
 	fx_dev 0000:00:01.0 8086:1901 060400 pcieport 1 bridge
@@ -164,6 +217,16 @@ build_fixtures() {
 	fx_new nonviable
 	fx_driver snd_hda_intel snd_hda_intel live
 	fx_gpu vfio-pci snd_hda_intel
+	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
+	fx_claimed 0 0000:0b:00.0
+
+	# The GPU shares its group with the host's NVMe and its NIC (no ACS).
+	fx_new hostgroup
+	fx_driver nvme nvme live
+	fx_driver igc igc live
+	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 14
+	fx_dev 0000:0c:00.0 144d:a808 010802 nvme 14
+	fx_dev 0000:0d:00.0 8086:15f3 020000 igc 14
 	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
 	fx_claimed 0 0000:0b:00.0
 
@@ -349,6 +412,15 @@ suite() {
 		'.devices[0].group_viable == false and .devices[0].problems[0].code == "group-not-viable" and (.devices[0].problems[0].fix | test("10de:10f0@0000:0b:00.1"))' \
 		v nonviable verify --json
 
+	check "verify-host-member-advice$s" 1 \
+		"IOMMU group 14 also holds 0000:0c:00.0 [144d:a808] on nvme, the host's storage controller|do not give 0000:0c:00.0 to vfio-pci, the host needs it: move the card to a slot in another IOMMU group, or check the firmware's ACS option|IOMMU group 14 also holds 0000:0d:00.0 [8086:15f3] on igc, the host's network controller" \
+		v hostgroup verify
+	out=$(v hostgroup verify 2>&1)
+	if printf '%s\n' "$out" | grep -E 'vfioctl bind 0000:0[cd]:00.0|0000:0[cd]:00.0 to vfio.devices=|@0000:0[cd]:00.0' >/dev/null; then
+		fail "verify-host-member-never-claim$s" "advises claiming the host's device: $(printf '%s\n' "$out" | grep -E '0000:0[cd]' | tr '\n' '~')"
+	else
+		pass "verify-host-member-never-claim$s"
+	fi
 	check "verify-no-iommu$s" 1 \
 		"IOMMU off|problem (no-iommu): no IOMMU is registered|fix: the firmware shows none: enable VT-d or AMD-Vi (IOMMU) in its setup|problem (no-iommu-group)" \
 		v noiommu verify
@@ -552,6 +624,9 @@ roundtrip() {
 		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1) $(cat "$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
 	expect_eq "bind-record$s" "by=vfioctl previous_driver=nouveau result=claimed" \
 		"$(grep -E '^(previous_driver|by|result)=' "$rec/0000:0b:00.0" 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq "bind-record-modalias$s" \
+		"modalias=pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		"$(grep '^modalias=' "$rec/0000:0b:00.0" 2>&1)"
 	check "bind-again-keeps-record$s" 0 "on vfio-pci already" k bind 0b:00.0
 	expect_eq "bind-again-record$s" "previous_driver=nouveau" \
 		"$(grep '^previous_driver=' "$rec/0000:0b:00.0" 2>&1)"
@@ -590,6 +665,293 @@ roundtrip() {
 		k unbind --force 0b:00.1
 }
 
+# unbind after a boot claim: the native module never loaded, so the record
+# has no previous_driver=. unbind loads the module the recorded modalias
+# resolves to (libkmod, with the fake root's modprobe.d aliases; loaded by
+# --modprobe tests/lib/fake-modprobe), reprobes, and checks the result.
+giveback() {
+	X=$1 s=$2
+	if [ ! -f "$FAKEKERNEL" ] || [ ! -x "$VC_BIN" ]; then
+		skip "unbind-loads-module$s" "no $FAKEKERNEL or $VC_BIN"
+		return
+	fi
+	k() {
+		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
+			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" \
+			--modules-dir "$R/lib/modules/9.9-test" \
+			--modprobe "$TOP/tests/lib/fake-modprobe" "$@"
+	}
+	drv() {
+		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
+	}
+	# boot NAME: the boot claims 0b:00 before nouveau/snd_hda_intel load.
+	boot() {
+		fx_new "gb-$1$s"
+		fx_gpu - -
+		echo nouveau >"$R/sys/devices/pci0000:00/0000:0b:00.0/.native"
+		echo snd_hda_intel >"$R/sys/devices/pci0000:00/0000:0b:00.1/.native"
+		mkdir -p "$R/lib/modules/9.9-test" "$R/etc/modprobe.d"
+		printf '%s\n' \
+			"alias pci:v000010DEd00001B80sv*sd*bc03sc*i* nouveau" \
+			"alias pci:v000010DEd000010F0sv*sd*bc04sc03i* snd_hda_intel" \
+			>"$R/etc/modprobe.d/aliases.conf"
+		FAKE_SYSFS_ROOT=$R/sys LD_PRELOAD=$FAKEKERNEL "$VC_BIN" \
+			--sysfs "$R/sys" --cmdline "vfio.devices=0b:00" \
+			--run-dir "$R/run/vfio-claim" --kmsg "$R/kmsg" \
+			--no-modprobe >/dev/null 2>&1
+	}
+	rec=run/vfio-claim/devices/0000:0b:00.0
+
+	boot loads
+	expect_eq "boot-record-modalias$s" \
+		"previous_driver= modalias=pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		"$(grep -E '^(previous_driver|modalias)=' "$R/$rec" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+	check "unbind-loads-module$s" 0 \
+		"0000:0b:00.0: off vfio-pci, now on nouveau|0000:0b:00.1: off vfio-pci, now on snd_hda_intel" \
+		k unbind 0b:00
+	expect_eq "unbind-loads-module-drivers$s" "nouveau snd_hda_intel" \
+		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1)"
+	expect_eq "unbind-loads-module-log$s" "nouveau snd_hda_intel" \
+		"$(tr '\n' ' ' <"$R/sys/.modprobe-log" | sed 's/ $//')"
+
+	# No module for it: exit 1 with the reason, not success.
+	boot no-module
+	: >"$R/etc/modprobe.d/aliases.conf"
+	check "unbind-no-module$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: no module matches its modalias pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		k unbind 0b:00.0
+	# The module loads but does not take it.
+	boot no-probe
+	echo other >"$R/sys/devices/pci0000:00/0000:0b:00.0/.native"
+	check "unbind-module-does-not-take-it$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: nouveau is loaded but did not take it" \
+		k unbind 0b:00.0
+	# Blacklisted in modprobe.d: not loaded, and unbind says why.
+	boot blacklisted
+	echo "blacklist nouveau" >>"$R/etc/modprobe.d/aliases.conf"
+	check "unbind-blacklisted$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: nouveau, the module for its modalias, is blacklisted in modprobe.d" \
+		k unbind 0b:00.0
+	expect_eq "unbind-blacklisted-not-loaded$s" "" \
+		"$(cat "$R/sys/.modprobe-log" 2>/dev/null)"
+	# A fake host never loads modules without --modprobe.
+	boot no-modprobe
+	check "unbind-fake-host-no-load$s" 1 \
+		"cannot load nouveau: a fake host loads modules only with --modprobe" \
+		env FAKE_SYSFS_ROOT="$R/sys" LD_PRELOAD="$FAKEKERNEL" \
+		ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" \
+		--modules-dir "$R/lib/modules/9.9-test" unbind 0b:00.0
+
+	# vfio-pci.ids= names it: vfio-pci takes it straight back.
+	boot ids-cmdline
+	echo "10de 1b80" >"$R/sys/bus/pci/drivers/vfio-pci/.dynids"
+	echo "quiet vfio-pci.ids=10de:10f0,10de:1b80 vfio.devices=0b:00" \
+		>"$R/proc/cmdline"
+	check "unbind-vfio-pci-ids$s" 1 \
+		'0000:0b:00.0: vfio-pci took it straight back: vfio-pci.ids=10de:1b80 on the kernel command line names it: remove it there (and from the boot loader'"'"'s configuration); then '"'"'echo "10de 1b80" > /sys/bus/pci/drivers/vfio-pci/remove_id'"'"' and '"'"'vfioctl unbind 0000:0b:00.0'"'"' again' \
+		k unbind 0b:00.0
+	expect_eq "unbind-vfio-pci-ids-left-held$s" "vfio-pci vfio-pci" \
+		"$(drv 0000:0b:00.0) $(cat "$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
+	# After the remove_id the advice names, unbind works.
+	FAKE_SYSFS_ROOT=$R/sys LD_PRELOAD=$FAKEKERNEL sh -c \
+		'printf "10de 1b80" >"$1"' - "$R/sys/bus/pci/drivers/vfio-pci/remove_id"
+	check "unbind-after-remove-id$s" 0 "0000:0b:00.0: off vfio-pci, now on nouveau" \
+		k unbind 0b:00.0
+
+	boot ids-modprobe
+	echo "10de 1b80" >"$R/sys/bus/pci/drivers/vfio-pci/.dynids"
+	echo "options vfio_pci ids=10de:1b80:1458:3702 disable_vga=1" \
+		>"$R/etc/modprobe.d/vfio.conf"
+	check "unbind-modprobe-ids$s" 1 \
+		"vfio-pci took it straight back: 'options vfio-pci ids=10de:1b80:1458:3702' in modprobe.d names it" \
+		k unbind 0b:00.0
+	# Another subsystem: that entry does not name it; a dynamic ID does.
+	echo "options vfio-pci ids=10de:1b80:1043:0001" >"$R/etc/modprobe.d/vfio.conf"
+	check "unbind-dynamic-id$s" 1 \
+		"vfio-pci took it straight back: a dynamic ID of vfio-pci (new_id) names it" \
+		k unbind 0b:00.0
+}
+
+# bind refuses a device the host uses (its disks, its network, its
+# console), naming what uses it; --force binds it anyway.
+busy() {
+	X=$1 s=$2
+	if [ ! -f "$FAKEKERNEL" ]; then
+		skip "bind-busy$s" "no $FAKEKERNEL (make build/fakekernel.so)"
+		return
+	fi
+	k() {
+		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
+			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" "$@"
+	}
+	drv() {
+		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
+	}
+	nvme() {
+		fx_new "busy-$1$s"
+		mkdir -p "$R/proc/self"
+		: >"$R/proc/self/mountinfo"
+		: >"$R/proc/swaps"
+		fx_dev 0000:03:00.0 144d:a808 010802 nvme 15
+		echo nvme >"$R/sys/devices/pci0000:00/0000:03:00.0/.native"
+		fx_disk 0000:03:00.0 nvme/nvme0 nvme0n1 259:0 nvme0n1p1:259:1 \
+			nvme0n1p2:259:2
+	}
+	# refused NAME 'NEEDLE' ADDR: refused with NEEDLE, nothing changed.
+	refused() {
+		check "bind-busy-$1$s" 1 \
+			"$3: not bound: $2, and vfio-pci would take it from the host; use --force if you really mean it" \
+			k bind "$3"
+		expect_eq "bind-busy-$1-untouched$s" "${4:-nvme} (null) absent" \
+			"$(drv "$3") $(cat "$R/sys/bus/pci/devices/$3/driver_override") $([ -e "$R/run/vfio-claim/devices/$3" ] && echo record || echo absent)"
+	}
+	# bound NAME ADDR: not busy, bound to vfio-pci.
+	bound() {
+		check "bind-not-busy-$1$s" 0 "$2 " k bind "$2"
+		expect_eq "bind-not-busy-$1-driver$s" vfio-pci "$(drv "$2")"
+	}
+
+	nvme mounted
+	printf '%s\n' "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		"23 22 0:21 / /proc rw - proc proc rw" >"$R/proc/self/mountinfo"
+	refused mounted "nvme0n1p2 is mounted on /" 0000:03:00.0
+	check "bind-busy-dry-run$s" 1 "nvme0n1p2 is mounted on /|would refuse it" \
+		k -n bind 03:00.0
+	check "bind-busy-force$s" 0 \
+		"0000:03:00.0: nvme0n1p2 is mounted on /; --force: binding it anyway|on vfio-pci (was nvme)" \
+		k --force bind 03:00.0
+	expect_eq "bind-busy-force-driver$s" vfio-pci "$(drv 0000:03:00.0)"
+
+	nvme whole-disk
+	echo "22 1 259:0 / /srv rw - xfs /dev/nvme0n1 rw" >"$R/proc/self/mountinfo"
+	refused whole-disk "nvme0n1 is mounted on /srv" 0000:03:00.0
+
+	# btrfs shows an anonymous 0:N; the source names the partition.
+	nvme btrfs
+	echo "30 1 0:31 /@home /home rw - btrfs /dev/nvme0n1p2 rw,subvol=/@home" \
+		>"$R/proc/self/mountinfo"
+	refused btrfs "nvme0n1p2 is mounted on /home" 0000:03:00.0
+
+	nvme mounts-only
+	rm "$R/proc/self/mountinfo"
+	echo "/dev/nvme0n1p1 /boot vfat rw 0 0" >"$R/proc/mounts"
+	refused mounts-only "nvme0n1p1 is mounted on /boot" 0000:03:00.0
+
+	nvme swap
+	printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/nvme0n1p1 partition 8388604 0 -2\n' \
+		>"$R/proc/swaps"
+	refused swap "nvme0n1p1 is in use as swap" 0000:03:00.0
+
+	nvme lvm
+	mkdir -p "$R/sys/devices/virtual/block/dm-0/dm"
+	echo vg0-root >"$R/sys/devices/virtual/block/dm-0/dm/name"
+	ln -sfn ../../../../../../../virtual/block/dm-0 "$B/nvme0n1p2/holders/dm-0"
+	refused lvm "nvme0n1p2 is held by dm-0 (vg0-root)" 0000:03:00.0
+	nvme md
+	mkdir -p "$R/sys/devices/virtual/block/md127"
+	ln -sfn ../../../../../../virtual/block/md127 "$B/holders/md127"
+	refused md "nvme0n1 is held by md127" 0000:03:00.0
+
+	nvme unused
+	echo "22 1 8:2 / / rw - ext4 /dev/sda2 rw" >"$R/proc/self/mountinfo"
+	bound unused 0000:03:00.0
+
+	# A SATA disk, several levels below its AHCI controller.
+	fx_new "busy-sata$s"
+	mkdir -p "$R/proc/self"
+	fx_dev 0000:00:17.0 8086:a352 010601 ahci 16
+	fx_disk 0000:00:17.0 ata1/host0/target0:0:0/0:0:0:0/block sda 8:0 \
+		sda1:8:1
+	echo "22 1 8:1 / / rw - ext4 /dev/sda1 rw" >"$R/proc/self/mountinfo"
+	refused sata "sda1 is mounted on /" 0000:00:17.0 ahci
+
+	# NVMe multipath: the namespace lives under the subsystem.
+	nvme multipath
+	rm "$R/sys/block/nvme0n1"
+	rm -rf "$B"
+	m=$R/sys/devices/virtual/nvme-subsystem/nvme-subsys0
+	mkdir -p "$m/nvme0n1/holders" "$R/sys/devices/pci0000:00/0000:03:00.0/nvme/nvme0"
+	echo 259:0 >"$m/nvme0n1/dev"
+	ln -sfn ../../../pci0000:00/0000:03:00.0/nvme/nvme0 "$m/nvme0"
+	ln -sfn ../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1 \
+		"$R/sys/block/nvme0n1"
+	echo "22 1 259:0 / /data rw - ext4 /dev/nvme0n1 rw" >"$R/proc/self/mountinfo"
+	refused multipath "nvme0n1 is mounted on /data" 0000:03:00.0
+
+	# Network interfaces.
+	nic() {
+		fx_new "busy-$1$s"
+		fx_dev 0000:04:00.0 8086:15f3 020000 igc 17
+		echo igc >"$R/sys/devices/pci0000:00/0000:04:00.0/.native"
+		fx_net 0000:04:00.0 enp4s0 "$2" "$3"
+	}
+	nic ipv4 up 0x1003
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\nenp4s0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' \
+		>"$R/proc/net/route"
+	refused ipv4 "network interface enp4s0 is up with an IPv4 address" \
+		0000:04:00.0 igc
+	nic ipv6 up 0x1003
+	printf '%s\n' "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
+		"20010db8000000000000000000000001 02 40 00 80 enp4s0" \
+		>"$R/proc/net/if_inet6"
+	refused ipv6 "network interface enp4s0 is up with IPv6 address 2001:0db8:..." \
+		0000:04:00.0 igc
+	nic link-local-only up 0x1003
+	echo "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
+		>"$R/proc/net/if_inet6"
+	bound link-local-only 0000:04:00.0
+	nic down down 0x1002
+	printf 'Iface\tDestination\nenp4s0\t0001A8C0\n' >"$R/proc/net/route"
+	bound down 0000:04:00.0
+	# Up without operstate (a driver that reports unknown): IFF_UP counts.
+	nic flags-up unknown 0x1003
+	printf 'Iface\tDestination\nenp4s0\t0001A8C0\n' >"$R/proc/net/route"
+	refused flags-up "network interface enp4s0 is up with an IPv4 address" \
+		0000:04:00.0 igc
+	nic bridge up 0x1103
+	mkdir -p "$R/sys/devices/virtual/net/br0"
+	ln -sfn ../../devices/virtual/net/br0 "$R/sys/class/net/br0"
+	ln -sfn ../../../../virtual/net/br0 \
+		"$R/sys/devices/pci0000:00/0000:04:00.0/net/enp4s0/master"
+	printf 'Iface\tDestination\nbr0\t0001A8C0\n' >"$R/proc/net/route"
+	refused bridge "network interface enp4s0 is up, in br0, which has an IPv4 address" \
+		0000:04:00.0 igc
+
+	# The boot display with the console on it.
+	gpu() {
+		fx_new "busy-$1$s"
+		fx_dev 0000:01:00.0 10de:1b80 030000 nouveau 18
+		echo nouveau >"$R/sys/devices/pci0000:00/0000:01:00.0/.native"
+		echo "$2" >"$R/sys/devices/pci0000:00/0000:01:00.0/boot_vga"
+		fx_vtcon 0 "(S) dummy device" 0
+	}
+	gpu own-fb 1
+	fx_fb 0 nouveaudrmfb pci0000:00/0000:01:00.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	refused own-fb "it is the boot display and the console (vtcon1) is on its framebuffer fb0 (nouveaudrmfb)" \
+		0000:01:00.0 nouveau
+	gpu efifb 1
+	fx_fb 0 EFI\ VGA platform/efi-framebuffer.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	refused efifb "it is the boot display and the console (vtcon1) is on its framebuffer fb0 (EFI VGA)" \
+		0000:01:00.0 nouveau
+	gpu vgacon 1
+	fx_vtcon 1 "(S) VGA+" 1
+	refused vgacon "it is the boot display and the VGA text console vtcon1 ((S) VGA+) is on it" \
+		0000:01:00.0 nouveau
+	gpu fbcon-unbound 1
+	fx_fb 0 nouveaudrmfb pci0000:00/0000:01:00.0
+	fx_vtcon 1 "(M) frame buffer device" 0
+	bound fbcon-unbound 0000:01:00.0
+	# A second GPU: the console is on the boot one's framebuffer.
+	gpu second-gpu 0
+	fx_dev 0000:02:00.0 1002:73bf 030000 amdgpu 19
+	echo 1 >"$R/sys/devices/pci0000:00/0000:02:00.0/boot_vga"
+	fx_fb 0 amdgpudrmfb pci0000:00/0000:02:00.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	bound second-gpu 0000:01:00.0
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -618,10 +980,14 @@ fi
 build_fixtures
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
+busy "$VFIOCTL" ""
+giveback "$VFIOCTL" ""
 hermetic
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
+	busy "$BUILD/vfioctl.asan" .asan
+	giveback "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
