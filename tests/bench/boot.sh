@@ -49,9 +49,12 @@ for w in $WAYS; do
 done
 
 # One line per boot into $WORK/results:
-#   WAY ROUND OK VFIO_ABS VFIO_REL UDEVD_REL SETTLED_ABS CLAIM_WALL D05
+#   WAY ROUND OK VFIO_ABS VFIO_REL UDEVD_REL SETTLED_ABS CLAIM_WALL D05 LAST_REL
 # times in ms ("-" when absent), OK=1 when every named device ended on
 # vfio-pci (the baseline: on its own driver), D05 the driver of 00:05.0.
+# VFIO: when the last of the three was first bound to vfio-pci; LAST: when
+# the last vfio-pci bind of any of them happened (the shell peer unbinds
+# and probes again devices vfio-pci took while it loaded).
 parse() { # WAY ROUND REPORT
 	tr -d '\r' <"$3" | awk -v way="$1" -v round="$2" -v devs="$DEVS" '
 	function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l * 1000 }
@@ -61,26 +64,30 @@ parse() { # WAY ROUND REPORT
 		else if ($0 ~ /vfio-bench: mark settled/) settled = ts($0)
 		else if ($0 ~ /vfio-claim: /) { t = ts($0); if (cfirst == "") cfirst = t; clast = t }
 		else if ($0 ~ /driver: .vfio-pci.: driver_bound: bound to device/) {
-			d = $0; sub(/.*device .0000:/, "", d); sub(/.$/, "", d); bound[d] = ts($0)
+			d = $0; sub(/.*device .0000:/, "", d); sub(/.$/, "", d)
+			if (!(d in bound)) bound[d] = ts($0)
+			again[d] = ts($0)
 		}
 	}
 	/^VMBENCH dev / { a = $3; sub(/^0000:/, "", a); drv[a] = $4 }
 	/^VMBENCH end/ { ended = 1 }
 	END {
-		n = split(devs, dv, " "); ok = ended && mark != ""; last = ""
+		n = split(devs, dv, " "); ok = ended && mark != ""; last = ""; fin = ""
 		for (i = 1; i <= n; i++) {
 			if (way == "none") { if (drv[dv[i]] == "vfio-pci") ok = 0; continue }
 			if (drv[dv[i]] != "vfio-pci" || !(dv[i] in bound)) { ok = 0; continue }
 			if (last == "" || bound[dv[i]] > last) last = bound[dv[i]]
+			if (fin == "" || again[dv[i]] > fin) fin = again[dv[i]]
 		}
 		f = "%.1f"
-		printf "%s %s %d %s %s %s %s %s %s\n", way, round, ok,
+		printf "%s %s %d %s %s %s %s %s %s %s\n", way, round, ok,
 			last == "" ? "-" : sprintf(f, last),
 			last == "" || mark == "" ? "-" : sprintf(f, last - mark),
 			udevd == "" || mark == "" ? "-" : sprintf(f, udevd - mark),
 			settled == "" ? "-" : sprintf(f, settled),
 			cfirst == "" ? "-" : sprintf(f, clast - cfirst),
-			drv["00:05.0"] == "" ? "-" : drv["00:05.0"]
+			drv["00:05.0"] == "" ? "-" : drv["00:05.0"],
+			fin == "" || mark == "" ? "-" : sprintf(f, fin - mark)
 	}'
 }
 
@@ -130,6 +137,7 @@ FILENAME ~ /sizes$/ { size[$1] = $2; next }
 	if ($5 != "-") vr[w] = vr[w] " " $5
 	if ($7 != "-") st[w] = st[w] " " $7
 	if ($8 != "-") cw[w] = cw[w] " " $8
+	if ($10 != "-") lr[w] = lr[w] " " $10
 	if (w == "kernel" && $9 == "vfio-pci") took05++
 	rounds[r] = 1
 }
@@ -145,8 +153,10 @@ END {
 			spread(st[w]), size[w]
 	}
 	printf "\nmedian [min-max] over boots; \"from cmdline end\" and \"udevd starts at\": ms after the end of the\n"
-	printf "cmdline hooks (udevd: the pre-trigger hook, right after it started; the baseline shows the pre-udev\n"
-	printf "time every image has); initramfs end: udev settled (printk clock from kernel start)\n"
+	printf "cmdline hooks (udevd: the last pre-udev hook, just before dracut starts udevd; the baseline shows the\n"
+	printf "pre-udev time every image has); initramfs end: udev settled (printk clock from kernel start)\n"
+	printf "last vfio-pci bind of a named device, from the cmdline end: claim %s, kernel %s, shell %s ms\n",
+		spread(lr["claim"]), spread(lr["kernel"]), spread(lr["shell"])
 	printf "vfio-claim wall time, first to last kmsg line: %s ms\n", spread(cw["claim"])
 	printf "the kernel way also took 00:05.0 (a second xhci with the same ID, not named) in %d of %d boots\n", took05 + 0, n["kernel"] - bad["kernel"]
 	printf "image bytes beyond the vfio modules (%d B, in every image): claim %d, kernel %d, shell %d\n",
