@@ -42,6 +42,9 @@
  * any mode fails with EBUSY while $FAKE_DEV_ROOT/vfio/N.busy exists, as a
  * group that a VM holds open does.
  *
+ * An attribute opened for writing stays one when its fd is moved with
+ * dup2 or dup3, as a shell's redirection does.
+ *
  * Works under ASan too (ASAN_OPTIONS=verify_asan_link_order=0).
  */
 #define _GNU_SOURCE
@@ -84,6 +87,8 @@ static int (*real_open)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
 static ssize_t (*real_write)(int, const void *, size_t);
 static int (*real_close)(int);
+static int (*real_dup2)(int, int);
+static int (*real_dup3)(int, int, int);
 
 /* buf = $ENV without trailing slashes; returns its length, 0 if unset. */
 static size_t env_dir(const char *env, char *buf, size_t size)
@@ -109,6 +114,8 @@ static void init(void)
 	real_openat = dlsym(RTLD_NEXT, "openat");
 	real_write = dlsym(RTLD_NEXT, "write");
 	real_close = dlsym(RTLD_NEXT, "close");
+	real_dup2 = dlsym(RTLD_NEXT, "dup2");
+	real_dup3 = dlsym(RTLD_NEXT, "dup3");
 	devrootlen = env_dir("FAKE_DEV_ROOT", devroot, sizeof(devroot));
 	rootlen = env_dir("FAKE_SYSFS_ROOT", root, sizeof(root));
 	if (rootlen && realpath(root, rroot))
@@ -729,6 +736,39 @@ ssize_t write(int fd, const void *buf, size_t len)
 		return -1;
 	}
 	return (ssize_t)len;
+}
+
+/*
+ * A shell's "echo X >ATTR" opens ATTR, moves the fd to 1 with dup2 and
+ * closes the original: the attribute goes with the fd.
+ */
+static void moved(int old, int fd)
+{
+	if (fd >= 0 && fd < MAX_FD)
+		fds[fd] = old >= 0 && old < MAX_FD ? fds[old]
+						   : (struct tracked){ 0 };
+}
+
+int dup2(int old, int fd)
+{
+	int r;
+
+	init();
+	r = real_dup2(old, fd);
+	if (r >= 0 && old != fd)
+		moved(old, r);
+	return r;
+}
+
+int dup3(int old, int fd, int flags)
+{
+	int r;
+
+	init();
+	r = real_dup3(old, fd, flags);
+	if (r >= 0)
+		moved(old, r);
+	return r;
 }
 
 int close(int fd)
