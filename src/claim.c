@@ -6,6 +6,10 @@
  *   2. if another driver is bound, write the address to its unbind;
  *   3. if vfio-pci is registered, write the address to drivers_probe;
  *   4. read the driver link: drivers_probe reports no failure itself.
+ * A device with no driver gets step 1 before vfio-pci loads: vfio-pci then
+ * takes it while it registers (the kernel offers a new driver every device
+ * without one), and step 3 is only needed when it did not. A bound device
+ * is unbound only once vfio-pci is registered.
  * Anything that goes wrong after step 1 is rolled back, so that a device
  * vfio-pci cannot take always keeps (or gets back) a driver of its own.
  * new_id is never used: it would take every device with that ID.
@@ -341,6 +345,24 @@ static void log_bound(const struct claim_dev *c)
 			c->dev.name);
 }
 
+/* Step 1; 0 when written, else the device is failed (nothing to undo). */
+static int set_override(struct claim_ctx *ctx, struct claim_dev *c)
+{
+	char p[128];
+	int r;
+
+	vc_path(p, sizeof(p), "%s/driver_override", c->dev.name);
+	r = sysfs_write(ctx->sys->devfd, p, VFIO_PCI);
+	if (r) {
+		fail(ctx, c, r, "cannot write vfio-pci to driver_override");
+		return r;
+	}
+	c->override_set = 1;
+	vc_info("%s [%04x:%04x]: driver_override set to vfio-pci", c->dev.name,
+		c->dev.id.vendor, c->dev.id.device);
+	return 0;
+}
+
 static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 {
 	const char *name = c->dev.name, *prev = c->prev_driver;
@@ -358,14 +380,8 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 		vc_err("%s: %s", name, c->why);
 		return;
 	}
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(ctx->sys->devfd, p, VFIO_PCI);
-	if (r) {
-		fail(ctx, c, r, "cannot write vfio-pci to driver_override");
+	if (!c->override_set && set_override(ctx, c))
 		return;
-	}
-	vc_info("%s [%04x:%04x]: driver_override set to vfio-pci", name,
-		c->dev.id.vendor, c->dev.id.device);
 	if (prev[0]) {
 		vc_path(p, sizeof(p), "bus/pci/drivers/%s/unbind", prev);
 		r = sysfs_write(ctx->sys->rootfd, p, name);
@@ -381,6 +397,14 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 		c->result = CR_PENDING;
 		vc_info("%s: driver_override holds it until vfio-pci loads",
 			name);
+		return;
+	}
+	/* Set before vfio-pci loaded: it may have taken it already. */
+	r = c->override_set ? pci_read_driver(ctx->sys, name, drv, sizeof(drv))
+			    : -1;
+	if (r == 0 && !strcmp(drv, VFIO_PCI)) {
+		c->result = CR_CLAIMED;
+		log_bound(c);
 		return;
 	}
 	r = sysfs_write(ctx->sys->rootfd, "bus/pci/drivers_probe", name);
@@ -443,9 +467,16 @@ int claim_apply(struct claim_ctx *ctx)
 		want += ctx->dev[i].action == CA_CLAIM;
 	if (want && !vfio && ctx->load_vfio_pci) {
 		/*
-		 * Load it before touching anything: a bound device is only
-		 * unbound when vfio-pci is there to take it.
+		 * A device with no driver gets its override first, so that
+		 * vfio-pci takes it while it registers. A bound one is left
+		 * alone until vfio-pci is there to take it.
 		 */
+		for (i = 0; i < ctx->ndev; i++) {
+			struct claim_dev *c = &ctx->dev[i];
+
+			if (c->action == CA_CLAIM && !c->prev_driver[0])
+				set_override(ctx, c);
+		}
 		if (ctx->load_vfio_pci(ctx->load_data) == 0)
 			loaded = 1;
 		vfio = vfio_pci_registered(ctx->sys);
@@ -464,7 +495,7 @@ int claim_apply(struct claim_ctx *ctx)
 					c->dev.name);
 				sysfs_write(ctx->sys->devfd, p, VFIO_PCI);
 			}
-		} else if (c->action == CA_CLAIM) {
+		} else if (c->action == CA_CLAIM && c->result == CR_NONE) {
 			claim_one(ctx, c, vfio);
 		}
 	}

@@ -28,6 +28,7 @@ struct claim_dev {
 	enum claim_result result;
 	char prev_driver[DRV_NAME_MAX]; /* before vfio-claim touched it */
 	char why[160]; /* reason for refusal or failure */
+	int override_set; /* driver_override written before vfio-pci loaded */
 	const struct selector *sel; /* first selector that named it */
 };
 
