@@ -72,11 +72,6 @@ static struct problem *add_problem(struct problem *p, int *np, const char *code)
 
 #define PROBLEM(r, code) add_problem((r)->p, &(r)->np, code)
 
-static int is_vfio_driver(const char *drv)
-{
-	return drv[0] && strstr(drv, "vfio") != NULL;
-}
-
 /* ---- where the device list comes from ---- */
 
 /* vfio-pci.ids=10de:1b80,10de:10f0[:sv:sd...] -> "10de:1b80,10de:10f0". */
@@ -510,7 +505,7 @@ static void check_device(struct vctl *c, struct host *h, struct vres *r)
 	struct problem *x;
 	char p[128];
 
-	r->bound = is_vfio_driver(r->dev.driver);
+	r->bound = iommu_is_vfio_driver(r->dev.driver);
 	r->viable = -1;
 	r->node = -ENODATA;
 	if (pci_is_bridge(&r->dev)) {
@@ -857,7 +852,19 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 		x->sel = s->text;
 		x->viable = -1;
 		x->node = -ENODATA;
-		if (miss.m[i].stale) {
+		if (miss.m[i].vetoed) {
+			x->status = "stale-guard";
+			p = PROBLEM(x, "guard-veto");
+			vctl_fmt(p->msg, sizeof(p->msg),
+				 "%s: %s is in a slot whose guard failed: the "
+				 "hardware changed, so vfio-claim leaves every "
+				 "function of that slot named by address alone",
+				 s->text, miss.m[i].name);
+			vctl_fmt(p->fix, sizeof(p->fix),
+				 "check which devices are there now ('lspci "
+				 "-nns %s') and update %s",
+				 miss.m[i].name, h.source);
+		} else if (miss.m[i].stale) {
 			x->status = "stale-guard";
 			p = PROBLEM(x, "stale-guard");
 			vctl_fmt(p->msg, sizeof(p->msg),

@@ -421,7 +421,12 @@ suite() {
 -device vfio-pci,host=0000:0b:00.1,addr=0x10.1" "$got"
 	check "qemu-args-sibling-warning$s" 0 \
 		"0000:0b:00.1 shares IOMMU group 14 with 0000:0b:00.0|-device vfio-pci,host=0000:0b:00.0" \
-		v healthy qemu-args 0b:00.0
+		v nonviable qemu-args 0b:00.0
+	# A sibling already on vfio-pci keeps the group viable (the kernel's
+	# rule): no warning that the VM cannot start.
+	got=$(v healthy qemu-args 0b:00.0 2>&1)
+	expect_eq "qemu-args-sibling-on-vfio-no-warning$s" \
+		"-device vfio-pci,host=0000:0b:00.0" "$got"
 	check "qemu-args-not-bound$s" 0 "is on nouveau, not vfio-pci" \
 		v wrongdrv qemu-args 0b:00
 	jany "qemu-args-json$s" \
