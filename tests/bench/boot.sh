@@ -7,6 +7,8 @@
 #   shell   a guide-style POSIX sh pre-udev hook (tests/bench/boot/99vfio-bench)
 #   none    no reservation (the baseline)
 # booted interleaved, claim kernel shell none, ROUNDS times (default 7).
+# OLD=REV adds a fifth way, "old": vfio-claim built from git revision REV
+# (the same cmdline as claim), booted right after claim in each round.
 # Every time is the kernel's own printk clock. "to vfio-pci" is the last of
 # the three devices' driver_bound debug lines (dyndbg="func driver_bound +p")
 # naming vfio-pci; "rel" times count from the end of dracut's cmdline hooks,
@@ -17,7 +19,11 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/vm/lib.sh"
 ROUNDS=${ROUNDS:-7}
+OLD=${OLD:-}
 WAYS="claim kernel shell none"
+[ -n "$OLD" ] && WAYS="claim old kernel shell none"
+# A loaded 2-core machine stretches a TCG boot to a minute or more.
+VM_TIMEOUT=${VM_TIMEOUT:-400}
 OUT=$TOP/tests/out/bench-boot
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -34,18 +40,29 @@ DEVS="00:03.0 00:03.1 00:04.0"
 DBG='dyndbg="func driver_bound +p"'
 cmdline() {
 	case $1 in
-	claim) echo "$DBG vfio.devices=00:03,00:04.0" ;;
+	claim | old) echo "$DBG vfio.devices=00:03,00:04.0" ;;
 	kernel) echo "$DBG vfio-pci.ids=1234:1111,8086:293e,1b36:000d" ;;
 	*) echo "$DBG" ;;
 	esac
 }
 
+# OLD: that revision's tree, built and installed beside ours.
+if [ -n "$OLD" ]; then
+	mkdir -p "$WORK/old-src"
+	{ git -C "$TOP" archive "$OLD" | tar -x -C "$WORK/old-src" &&
+		make -s -C "$WORK/old-src" all &&
+		make -s -C "$WORK/old-src" install DESTDIR="$WORK/dest-old"; } >"$OUT/old.build" 2>&1 ||
+		{ echo "bench-boot: cannot build OLD=$OLD:"; tail -n 5 "$OUT/old.build"; exit 1; }
+fi
 for w in $WAYS; do
-	omit="--omit vfio-claim"
-	[ "$w" = claim ] && omit=
+	omit="--omit vfio-claim" dest=$DEST
+	case $w in
+	claim) omit= ;;
+	old) omit='' dest=$WORK/dest-old ;;
+	esac
 	# shellcheck disable=SC2086 # $omit is a word list
-	VFIO_BENCH_WAY=$w VM_TESTMOD=vfio-bench build_dracut "$WORK/$w.img" shell "" \
-		$omit >"$OUT/$w.build" 2>&1 || { echo "bench-boot: image $w failed:"; tail -n 5 "$OUT/$w.build"; exit 1; }
+	(DEST=$dest VFIO_BENCH_WAY=$w VM_TESTMOD=vfio-bench build_dracut "$WORK/$w.img" shell "" \
+		$omit) >>"$OUT/$w.build" 2>&1 || { echo "bench-boot: image $w failed:"; tail -n 5 "$OUT/$w.build"; exit 1; }
 done
 
 # One line per boot into $WORK/results:
@@ -118,6 +135,7 @@ done >"$WORK/sizes"
 
 echo "bench-boot: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "kernel $KVER, $($QEMU --version | head -n 1), TCG, $ROUNDS rounds of $WAYS"
+echo "claim: vfio-claim $(git -C "$TOP" describe --always --dirty 2>/dev/null)${OLD:+; old: $OLD}"
 awk -v ways="$WAYS" -v mods="$mods" '
 function med(s,   n, a, i, j, t) {
 	n = split(s, a, " ")
@@ -158,12 +176,14 @@ END {
 	printf "last vfio-pci bind of a named device, from the cmdline end: claim %s, kernel %s, shell %s ms\n",
 		spread(lr["claim"]), spread(lr["kernel"]), spread(lr["shell"])
 	printf "vfio-claim wall time, first to last kmsg line: %s ms\n", spread(cw["claim"])
+	if ("old" in n) printf "the same for old: %s ms\n", spread(cw["old"])
 	printf "the kernel way also took 00:05.0 (a second xhci with the same ID, not named) in %d of %d boots\n", took05 + 0, n["kernel"] - bad["kernel"]
 	printf "image bytes beyond the vfio modules (%d B, in every image): claim %d, kernel %d, shell %d\n",
 		mods, size["claim"], size["kernel"], size["shell"]
-	split("kernel shell", P, " ")
+	np = split("kernel shell", P, " ")
+	if ("old" in n) np = split("kernel shell old", P, " ")
 	printf "\nper-round ratios of vfio-claim, time to vfio-pci counted from the end of the cmdline hooks:\n"
-	for (i = 1; i <= 2; i++) {
+	for (i = 1; i <= np; i++) {
 		s = ""; np = 0
 		for (r in rounds) if (ok["claim", r] && ok[P[i], r] && v[P[i], r] > 0) { s = s " " v["claim", r] / v[P[i], r]; np++ }
 		printf "  claim / %-6s %s (%d pairs)\n", P[i], rspread(s), np
