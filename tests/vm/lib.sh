@@ -64,17 +64,17 @@ etc_with_conf() {
 # VM_TESTMOD: the test-only dracut module (default vfio-test; the boot
 # benchmark uses its own, vfio-bench).
 build_dracut() {
-	t=${VM_TESTMOD:-vfio-test}
+	bd_t=${VM_TESTMOD:-vfio-test}
 	case $2 in
-	shell) mods="bash base rootfs-block udev-rules $t" ;;
-	systemd) mods="bash systemd systemd-initrd dracut-systemd base rootfs-block udev-rules $t" ;;
+	shell) mods="bash base rootfs-block udev-rules $bd_t" ;;
+	systemd) mods="bash systemd systemd-initrd dracut-systemd base rootfs-block udev-rules $bd_t" ;;
 	*) return 2 ;;
 	esac
-	o=$1 e=${3:-}
+	bd_out=$1 bd_etc=${3:-}
 	shift 2
 	[ $# -gt 0 ] && shift
-	vm_ns "$e" dracut --quiet --force --no-hostonly --no-compress \
-		--kver "$KVER" --modules "$mods" "$@" "$o"
+	vm_ns "$bd_etc" dracut --quiet --force --no-hostonly --no-compress \
+		--kver "$KVER" --modules "$mods" "$@" "$bd_out"
 }
 
 # build_dracut_unit OUT: a dracut systemd image without our dracut module,
