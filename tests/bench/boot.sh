@@ -14,17 +14,18 @@
 # naming vfio-pci; "rel" times count from the end of dracut's cmdline hooks,
 # the last point before the ways differ. Ratios are medians of per-round
 # ratios (each round's boots ran back to back), with min and max.
-# Logs: tests/out/bench-boot/.
+# WAYS: a subset, e.g. WAYS="claim shell". Logs: tests/out/bench-boot/
+# (BENCH_OUT: elsewhere).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/vm/lib.sh"
 ROUNDS=${ROUNDS:-7}
 OLD=${OLD:-}
-WAYS="claim kernel shell none"
+WAYS=${WAYS:-claim kernel shell none}
 [ -n "$OLD" ] && WAYS="claim old kernel shell none"
 # A loaded 2-core machine stretches a TCG boot to a minute or more.
 VM_TIMEOUT=${VM_TIMEOUT:-400}
-OUT=$TOP/tests/out/bench-boot
+OUT=${BENCH_OUT:-$TOP/tests/out/bench-boot}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-bench-boot.XXXXXX")
@@ -108,18 +109,51 @@ parse() { # WAY ROUND REPORT
 	}'
 }
 
+# Where a way's time goes, one line per boot into $WORK/steps (ms):
+#   WAY DRACUT START PLAN MODPROBE BIND TAIL UDEVD
+# DRACUT: cmdline end to the first pre-udev hook; START: from there to
+# vfio-claim's first kmsg line (exec, reading the cmdline); PLAN: to
+# "loading vfio-pci" (plan, early overrides);
+# MODPROBE: to the first vfio-pci bind; BIND: first to last bind; TAIL: to
+# vfio-claim's last line; UDEVD: from there to the udevd mark. For the
+# shell peer (no log lines of its own) DRACUT, then to its first bind (in
+# MODPROBE) and BIND.
+breakdown() { # WAY REPORT
+	tr -d '\r' <"$2" | awk -v way="$1" '
+	function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l * 1000 }
+	/^\[ *[0-9.]+\]/ {
+		if ($0 ~ /vfio-bench: mark cmdline/) mark = ts($0)
+		else if ($0 ~ /vfio-bench: mark udevd/) udevd = ts($0)
+		else if ($0 ~ /vfio-bench: mark pre-udev/) pre = ts($0)
+		else if ($0 ~ /vfio-claim: loading vfio-pci/) { load = ts($0); last = load }
+		else if ($0 ~ /vfio-claim: /) { t = ts($0); if (first == "") first = t; last = t }
+		else if ($0 ~ /driver: .vfio-pci.: driver_bound: bound to device .0000:00:0[34]/) {
+			t = ts($0); if (b1 == "") b1 = t; bl = t
+		}
+	}
+	END {
+		if (mark == "" || pre == "" || b1 == "") exit
+		if (way == "shell") { printf "%s %.1f - - %.1f %.1f - -\n", way, pre - mark, b1 - pre, bl - b1; exit }
+		if (first == "" || load == "") exit
+		printf "%s %.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", way, pre - mark, first - pre, load - first,
+			b1 - load, bl - b1, last - bl, udevd - last
+	}'
+}
+
 t0=$(date +%s)
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for w in $WAYS; do
 		vm_boot "$w-$r" "$WORK/$w.img" "$(cmdline "$w")"
 		parse "$w" "$r" "$WORK/$w-$r.report" >>"$WORK/results"
+		breakdown "$w" "$WORK/$w-$r.report" >>"$WORK/steps"
 		cp "$WORK/$w-$r.report" "$WORK/$w-$r.console" "$WORK/$w-$r.qemu" "$OUT/" 2>/dev/null
 	done
 	echo "bench-boot: round $r of $ROUNDS done ($(($(date +%s) - t0)) s)" >&2
 	r=$((r + 1))
 done
 cp "$WORK/results" "$OUT/results"
+cp "$WORK/steps" "$OUT/steps" 2>/dev/null
 
 # Bytes each image adds to the baseline's; the vfio modules, which every
 # image carries, for reference.
@@ -192,5 +226,21 @@ END {
 	for (r in rounds) if (ok["claim", r] && ok["shell", r] && u["claim", r] != "-" && u["shell", r] != "-") { s = s " " (u["claim", r] - u["shell", r]); np++ }
 	printf "  udevd start, claim minus shell: %s ms (%d pairs)\n", spread(s), np
 }' "$WORK/sizes" "$WORK/results"
+awk '
+function med(w, k,   n, a, i, j, t, s) {
+	n = split(v[w, k], a, " ")
+	if (n == 0) return "-"
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return sprintf("%.0f [%.0f-%.0f]", n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2, a[1], a[n])
+}
+{ w[$1] = 1; for (k = 2; k <= 8; k++) if ($k != "-") v[$1, k] = v[$1, k] " " $k }
+END {
+	printf "\nwhere the time goes, ms after the end of the cmdline hooks (median [min-max] per step):\n"
+	printf "%-6s %14s %14s %14s %14s %14s %14s %14s\n", "way", "dracut", "to 1st line", "plan+overr.",
+		"modprobe", "1st-last bind", "to last line", "to udevd"
+	for (x in w) printf "%-6s %14s %14s %14s %14s %14s %14s %14s\n", x, med(x, 2), med(x, 3),
+		med(x, 4), med(x, 5), med(x, 6), med(x, 7), med(x, 8)
+	printf "(shell: \"modprobe\" is all of its time from the first pre-udev hook to its first bind)\n"
+}' "$WORK/steps" 2>/dev/null
 bad=$(awk '!$3' "$WORK/results" | wc -l)
 [ "$bad" -eq 0 ] || echo "bench-boot: $bad boot(s) did not end as expected; see $OUT"

@@ -2,8 +2,9 @@
 # Benchmark-only dracut module (make bench-boot): every image carries the
 # test machine's drivers and the vfio modules, so image sizes differ only by
 # what a way adds. Marks in kmsg: the end of the cmdline hooks (the last
-# point before the ways differ), the last pre-udev hook (udevd starts right
-# after it), and udev settled (the end of the initramfs's work); then dmesg
+# point before the ways differ), the first pre-udev hook (just before the
+# shell peer's or ours), the last one (udevd starts right after it), and
+# udev settled (the end of the initramfs's work); then dmesg
 # goes to ttyS1 and the VM powers off. VFIO_BENCH_WAY (at build time) adds a way's own parts:
 #   kernel: modprobe.d softdeps (vfio-pci.ids= is on the command line)
 #   shell:  the shell peer, a pre-udev hook at the same place as ours
@@ -17,6 +18,7 @@ install() {
     inst_multiple cat dmesg modprobe
     # shellcheck disable=SC2154 # moddir is set by dracut
     inst_hook cmdline 99 "$moddir/mark-cmdline.sh"
+    inst_hook pre-udev 00 "$moddir/mark-pre-udev.sh"
     inst_hook pre-udev 99 "$moddir/mark-udevd.sh"
     inst_hook initqueue/settled 99 "$moddir/settled.sh"
     dracut_need_initqueue
