@@ -87,7 +87,10 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 			 d->numvfs);
 		refuse(c, CA_REFUSE, why);
 	} else if (d->group < 0 && !noiommu && !iommu_present(ctx->sys)) {
-		iommu_advice(ctx->sys, ctx->cmdline, why, sizeof(why));
+		char fix[120];
+
+		iommu_advice(ctx->sys, ctx->cmdline, fix, sizeof(fix));
+		snprintf(why, sizeof(why), "has no IOMMU group: %s", fix);
 		refuse(c, CA_REFUSE, why);
 	} else {
 		/*

@@ -151,6 +151,6 @@ void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
 	else
 		fix = "the firmware shows none: enable VT-d or AMD-Vi (IOMMU) "
 		      "in its setup";
-	snprintf(buf, size, "has no IOMMU group: %s%s%s", off ? off : "",
+	snprintf(buf, size, "%s%s%s", off ? off : "",
 		 off ? " is on the kernel command line" : "", fix);
 }

@@ -48,8 +48,9 @@ int iommu_is_vfio_driver(const char *drv);
 /*
  * Why a device has no IOMMU group when no IOMMU is registered, and the
  * fix that fits the host's IOMMU family as the firmware describes it
- * (ACPI DMAR, IVRS, VIOT, IORT) and the options on cmdline (may be NULL):
- * "has no IOMMU group: ...".
+ * (ACPI DMAR, IVRS, VIOT, IORT) and the options on cmdline (may be NULL),
+ * e.g. "VT-d is off: add intel_iommu=on". Never amd_iommu=on: the kernel
+ * has no such option (AMD-Vi is on when the firmware has IVRS).
  */
 void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
 		  size_t size);

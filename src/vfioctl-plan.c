@@ -55,7 +55,7 @@ static void print_plan_json(const struct claim_ctx *ctx, const char *source,
 
 int cmd_plan(struct vctl *c, int argc, char **argv)
 {
-	static char cmdline[VALUE_MAX + 1], value[VALUE_MAX];
+	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
 	static struct sel_list l;
 	static char source[PATH_MAX + 16];
 	struct claim_ctx ctx;

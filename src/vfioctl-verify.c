@@ -53,7 +53,7 @@ struct host {
 	int claim_status;
 	int hook; /* -1 unknown */
 	char source[PATH_MAX];
-	char cmdline[VALUE_MAX + 1];
+	char cmdline[CMDLINE_MAX + 1];
 	struct problem p[NPROB];
 	int np;
 };
@@ -228,26 +228,14 @@ static void check_host(struct vctl *c, struct host *h)
 		}
 	}
 	if (!h->iommu && !h->noiommu) {
-		int intel = strstr(h->cmdline, "intel_iommu=on") != NULL;
-		int amd = strstr(h->cmdline, "amd_iommu=on") != NULL;
-
 		x = PROBLEM(h, "no-iommu");
 		vctl_fmt(x->msg, sizeof(x->msg),
 			 "no IOMMU is registered (%s/class/iommu is empty): "
 			 "devices have no IOMMU group and vfio-pci cannot "
 			 "use them",
 			 c->sysroot);
-		if (intel || amd)
-			vctl_fmt(x->fix, sizeof(x->fix),
-				 "%s is already set: enable %s in the firmware "
-				 "setup (or the CPU lacks it)",
-				 intel ? "intel_iommu=on" : "amd_iommu=on",
-				 intel ? "VT-d" : "AMD-Vi/IOMMU");
-		else
-			vctl_fmt(x->fix, sizeof(x->fix),
-				 "add intel_iommu=on (Intel) or amd_iommu=on "
-				 "(AMD) to the kernel command line and enable "
-				 "VT-d/AMD-Vi in the firmware setup");
+		/* The same advice as the boot's refusal. */
+		iommu_advice(&c->sys, h->cmdline, x->fix, sizeof(x->fix));
 	}
 	if (!h->vfio) {
 		x = PROBLEM(h, "vfio-pci-not-loaded");
