@@ -223,10 +223,10 @@ END {
 	printf "the kernel way also took 00:05.0 (a second xhci with the same ID, not named) in %d of %d boots\n", took05 + 0, n["kernel"] - bad["kernel"]
 	printf "image bytes beyond the vfio modules (%d B, in every image): claim %d, kernel %d, shell %d\n",
 		mods, size["claim"], size["kernel"], size["shell"]
-	np = split("kernel shell", P, " ")
-	if ("old" in n) np = split("kernel shell old", P, " ")
+	nways = split("kernel shell", P, " ")
+	if ("old" in n) nways = split("kernel shell old", P, " ")
 	printf "\nper-round ratios of vfio-claim, time to vfio-pci counted from the end of the cmdline hooks:\n"
-	for (i = 1; i <= np; i++) {
+	for (i = 1; i <= nways; i++) {
 		s = ""; np = 0
 		for (r in rounds) if (ok["claim", r] && ok[P[i], r] && v[P[i], r] > 0) { s = s " " v["claim", r] / v[P[i], r]; np++ }
 		printf "  claim / %-6s %s (%d pairs)\n", P[i], rspread(s), np
