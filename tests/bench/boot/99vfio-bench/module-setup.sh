@@ -4,8 +4,8 @@
 # what a way adds. Marks in kmsg: the end of the cmdline hooks (the last
 # point before the ways differ), the first pre-udev hook (just before the
 # shell peer's or ours), the last one (udevd starts right after it), and
-# udev settled (the end of the initramfs's work); then dmesg
-# goes to ttyS1 and the VM powers off. VFIO_BENCH_WAY (at build time) adds a way's own parts:
+# udev settled (the end of the initramfs's work); then dmesg goes to ttyS1
+# and the VM powers off. VFIO_BENCH_WAY (at build time) adds a way's parts:
 #   kernel: modprobe.d softdeps (vfio-pci.ids= is on the command line)
 #   shell:  the shell peer, a pre-udev hook at the same place as ours
 check() { return 255; }
