@@ -17,6 +17,9 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 CFLAGS  ?= -O2 -g
 FUZZ_SECONDS ?= 20
+# The early-boot binary (and the bench floor, built alike): -Oz made it
+# 448 bytes smaller than -Os with gcc 12 (32032 against 32480).
+EARLY_OPT ?= -Oz
 
 BUILD   := build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -27,17 +30,21 @@ KLCC_WARN := $(filter-out -Wshadow,$(WARN))
 # 28 KiB instead of 37 KiB for the early-boot binary.
 TINY := -ffunction-sections -fdata-sections -Wl,--gc-sections \
 	-Wl,-z,noseparate-code -Wl,-z,common-page-size=64 -Wl,--build-id=none
+# The one place the version is written. debian/changelog, the RPM spec, the
+# PKGBUILD and the man pages must say the same: `make version-check` (and
+# the packages suite) compare them.
 VERSION := 0.1
 
 # The core shared by both programs. Everything here must build with klibc.
 CORE_SRC := src/log.c src/cmdline.c src/selector.c src/config.c src/sysfs.c \
-	    src/pci.c src/iommu.c src/resolve.c src/claim.c src/record.c
+	    src/pci.c src/iommu.c src/resolve.c src/variant.c src/claim.c \
+	    src/record.c
 CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
-.PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench bench-boot demo \
-	install uninstall deps lint format
+.PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench bench-boot \
+	demo install uninstall deps lint format deb rpm arch version version-check
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -47,12 +54,12 @@ $(BUILD):
 # The early-boot binary: klibc when we have it, else a static glibc build.
 ifeq ($(HAVE_KLCC),yes)
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(KLCC) -static -Os -s $(KLCC_WARN) $(TINY) \
+	$(KLCC) -static $(EARLY_OPT) -s $(KLCC_WARN) $(TINY) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
 else
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) -static -Os -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+	$(CC) -static $(EARLY_OPT) -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
 endif
@@ -73,8 +80,8 @@ VFIOCTL_SRC := $(wildcard src/vfioctl*.c src/verify.c src/bind.c src/groups.c)
 VFIOCTL_PKGS := libkmod libpci
 $(BUILD)/vfioctl: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	@if [ -z "$(VFIOCTL_SRC)" ]; then echo "vfioctl: no sources yet"; \
-	else $(CC) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
-		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) -o $@ \
+	else $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
+		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) $(LDFLAGS) -o $@ \
 		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS)); fi
 
 $(BUILD)/vfioctl.asan: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
@@ -97,10 +104,10 @@ $(BUILD)/fuzz-parsers: tests/fuzz/fuzz-parsers.c $(CORE_SRC) $(CORE_HDR) | $(BUI
 # The floor is built like vfio-claim, so the two compare like with like.
 ifeq ($(HAVE_KLCC),yes)
 $(BUILD)/floor: tests/bench/floor.c | $(BUILD)
-	$(KLCC) -static -Os -s -o $@ $<
+	$(KLCC) -static $(EARLY_OPT) -s -o $@ $<
 else
 $(BUILD)/floor: tests/bench/floor.c | $(BUILD)
-	$(CC) -static -Os -s -o $@ $<
+	$(CC) -static $(EARLY_OPT) -s -o $@ $<
 endif
 
 $(BUILD)/timeit: tests/bench/timeit.c | $(BUILD)
@@ -192,6 +199,24 @@ uninstall:
 		dst=$${f#*:}; dst=$${dst#*:}; rm -f "$(DESTDIR)$$dst"; \
 	done
 	-rmdir "$(DESTDIR)$(DRACUTDIR)/50vfio-claim" 2>/dev/null
+
+# ---- packages ----
+# Each is built from a copy of the tree under $(BUILD)/pkg, so the build
+# leaves the checkout clean; the packages land in $(BUILD).
+version:
+	@echo $(VERSION)
+
+version-check:
+	@sh packaging/version-check.sh $(VERSION)
+
+deb: version-check
+	@sh packaging/build.sh deb $(VERSION) $(BUILD)
+
+rpm: version-check
+	@sh packaging/build.sh rpm $(VERSION) $(BUILD)
+
+arch: version-check
+	@sh packaging/build.sh arch $(VERSION) $(BUILD)
 
 clean:
 	rm -rf $(BUILD) tests/out
