@@ -166,14 +166,19 @@ cp "$WORK/steps" "$OUT/steps" 2>/dev/null
 
 # Bytes each image adds to the baseline's; the vfio modules, which every
 # image carries, for reference.
-base=$(wc -c <"$WORK/none.img")
+base=
+[ -f "$WORK/none.img" ] && base=$(wc -c <"$WORK/none.img")
 mods=0
 for m in vfio vfio_iommu_type1 vfio-pci vfio-pci-core vfio_virqfd; do
 	f=$(find "$KROOT/lib/modules/$KVER" -name "$m.ko*" | head -n 1)
 	[ -n "$f" ] && mods=$((mods + $(wc -c <"$f")))
 done
 for w in $WAYS; do
-	echo "$w $(($(wc -c <"$WORK/$w.img") - base))"
+	if [ -n "$base" ]; then
+		echo "$w $(($(wc -c <"$WORK/$w.img") - base))"
+	else
+		echo "$w -" # no baseline image among WAYS
+	fi
 done >"$WORK/sizes"
 
 echo "bench-boot: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -209,7 +214,7 @@ END {
 	for (i = 1; i <= nw; i++) {
 		w = W[i]; us = ""
 		for (r in rounds) if (ok[w, r] && u[w, r] != "-") us = us " " u[w, r]
-		printf "%-7s %2d/%-2d %20s %20s %20s %20s %9d\n", w, n[w] - bad[w], n[w],
+		printf "%-7s %2d/%-2d %20s %20s %20s %20s %9s\n", w, n[w] - bad[w], n[w],
 			spread(va[w]), spread(vr[w]), spread(us),
 			spread(st[w]), size[w]
 	}
@@ -221,7 +226,7 @@ END {
 	printf "vfio-claim wall time, first to last kmsg line: %s ms\n", spread(cw["claim"])
 	if ("old" in n) printf "the same for old: %s ms\n", spread(cw["old"])
 	printf "the kernel way also took 00:05.0 (a second xhci with the same ID, not named) in %d of %d boots\n", took05 + 0, n["kernel"] - bad["kernel"]
-	printf "image bytes beyond the vfio modules (%d B, in every image): claim %d, kernel %d, shell %d\n",
+	printf "image bytes beyond the vfio modules (%d B, in every image): claim %s, kernel %s, shell %s\n",
 		mods, size["claim"], size["kernel"], size["shell"]
 	nways = split("kernel shell", P, " ")
 	if ("old" in n) nways = split("kernel shell old", P, " ")
