@@ -20,6 +20,8 @@ FUZZ_SECONDS ?= 20
 # The early-boot binary (and the bench floor, built alike): -Oz made it
 # 448 bytes smaller than -Os with gcc 12 (32032 against 32480).
 EARLY_OPT ?= -Oz
+# make check fails when the early-boot binary grows past this (bytes).
+SIZE_BUDGET ?= 32768
 
 BUILD   := build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -44,7 +46,7 @@ CORE_HDR := $(wildcard src/*.h)
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
 .PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench bench-boot \
-	demo install uninstall deps lint format deb rpm arch version version-check
+	demo install uninstall deps lint format deb rpm arch version version-check size
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -57,12 +59,30 @@ $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(KLCC) -static $(EARLY_OPT) -s $(KLCC_WARN) $(TINY) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
+# The same build, not stripped, for make size.
+$(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(KLCC) -static $(EARLY_OPT) $(KLCC_WARN) $(TINY) \
+		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 else
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(CC) -static $(EARLY_OPT) -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
+$(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) -static $(EARLY_OPT) $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+		-o $@ src/vfio-claim.c $(CORE_SRC)
 endif
+
+# The early binary's size against SIZE_BUDGET, and its 25 biggest symbols
+# (from the unstripped copy built with the same flags: nm --size-sort, as
+# toybox's bloatcheck).
+size: $(BUILD)/vfio-claim $(BUILD)/vfio-claim.syms
+	@n=$$(wc -c < $(BUILD)/vfio-claim); \
+		echo "$(BUILD)/vfio-claim: $$n bytes, budget $(SIZE_BUDGET) ($$(($(SIZE_BUDGET) - n)) left)"; \
+		size $(BUILD)/vfio-claim.syms | sed 's/^/  /'
+	@echo "biggest symbols in the file (bytes, nm type, name; bss takes no file space):"
+	@nm --size-sort --reverse-sort --radix=d -S $(BUILD)/vfio-claim.syms | \
+		awk '$$3 !~ /^[bB]$$/ { printf "  %6d %s %s\n", $$2, $$3, $$4 }' | head -n 25
 
 # A dynamic glibc build of the same binary, for tests under a debugger.
 $(BUILD)/vfio-claim.glibc: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
@@ -127,10 +147,16 @@ deps:
 
 # Packages first, then a fresh make: this one decided klcc or gcc before
 # deps could install klibc.
+# T=SUITE[:TEST] runs one suite, or one test of it, by name (T="fixtures
+# fault" several suites); UPDATE=1 rewrites the expected outputs in
+# tests/expected/ (review them with git diff).
+T ?=
+UPDATE ?=
 check:
 	@sh tests/deps.sh
 	@$(MAKE) --no-print-directory check-build
-	@sh tests/run.sh
+	@case "$(T)" in *:*) set -- "$(T)" ;; *) set -- $(T) ;; esac; \
+		UPDATE="$(UPDATE)" sh tests/run.sh "$$@"
 
 check-build: all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit \
 	$(BUILD)/fuzz-parsers $(BUILD)/vfio-claim.glibc $(BUILD)/mktree \
