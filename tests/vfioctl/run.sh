@@ -32,6 +32,7 @@ fx_new() {
 
 # fx_driver NAME [MODULE [live]]: a registered driver, its module link and,
 # with live, the initstate only loadable modules have.
+# (fx_dev calls it: its variables are its own, sh has no locals.)
 fx_driver() {
 	dd=$R/sys/bus/pci/drivers/$1
 	mkdir -p "$dd"
@@ -49,19 +50,22 @@ fx_driver() {
 
 # fx_dev ADDR VVVV:DDDD CLASS DRIVER GROUP [bridge]: one PCI function.
 # DRIVER or GROUP "-" for none. BAR 0: 8 MiB at 0xf0000000 + bus * 16 MiB
-# + function * 8 MiB.
+# + function * 8 MiB. Subsystem $SUBSYS, default 1458:3702.
 fx_dev() {
 	a=$1 v=${2%:*} dv=${2#*:} d=$R/sys/devices/pci0000:00/$1
+	sub=${SUBSYS:-1458:3702}
 	mkdir -p "$d"
 	ln -sfn "../../../devices/pci0000:00/$a" "$R/sys/bus/pci/devices/$a"
 	echo "0x$v" >"$d/vendor"
 	echo "0x$dv" >"$d/device"
 	echo "0x$3" >"$d/class"
-	echo 0x1458 >"$d/subsystem_vendor"
-	echo 0x3702 >"$d/subsystem_device"
+	echo "0x${sub%:*}" >"$d/subsystem_vendor"
+	echo "0x${sub#*:}" >"$d/subsystem_device"
 	cl=$(echo "$3" | tr 'a-f' 'A-F')
-	alias=$(printf 'pci:v0000%sd0000%ssv00001458sd00003702bc%ssc%si%s' \
+	su=$(echo "$sub" | tr 'a-f' 'A-F')
+	alias=$(printf 'pci:v0000%sd0000%ssv0000%ssd0000%sbc%ssc%si%s' \
 		"$(echo "$v" | tr 'a-f' 'A-F')" "$(echo "$dv" | tr 'a-f' 'A-F')" \
+		"${su%:*}" "${su#*:}" \
 		"$(echo "$cl" | cut -c1-2)" "$(echo "$cl" | cut -c3-4)" \
 		"$(echo "$cl" | cut -c5-6)")
 	echo "$alias" >"$d/modalias"
@@ -69,7 +73,7 @@ fx_dev() {
 		[ "$4" != - ] && echo "DRIVER=$4"
 		echo "PCI_CLASS=$3"
 		echo "PCI_ID=$2" | tr 'a-f' 'A-F'
-		echo "PCI_SUBSYS_ID=1458:3702"
+		echo "PCI_SUBSYS_ID=$sub" | tr 'a-f' 'A-F'
 		echo "PCI_SLOT_NAME=$a"
 		echo "MODALIAS=$alias"
 	} >"$d/uevent"
@@ -173,6 +177,22 @@ fx_fb() {
 	ln -sfn "../../devices/$3/graphics/fb$1" "$R/sys/class/graphics/fb$1"
 }
 
+# fx_holder PID COMM PATH...: a process in the fake proc/ with these open
+# (fd links, as the kernel shows them: the path it opened, dangling here).
+fx_holder() {
+	pd=$R/proc/$1
+	mkdir -p "$pd/fd"
+	echo "$2" >"$pd/comm"
+	ln -sfn /dev/null "$pd/fd/0"
+	ln -sfn "socket:[4711]" "$pd/fd/1"
+	shift 2
+	fdn=20
+	for t in "$@"; do
+		ln -sfn "$t" "$pd/fd/$fdn"
+		fdn=$((fdn + 1))
+	done
+}
+
 # The seed's GPU (10de:1b80) and its audio function, behind a root port.
 fx_gpu() {
 	fx_dev 0000:00:01.0 8086:1901 060400 pcieport 1 bridge
@@ -221,7 +241,7 @@ build_fixtures() {
 	fx_claimed 0 0000:0b:00.0
 
 	# The GPU shares its group with the host's NVMe and its NIC (no ACS).
-	fx_new hostgroup
+	fx_new hostgroup1
 	fx_driver nvme nvme live
 	fx_driver igc igc live
 	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 14
@@ -274,6 +294,82 @@ build_fixtures() {
 	fx_new none
 	fx_gpu nouveau snd_hda_intel
 	echo "vfio.devices=0b:00 vfio.devices=none" >"$R/proc/cmdline"
+
+	# Two GPUs with one ID: the guest's (subsystem 1458:3702, on vfio-pci)
+	# and the host's (1043:8597, on nouveau, its own group).
+	fx_new twogpus
+	fx_driver nouveau nouveau live
+	fx_gpu vfio-pci vfio-pci
+	SUBSYS=1043:8597 fx_dev 0000:0c:00.0 10de:1b80 030000 nouveau 15
+
+	# Group 14 also holds what the kernel lets a VM group hold: a Root
+	# Complex Event Collector on pcieport, a function on a vfio variant
+	# driver, one with no driver, one on pci-stub.
+	fx_new kernelrule
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:00:1c.7 8086:a0ff 080700 pcieport 14
+	fx_dev 0000:0b:00.2 15b3:101e 020000 mlx5_vfio_pci 14
+	fx_dev 0000:0b:00.3 10de:1ad9 0c8000 - 14
+	fx_dev 0000:0b:00.4 10de:1ada 0c0330 pci-stub 14
+
+	# A conventional PCI bridge on shpchp in the GPU's group: shpchp
+	# does not manage DMA, so the group is not viable.
+	fx_new shpc
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:00:1e.0 8086:244e 060401 shpchp 14 bridge
+
+	# vfio's no-IOMMU mode: no IOMMU, enable_unsafe_noiommu_mode=Y, and
+	# the group vfio made for the device is /dev/vfio/noiommu-0
+	# (drivers/vfio/group.c: "%s%d", "noiommu-").
+	fx_new noiommuhost
+	rmdir "$R/sys/class/iommu/dmar0"
+	mkdir -p "$R/sys/module/vfio/parameters"
+	echo Y >"$R/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 0
+	mv "$R/dev/vfio/0" "$R/dev/vfio/noiommu-0"
+	echo "vfio.devices=10de:1b80@0000:0b:00.0 vfio.enable_unsafe_noiommu_mode=1" \
+		>"$R/proc/cmdline"
+
+	# A kernel with the vfio cdev (iommufd): vfio-dev/vfio0 in sysfs and
+	# /dev/vfio/devices/vfio0; QEMU holds the cdev, not the group.
+	fx_new cdev
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	mkdir -p "$R/sys/devices/pci0000:00/0000:0b:00.0/vfio-dev/vfio0" \
+		"$R/dev/vfio/devices"
+	: >"$R/dev/vfio/devices/vfio0"
+	fx_holder 4242 qemu-system-x86 /dev/vfio/devices/vfio0
+
+	# The GPU's group also holds the host's NVMe (storage) and NIC.
+	fx_new hostgroup
+	fx_driver nvme nvme live
+	fx_driver e1000e e1000e live
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:0b:00.2 144d:a808 010802 nvme 14
+	fx_dev 0000:0b:00.3 8086:10d3 020000 e1000e 14
+
+	# vfio-claim failed on both functions at boot, for these reasons.
+	fx_new claimfailed
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	RESULT=failed fx_claimed 1 0000:0b:00.0 0000:0b:00.1
+	echo "why=cannot write vfio-pci to driver_override: Permission denied" \
+		>>"$R/run/vfio-claim/devices/0000:0b:00.0"
+	echo "why=the device vanished" >>"$R/run/vfio-claim/devices/0000:0b:00.1"
+
+	# The GPU on vfio-pci; its audio and USB functions, in its group, not.
+	fx_new twoblockers
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_driver xhci_hcd xhci_pci live
+	fx_gpu vfio-pci snd_hda_intel
+	fx_dev 0000:0b:00.2 10de:1ada 0c0330 xhci_hcd 14
+	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
+	fx_claimed 0 0000:0b:00.0
 }
 
 # ---- assertions ----
@@ -281,13 +377,16 @@ build_fixtures() {
 # expected NAME RC OUTPUT: the exit status and whole output are exactly
 # tests/expected/vfioctl/NAME (golden_cmp in tests/lib/testlib.sh; the
 # .asan run compares with the same file and never writes it). Paths
-# under tests/out and the binary's are written as $TOP and vfioctl; JSON
+# under tests/out and the binary's are written as $TOP and vfioctl (and
+# the .asan run's fixture copies as the others); JSON
 # is compared as jq prints it, one member a line.
 expected() {
-	GOLDEN_RO=
-	case $1 in *.asan) GOLDEN_RO=1 ;; esac
+	GOLDEN_RO='' asan=''
+	case $1 in *.asan) GOLDEN_RO=1 asan=.asan/ ;; esac
 	printf 'exit %s\n%s\n' "$2" "$3" |
-		awk -v x="$X" -v t="$TOP" '{
+		awk -v x="$X" -v t="$TOP" -v a="$asan" '{
+			# fx/NAME.asan/, the asan run copy of a fixture, is fx/NAME/.
+			if (a != "") while ((i = index($0, a)) > 0) $0 = substr($0, 1, i - 1) "/" substr($0, i + length(a))
 			while ((i = index($0, x)) > 0) $0 = substr($0, 1, i - 1) "vfioctl" substr($0, i + length(x))
 			while ((i = index($0, t)) > 0) $0 = substr($0, 1, i - 1) "$TOP" substr($0, i + length(t))
 			print
@@ -321,6 +420,25 @@ check() {
 	else
 		fail "$name" "$GOLDEN_WHY"
 	fi
+}
+
+# check_not NAME 'NEEDLE|NEEDLE...' CMD...: the output (stdout and stderr)
+# contains none of the needles.
+check_not() {
+	name=$1 needles=$2
+	shift 2
+	out=$("$@" 2>&1)
+	old=$IFS
+	IFS='|'
+	for n in $needles; do
+		IFS=$old
+		if printf '%s\n' "$out" | grep -qF -- "$n"; then
+			fail "$name" "[$n] in: $(printf '%s\n' "$out" | grep -F -- "$n" | head -n 2 | tr '\n' '~')"
+			return
+		fi
+	done
+	IFS=$old
+	pass "$name"
 }
 
 # jcheck NAME RC JQ-EXPR CMD...: exit status, the verify schema, a jq
@@ -359,6 +477,55 @@ jany() {
 	fi
 }
 
+# promcheck NAME RC CMD...: exit status, and stdout is a valid Prometheus
+# text exposition (tests/vfioctl/promcheck.sh). The output stays in
+# $OUT/prom.
+promcheck() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$OUT/prom" 2>"$OUT/stderr"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name" "exit $rc, want $want: $(head -n 3 "$OUT/stderr" | tr '\n' '~')"
+	elif ! o=$(sh "$HERE/promcheck.sh" "$OUT/prom"); then
+		fail "$name" "$(echo "$o" | head -n 4 | tr '\n' '~')"
+	else
+		pass "$name"
+	fi
+}
+
+# The checker itself: each case breaks one rule and must be refused, the
+# "accept" ones are valid and must pass. Cases start with "--- ".
+promcheck_selftest() {
+	n=0 what=
+	while IFS= read -r l; do
+		case $l in
+		"--- "*)
+			[ -n "$what" ] && pc_one
+			n=$((n + 1)) what=${l#--- }
+			: >"$OUT/pc-in"
+			;;
+		*) printf '%s\n' "$l" >>"$OUT/pc-in" ;;
+		esac
+	done <"$HERE/promcheck-cases"
+	pc_one
+	n=$((n + 1)) what="refuse: no newline at the end"
+	printf 'm 1' >"$OUT/pc-in"
+	pc_one
+}
+
+pc_one() {
+	if sh "$HERE/promcheck.sh" "$OUT/pc-in" >/dev/null; then
+		got=accept
+	else
+		got=refuse
+	fi
+	case $what in
+	"$got:"*) pass "promcheck-selftest-$n" ;;
+	*) fail "promcheck-selftest-$n" "$what, but it did $got: $(tr '\n' '~' <"$OUT/pc-in")" ;;
+	esac
+}
+
 # ---- the suite, for one binary ----
 
 suite() {
@@ -386,6 +553,11 @@ suite() {
 	jcheck "verify-wrong-driver-json$s" 1 \
 		'(.ready | not) and .devices[0].status == "not-ready" and .devices[0].driver == "nouveau" and .devices[0].driver_kind == "module" and ([.devices[0].problems[].code] == ["wrong-driver", "claim-failed"]) and .devices[1].problems[0].code == "group-not-viable"' \
 		v wrongdrv verify --json
+	check "verify-claim-failed-why$s" 1 \
+		"vfio-claim did not claim it at boot (result=failed); the reason it recorded: cannot write vfio-pci to driver_override: Permission denied|vfio-claim did not claim it at boot (result=failed); the reason it recorded: the device vanished" \
+		v claimfailed verify
+	check_not "verify-claim-failed-no-it$s" "it cannot write|it the device" \
+		v claimfailed verify
 	check "verify-claim-not-run$s" 1 \
 		"problem (claim-not-run): vfio-claim did not run this boot|the hook is installed: rebuild the initramfs" \
 		v notrun verify
@@ -412,10 +584,10 @@ suite() {
 		'.devices[0].group_viable == false and .devices[0].problems[0].code == "group-not-viable" and (.devices[0].problems[0].fix | test("10de:10f0@0000:0b:00.1"))' \
 		v nonviable verify --json
 
-	check "verify-host-member-advice$s" 1 \
-		"IOMMU group 14 also holds 0000:0c:00.0 [144d:a808] on nvme, the host's storage controller|do not give 0000:0c:00.0 to vfio-pci, the host needs it: move the card to a slot in another IOMMU group, or check the firmware's ACS option|IOMMU group 14 also holds 0000:0d:00.0 [8086:15f3] on igc, the host's network controller" \
-		v hostgroup verify
-	out=$(v hostgroup verify 2>&1)
+	check "verify-host-member-advice-by-cmdline$s" 1 \
+		"IOMMU group 14 also holds 0000:0c:00.0 [144d:a808] on nvme, the host's storage controller|do not claim 0000:0c:00.0: move the card to a slot with its own IOMMU group, or check the firmware's ACS option|IOMMU group 14 also holds 0000:0d:00.0 [8086:15f3] on igc, the host's network controller" \
+		v hostgroup1 verify
+	out=$(v hostgroup1 verify 2>&1)
 	if printf '%s\n' "$out" | grep -E 'vfioctl bind 0000:0[cd]:00.0|0000:0[cd]:00.0 to vfio.devices=|@0000:0[cd]:00.0' >/dev/null; then
 		fail "verify-host-member-never-claim$s" "advises claiming the host's device: $(printf '%s\n' "$out" | grep -E '0000:0[cd]' | tr '\n' '~')"
 	else
@@ -482,6 +654,26 @@ suite() {
 	check "verify-both-params$s" 0 \
 		"devices from: vfio.devices= vfio-pci.ids=|ready: 2 of 2" \
 		v ids --cmdline "vfio.devices=0b:00.0 vfio-pci.ids=10de:10f0" verify
+	# vfio-pci.ids= keeps its subsystem and class fields: the host's GPU
+	# with the same vendor:device is not one vfio-pci takes.
+	check "verify-ids-subsystem$s" 0 \
+		"ready: 1 of 1|0000:0b:00.0 [10de:1b80]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:1458:3702" verify
+	check "verify-ids-subvendor-only$s" 0 \
+		"ready: 1 of 1|0000:0b:00.0 [10de:1b80]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:1458" verify
+	check "verify-ids-any-subsystem$s" 1 \
+		"0000:0c:00.0 [10de:1b80]: NOT READY, on nouveau|1 of 2 devices ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:ffffffff:ffffffff" verify
+	check "verify-ids-class$s" 0 \
+		"ready: 1 of 1|0000:0b:00.1 [10de:10f0]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=ffffffff:ffffffff:ffffffff:ffffffff:040300:ffffff" verify
+	check "verify-ids-class-mismatch$s" 1 \
+		"vfio-pci.ids=: '10de:1b80:ffffffff:ffffffff:040300:ffffff' matches no PCI device|NOT READY: vfio-pci.ids= has entries that name no device" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:ffffffff:ffffffff:040300:ffffff" verify
+	check "verify-ids-invalid-entry$s" 1 \
+		"vfio-pci.ids=: '10de' is not vendor:device|NOT READY: 1 of 1 devices ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de,,10de:1b80:1458:3702" verify
 	check "verify-config$s" 0 \
 		"devices from: $F/conf/etc/vfio-claim.conf|ready: 2 of 2" \
 		v conf verify
@@ -493,6 +685,56 @@ suite() {
 		v wrongdrv verify --format prometheus
 	check "verify-prometheus-healthy$s" 0 "vfioctl_ready 1" \
 		v healthy verify --format prometheus
+	# Two blockers in one group: one series for the device and the code,
+	# the count its value (node_exporter refuses a file with one series
+	# twice).
+	promcheck "verify-prometheus-two-blockers-valid$s" 1 \
+		v twoblockers verify --format prometheus
+	expect_eq "verify-prometheus-two-blockers-one-series$s" \
+		'vfioctl_problem{address="0000:0b:00.0",code="group-not-viable"} 2' \
+		"$(grep '^vfioctl_problem{address="0000:0b:00.0"' "$OUT/prom")"
+	jcheck "verify-group-members-by-address$s" 1 \
+		'[.devices[0].problems[] | select(.code == "group-not-viable") | .message | capture("also holds (?<a>[0-9a-f:.]+)").a] == ["0000:0b:00.1", "0000:0b:00.2"]' \
+		v twoblockers verify --json
+	for fx in healthy wrongdrv notrun nonviable noiommu fb stale pending \
+		ids none; do
+		case $fx in
+		healthy | ids | none) rc=0 ;;
+		*) rc=1 ;;
+		esac
+		promcheck "verify-prometheus-valid-$fx$s" $rc \
+			v "$fx" verify --format prometheus
+	done
+
+	# No-IOMMU mode: its nodes are noiommu-N.
+	check "verify-noiommu-node$s" 0 \
+		"IOMMU off (vfio no-IOMMU mode)|0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 0 viable|ready: 1 of 1" \
+		v noiommuhost verify
+	jcheck "verify-noiommu-node-json$s" 0 \
+		'.host.noiommu and .devices[0].group_node == "present" and .devices[0].problems == []' \
+		v noiommuhost verify --json
+	mkdir -p "$F/noiommuhost/proc/77/fd"
+	ln -sfn /dev/vfio/noiommu-0 "$F/noiommuhost/proc/77/fd/9"
+	echo dpdk-testpmd >"$F/noiommuhost/proc/77/comm"
+	check "verify-noiommu-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by dpdk-testpmd[77], vfio-pci" \
+		v noiommuhost verify
+	rm -rf "$F/noiommuhost/proc/77"
+	rm "$F/noiommuhost/dev/vfio/noiommu-0"
+	check "verify-noiommu-node-missing$s" 1 \
+		"problem (no-vfio-node): neither" v noiommuhost verify
+	: >"$F/noiommuhost/dev/vfio/noiommu-0"
+
+	# In use: a process holds the device's vfio cdev (seen in proc/).
+	check "verify-cdev-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by qemu-system-x86[4242], vfio-pci|0000:0b:00.1 [10de:10f0]: ready, vfio-pci" \
+		v cdev verify
+	jcheck "verify-cdev-in-use-json$s" 0 \
+		'.devices[0].status == "in-use" and .devices[0].held_by == ["qemu-system-x86[4242]"] and .devices[0].cdev == "vfio0" and .devices[1].status == "ready" and .devices[1].held_by == [] and .devices[1].group_node == "present"' \
+		v cdev verify --json
+	check "verify-cdev-in-use-prometheus$s" 0 \
+		'vfioctl_device_ready{selector="10de:1b80@0000:0b:00.0",address="0000:0b:00.0",id="10de:1b80",status="in-use"} 1' \
+		v cdev verify --format prometheus
 
 	# groups
 	check "groups$s" 0 \
@@ -502,6 +744,31 @@ suite() {
 		'.groups | length == 2 and .[0].group == 1 and .[0].viable and .[0].devices[0].bridge and (.[1].viable | not) and .[1].devices[1].blocks and .[1].devices[1].driver == "snd_hda_intel" and .[1].devices[0].class == "030000"' \
 		v nonviable --pci-ids "$HERE/pci.ids" groups --json
 	check "groups-no-iommu$s" 0 "no IOMMU groups" v noiommu groups
+
+	# The kernel's group rule (iommu_device_use_default_domain unless
+	# driver_managed_dma), in verify and groups alike.
+	check "verify-group-rule-viable$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 14 viable|ready: 2 of 2" \
+		v kernelrule verify
+	check "groups-group-rule-viable$s" 0 \
+		"IOMMU group 14: viable|0000:00:1c.7 Generic system peripheral [0807]|(pcieport)|(mlx5_vfio_pci)|(no driver)|(pci-stub)" \
+		v kernelrule groups
+	check_not "groups-group-rule-no-blocker$s" ") *" v kernelrule groups
+	jany "groups-group-rule-json$s" \
+		'[.groups[] | select(.group == 14) | .viable, (.devices[] | .blocks)] | all(. == true or . == false) and .[0] == true and ([.[1:][] | select(.)] | length) == 0' \
+		v kernelrule groups --json
+	# Never "claim it too" for the host's disks or network.
+	check "verify-host-member-advice$s" 1 \
+		"also holds 0000:0b:00.2 [144d:a808] on nvme, the host's storage controller|do not claim 0000:0b:00.2: move the card to a slot with its own IOMMU group, or check the firmware's ACS option|the host's network controller" \
+		v hostgroup verify 0b:00.0
+	check_not "verify-host-member-no-claim-advice$s" \
+		"144d:a808@0000:0b:00.2 to vfio.devices=|vfioctl bind 0000:0b:00.2|vfioctl bind 0000:0b:00.3|to vfio.devices=" \
+		v hostgroup verify 0b:00.0
+	check "verify-group-rule-shpchp$s" 1 \
+		"problem (group-not-viable): IOMMU group 14 also holds 0000:00:1e.0 [8086:244e] on shpchp" \
+		v shpc verify
+	check "groups-group-rule-shpchp$s" 0 \
+		"IOMMU group 14: not viable|(shpchp) *" v shpc groups
 
 	# plan: the same lines as vfio-claim --dry-run on the same tree
 	for fx in wrongdrv nonviable stale noiommu; do
@@ -577,7 +844,8 @@ suite() {
 		v healthy bind
 	check "usage-bad-format$s" 2 "is not human, json or prometheus" \
 		v healthy verify --format xml
-	check "help$s" 0 "qemu-args" "$X" --help
+	check "help$s" 0 "qemu-args|--probe        verify: also open /dev/vfio/N" \
+		"$X" --help
 
 	# dry runs write nothing
 	before=$(cd "$F/wrongdrv" && find . -type f -exec cksum {} + | sort | cksum)
@@ -632,12 +900,28 @@ roundtrip() {
 		"$(grep '^previous_driver=' "$rec/0000:0b:00.0" 2>&1)"
 	check "verify-after-bind$s" 0 "ready: 2 of 2" k verify 0b:00
 
+	# A VM holds group 14 (fakekernel: opening dev/vfio/14 fails with
+	# EBUSY). verify never opens it by default, so it cannot be the one
+	# that makes a VM's start fail; --probe does and sees EBUSY.
 	: >"$R/dev/vfio/14.busy"
-	check "verify-in-use$s" 0 "0000:0b:00.0 [10de:1b80]: in use by a VM" \
+	check "verify-busy-not-probed$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci|ready: 2 of 2" \
+		k verify 0b:00
+	check "verify-probe-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by a VM, vfio-pci" \
+		k verify --probe 0b:00
+	jcheck "verify-probe-in-use-json$s" 0 \
+		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use" and .devices[0].held_by == []' \
+		k verify --probe --json 0b:00
+	# Without opening it: the process holding it, from proc/PID/fd.
+	fx_holder 4242 qemu-system-x86 /dev/vfio/vfio /dev/vfio/14
+	check "verify-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by qemu-system-x86[4242], vfio-pci" \
 		k verify 0b:00
 	jcheck "verify-in-use-json$s" 0 \
-		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use"' \
+		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use" and .devices[0].held_by == ["qemu-system-x86[4242]"] and .devices[1].status == "in-use"' \
 		k verify --json 0b:00
+	rm -rf "$R/proc/4242"
 	check "unbind-refuses-busy$s" 1 "IOMMU group 14 is in use" \
 		k unbind 0b:00.0
 	expect_eq "unbind-refused-left-alone$s" vfio-pci "$(drv 0000:0b:00.0)"
@@ -952,6 +1236,354 @@ busy() {
 	bound second-gpu 0000:01:00.0
 }
 
+# verify never opens a vfio node (open/openat of dev/vfio/...) unless
+# --probe: the kernel lets one opener hold a group, and a cron verify that
+# overlaps a VM's start would make the start fail with EBUSY. The --probe
+# run shows that the check sees such an open.
+no_open() {
+	if ! command -v strace >/dev/null 2>&1; then
+		skip verify-never-opens-vfio "no strace"
+		return
+	fi
+	for args in "verify" "verify --json" "verify --format prometheus" \
+		"verify 0b:00.0"; do
+		# shellcheck disable=SC2086 # the words of args
+		strace -f -o "$OUT/strace-open" -e trace=open,openat \
+			"$VFIOCTL" --root "$OUT/fx/healthy" $args >/dev/null 2>&1
+		bad=$(grep 'dev/vfio/' "$OUT/strace-open" | head -n 2)
+		if [ -z "$bad" ]; then
+			pass "verify-never-opens-vfio ($args)"
+		else
+			fail "verify-never-opens-vfio ($args)" "$bad"
+		fi
+	done
+	strace -f -o "$OUT/strace-open" -e trace=open,openat \
+		"$VFIOCTL" --root "$OUT/fx/healthy" verify --probe >/dev/null 2>&1
+	if grep -q 'dev/vfio/14".*O_RDWR' "$OUT/strace-open"; then
+		pass "verify-probe-opens-vfio"
+	else
+		fail "verify-probe-opens-vfio" "no open of dev/vfio/14: $(grep -c . "$OUT/strace-open") lines traced"
+	fi
+}
+
+# ---- reserve and release: a fake --root with its own generator ----
+
+# gen_host NAME LAYOUT...: a host with the seed's GPU, a USB controller, a
+# config file, and the generator programs each LAYOUT brings: fakes in
+# usr/sbin that log their arguments to gen.log, copy the config file they
+# saw to gen.conf and exit with $FAKE_GEN_RC. LAYOUT: initramfs-tools,
+# dracut, mkinitcpio, uki, stale-initramfs-tools (its /etc directory only).
+gen_host() {
+	fx_new "$1"
+	shift
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	fx_dev 0000:00:14.0 8086:a2af 0c0330 xhci_hcd 5
+	echo "quiet intel_iommu=on" >"$R/proc/cmdline"
+	mkdir -p "$R/usr/sbin"
+	printf '%s\n' "# vfio-claim: devices for vfio-pci" "" \
+		"devices = 00:14.0  # the USB controller" "# end" \
+		>"$R/etc/vfio-claim.conf"
+	chmod 0640 "$R/etc/vfio-claim.conf"
+	for l in "$@"; do
+		case $l in
+		initramfs-tools)
+			mkdir -p "$R/etc/initramfs-tools"
+			fake_gen update-initramfs
+			;;
+		stale-initramfs-tools) mkdir -p "$R/etc/initramfs-tools" ;;
+		dracut) fake_gen dracut ;;
+		mkinitcpio)
+			echo "HOOKS=(base vfio-claim udev autodetect)" \
+				>"$R/etc/mkinitcpio.conf"
+			fake_gen mkinitcpio
+			;;
+		uki)
+			mkdir -p "$R/etc/kernel" "$R/usr/lib/modules/$KVER"
+			printf '# kernel-install\nlayout="uki"\n' \
+				>"$R/etc/kernel/install.conf"
+			: >"$R/usr/lib/modules/$KVER/vmlinuz"
+			fake_gen kernel-install
+			;;
+		esac
+	done
+}
+
+fake_gen() {
+	{
+		echo '#!/bin/sh'
+		echo "echo \"$1 \$*\" >>\"$R/gen.log\""
+		echo "cp \"$R/etc/vfio-claim.conf\" \"$R/gen.conf\""
+		# FAKE_GEN_IF: fail only while the file holds that text.
+		echo "[ -z \"\${FAKE_GEN_IF:-}\" ] || grep -qF \"\$FAKE_GEN_IF\" \"$R/gen.conf\" || exit 0"
+		# shellcheck disable=SC2016 # expands in the fake, not here
+		echo 'exit "${FAKE_GEN_RC:-0}"'
+	} >"$R/usr/sbin/$1"
+	chmod +x "$R/usr/sbin/$1"
+}
+
+# The whole tree, contents and modes: did anything change?
+tree_sum() {
+	(cd "$1" && find . -exec stat -c '%n %a %s' {} + && find . -type f -exec cksum {} +) |
+		LC_ALL=C sort | cksum
+}
+
+KVER=$(uname -r)
+
+reserve_suite() {
+	X=$1 s=$2
+	F=$OUT/fx
+	g() {
+		r=$1
+		shift
+		"$X" --root "$F/$r" "$@"
+	}
+	conf() { cat "$F/$1/etc/vfio-claim.conf"; }
+	glog() { cat "$F/$1/gen.log" 2>/dev/null; }
+
+	gen_host "rsv$s" initramfs-tools
+	check "reserve$s" 0 \
+		"devices=0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1|rebuilding the initramfs (initramfs-tools): update-initramfs -u -k all" \
+		g "rsv$s" reserve 0b:00
+	expect_eq "reserve-keeps-the-rest$s" \
+		"# vfio-claim: devices for vfio-pci~~devices = 0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1  # the USB controller~# end~" \
+		"$(conf "rsv$s" | tr '\n' '~')"
+	expect_eq "reserve-keeps-the-mode$s" 640 \
+		"$(stat -c %a "$F/rsv$s/etc/vfio-claim.conf")"
+	expect_eq "reserve-rebuilds$s" "update-initramfs -u -k all" \
+		"$(glog "rsv$s")"
+	expect_eq "reserve-rebuilds-after-writing$s" "$(conf "rsv$s")" \
+		"$(cat "$F/rsv$s/gen.conf")"
+	# The boot reads the file the same way: the plan claims all three.
+	check "reserve-then-plan$s" 0 \
+		"plan 0000:0b:00.0 id=10de:1b80 driver=nouveau group=14 action=claim|plan 0000:0b:00.1 id=10de:10f0|plan 0000:00:14.0 id=8086:a2af" \
+		g "rsv$s" plan
+	before=$(tree_sum "$F/rsv$s")
+	check "reserve-again$s" 0 "nothing to change" \
+		g "rsv$s" reserve 0b:00.0 10de:10f0
+	expect_eq "reserve-idempotent$s" "$before" "$(tree_sum "$F/rsv$s")"
+	check "reserve-bridge$s" 1 \
+		"0000:00:01.0 [8086:1901]: not claimed: is a PCI bridge|nothing changed in $F/rsv$s/etc/vfio-claim.conf" \
+		g "rsv$s" reserve 00:01.0
+	check "reserve-unknown$s" 1 \
+		"0000:05:00.0: no such PCI device on this machine|nothing changed" \
+		g "rsv$s" reserve 05:00.0
+	check "reserve-stale-guard$s" 1 \
+		"10de:1b80@0000:00:14.0: 0000:00:14.0 is 8086:a2af (subsystem 1458:3702), not 10de:1b80: its slot is not claimed|nothing changed" \
+		g "rsv$s" reserve 10de:1b80@0000:00:14.0
+	d14=$F/rsv$s/sys/devices/pci0000:00/0000:00:14.0
+	echo 2 >"$d14/sriov_numvfs"
+	check "reserve-sriov-pf$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: is an SR-IOV physical function with 2 VFs enabled|nothing changed" \
+		g "rsv$s" reserve 8086:a2af
+	rm "$d14/sriov_numvfs"
+	# No IOMMU: the boot refuses a device without a group.
+	mv "$d14/iommu_group" "$d14/.iommu_group"
+	rmdir "$F/rsv$s/sys/class/iommu/dmar0"
+	check "reserve-no-iommu-group$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: has no IOMMU group|nothing changed" \
+		g "rsv$s" reserve 00:14.0
+	mv "$d14/.iommu_group" "$d14/iommu_group"
+	mkdir "$F/rsv$s/sys/class/iommu/dmar0"
+	check "reserve-bad-selector$s" 2 "'0b:0' is not a device selector" \
+		g "rsv$s" reserve 0b:0
+	expect_eq "reserve-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv$s")"
+
+	check "release-dry-run$s" 0 \
+		"would be:|devices = 0000:00:14.0,10de:10f0@0000:0b:00.1  # the USB controller|then would run: update-initramfs -u -k all" \
+		g "rsv$s" release --dry-run 0b:00.0
+	check "reserve-dry-run$s" 0 "then would run: update-initramfs" \
+		g "rsv$s" reserve -n 00:14.0
+	expect_eq "dry-runs-write-nothing$s" "$before" "$(tree_sum "$F/rsv$s")"
+	check "release-not-reserved$s" 1 \
+		"0000:00:02.0: not reserved in $F/rsv$s/etc/vfio-claim.conf (devices=0000:00:14.0,|nothing changed" \
+		g "rsv$s" release 00:02.0 0b:00.0
+	expect_eq "release-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv$s")"
+	# An address releases the guarded entry at that address.
+	check "release$s" 0 "devices=0000:00:14.0,10de:10f0@0000:0b:00.1" \
+		g "rsv$s" release 0000:0b:00.0
+	expect_eq "release-rebuilds$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~" \
+		"$(glog "rsv$s" | tr '\n' '~')"
+	check "release-by-id$s" 0 "devices=0000:00:14.0" \
+		g "rsv$s" --no-rebuild release 10de:10f0
+	check "release-all$s" 0 "devices=|rebuilding the initramfs" \
+		g "rsv$s" release --all
+	expect_eq "release-all-file$s" \
+		"# vfio-claim: devices for vfio-pci~~devices =   # the USB controller~# end~" \
+		"$(conf "rsv$s" | tr '\n' '~')"
+	check "release-all-empty$s" 0 "nothing is reserved there" \
+		g "rsv$s" release --all
+	expect_eq "plan-after-release$s" "" "$(g "rsv$s" plan 2>&1)"
+
+	# A failed rebuild puts the old file back.
+	gen_host "fail$s" initramfs-tools
+	prev=$(conf "fail$s")
+	FAKE_GEN_RC=3 FAKE_GEN_IF=0b:00.0
+	export FAKE_GEN_RC FAKE_GEN_IF
+	check "rebuild-fails$s" 1 \
+		"'update-initramfs -u -k all' failed (exit status 3)|$F/fail$s/etc/vfio-claim.conf: put back as it was; rebuilding the initramfs from it: update-initramfs -u -k all|$F/fail$s/etc/vfio-claim.conf: nothing changed: the rebuild with the new value failed" \
+		g "fail$s" reserve 0b:00.0
+	# The images are built again from the old file.
+	expect_eq "rebuild-fails-rebuilds-old$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~$(printf '%s\n' "$prev" | tr '\n' '~')" \
+		"$(cat "$F/fail$s/gen.log" "$F/fail$s/gen.conf" | tr '\n' '~')"
+	unset FAKE_GEN_IF
+	expect_eq "rebuild-fails-restores$s" "$prev" "$(conf "fail$s")"
+	expect_eq "rebuild-fails-mode$s" 640 \
+		"$(stat -c %a "$F/fail$s/etc/vfio-claim.conf")"
+	rm -f "$F/fail$s/gen.log"
+	check "rebuild-fails-twice$s" 1 \
+		"$F/fail$s/etc/vfio-claim.conf is back as it was, but the images may not match it: fix the error above, then run 'update-initramfs -u -k all'" \
+		g "fail$s" reserve 0b:00.0
+	expect_eq "rebuild-fails-twice-restores$s" "$prev" "$(conf "fail$s")"
+	expect_eq "rebuild-fails-twice-runs$s" 2 "$(wc -l <"$F/fail$s/gen.log")"
+	rm -f "$F/fail$s/etc/vfio-claim.conf"
+	FAKE_GEN_RC=1
+	check "rebuild-fails-new-file$s" 1 "failed (exit status 1)" \
+		g "fail$s" reserve 0b:00.0
+	unset FAKE_GEN_RC
+	expect_eq "rebuild-fails-removes-new-file$s" no \
+		"$([ -e "$F/fail$s/etc/vfio-claim.conf" ] && echo yes || echo no)"
+	check "reserve-creates-file$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g "fail$s" reserve 0b:00.0
+	expect_eq "reserve-created-file$s" "devices=10de:1b80@0000:0b:00.0 644" \
+		"$(cat "$F/fail$s/etc/vfio-claim.conf") $(stat -c %a "$F/fail$s/etc/vfio-claim.conf")"
+
+	# --no-rebuild, the command line that wins, the file's own errors.
+	gen_host "nr$s" initramfs-tools
+	echo "intel_iommu=on vfio.devices=0b:00.1" >"$F/nr$s/proc/cmdline"
+	check "reserve-no-rebuild$s" 0 \
+		"rebuild the initramfs for it to apply: update-initramfs -u -k all|warning: the kernel command line has vfio.devices=0b:00.1, which wins over $F/nr$s/etc/vfio-claim.conf" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-no-rebuild-runs-nothing$s" "" "$(glog "nr$s")"
+	printf 'devices=0b:00.0 frob\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-bad-file$s" 1 \
+		"'frob' is not a device selector|$F/nr$s/etc/vfio-claim.conf:1: the devices= line has entries that are not selectors" \
+		g "nr$s" reserve 0b:00.0
+	printf 'devices=0b:00.0 # plain\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-guards-plain-entry$s" 0 \
+		"10de:1b80@0000:0b:00.0 replaces 0000:0b:00.0" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-guards-plain-entry-file$s" \
+		"devices=10de:1b80@0000:0b:00.0 # plain" "$(conf "nr$s")"
+	printf 'devices=none\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-over-none$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-over-none-file$s" "devices=10de:1b80@0000:0b:00.0" \
+		"$(conf "nr$s")"
+	printf 'devices=10de:1b80 0b:00\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-covered$s" 0 \
+		"0000:0b:00.0 is already reserved by 10de:1b80|0000:0b:00.1 is already reserved by 0000:0b:00|nothing to change" \
+		g "nr$s" reserve 0b:00
+	printf 'devices=10de:1b80@0000:0b:00.0\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-no-dir$s" 1 \
+		"$F/nr$s/nodir/vfio-claim.conf: cannot create a temporary file in $F/nr$s/nodir" \
+		g "nr$s" --config "$F/nr$s/nodir/vfio-claim.conf" reserve --no-rebuild 0b:00.0
+	ln -s vfio-claim.conf "$F/nr$s/etc/link.conf"
+	check "reserve-through-symlink$s" 0 "devices=10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1" \
+		g "nr$s" --config "$F/nr$s/etc/link.conf" reserve --no-rebuild 0b:00.1
+	expect_eq "reserve-symlink-kept$s" "vfio-claim.conf" \
+		"$(readlink "$F/nr$s/etc/link.conf")"
+
+	# Which generator: each layout, and the order between them.
+	for lay in uki mkinitcpio initramfs-tools dracut "mkinitcpio dracut" \
+		"stale-initramfs-tools dracut" "uki initramfs-tools"; do
+		n=$(echo "$lay" | tr ' ' '+')
+		# shellcheck disable=SC2086 # one layout per word
+		gen_host "gen-$n$s" $lay
+		case $lay in
+		uki*) want="kernel-install add $KVER /usr/lib/modules/$KVER/vmlinuz" ;;
+		mkinitcpio*) want="mkinitcpio -P" ;;
+		initramfs-tools) want="update-initramfs -u -k all" ;;
+		*dracut) want="dracut --force --regenerate-all" ;;
+		esac
+		g "gen-$n$s" reserve 0b:00.0 >"$OUT/gen.out" 2>&1
+		expect_eq "generator-$n$s" "$want" "$(glog "gen-$n$s")"
+	done
+	gen_host "gen-none$s"
+	before=$(tree_sum "$F/gen-none$s")
+	check "generator-none$s" 1 \
+		"reserve: no initramfs generator found (kernel-install with layout=uki, mkinitcpio, update-initramfs or dracut); nothing changed" \
+		g "gen-none$s" reserve 0b:00.0
+	expect_eq "generator-none-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/gen-none$s")"
+	gen_host "gen-hooks$s" mkinitcpio
+	echo "HOOKS=(base udev autodetect)" >"$F/gen-hooks$s/etc/mkinitcpio.conf"
+	check "generator-mkinitcpio-hooks$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf has no vfio-claim" \
+		g "gen-hooks$s" reserve --no-rebuild 0b:00.0
+	# An array over several lines; a drop-in that wins.
+	printf '%s\n' "HOOKS=(base udev # no vfio-claim here" "  vfio-claim autodetect)" \
+		"MODULES=()" >"$F/gen-hooks$s/etc/mkinitcpio.conf"
+	expect_eq "generator-mkinitcpio-hooks-multiline$s" "" \
+		"$(g "gen-hooks$s" -n reserve 00:14.0 2>&1 | grep HOOKS)"
+	mkdir -p "$F/gen-hooks$s/etc/mkinitcpio.conf.d"
+	echo "HOOKS=(base systemd autodetect)" \
+		>"$F/gen-hooks$s/etc/mkinitcpio.conf.d/10-sd.conf"
+	check "generator-mkinitcpio-hooks-drop-in$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf.d/10-sd.conf has no vfio-claim" \
+		g "gen-hooks$s" -n reserve 00:14.0
+	echo "HOOKS=(base systemd sd-vfio-claim autodetect)" \
+		>"$F/gen-hooks$s/etc/mkinitcpio.conf.d/20-ours.conf"
+	expect_eq "generator-mkinitcpio-hooks-sd$s" "" \
+		"$(g "gen-hooks$s" -n reserve 00:14.0 2>&1 | grep HOOKS)"
+
+	# The host's root disk: vfio-claim would take it at every boot.
+	gen_host "busy$s" initramfs-tools
+	fx_driver nvme nvme live
+	fx_dev 0000:03:00.0 144d:a808 010802 nvme 15
+	fx_disk 0000:03:00.0 nvme/nvme0 nvme0n1 259:0 nvme0n1p2:259:2
+	mkdir -p "$R/proc/self"
+	echo "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		>"$R/proc/self/mountinfo"
+	before=$(tree_sum "$R")
+	check "reserve-host-uses$s" 1 \
+		"0000:03:00.0: not reserved: nvme0n1p2 is mounted on /, and vfio-claim would take it from the host at every boot; use --force if you really mean it|nothing changed" \
+		g "busy$s" reserve 03:00.0 0b:00.0
+	expect_eq "reserve-host-uses-writes-nothing$s" "$before" "$(tree_sum "$R")"
+	check "reserve-host-uses-force$s" 0 \
+		"warning: 0000:03:00.0: nvme0n1p2 is mounted on /; --force: reserving it anyway|devices=0000:00:14.0,144d:a808@0000:03:00.0" \
+		g "busy$s" --force reserve --no-rebuild 03:00.0
+
+	# Options that belong to a verb.
+	check "usage-all-not-verify$s" 2 \
+		"--all is an option of release, not of verify" \
+		g "rsv$s" verify --all
+	check "usage-no-rebuild-not-bind$s" 2 \
+		"--no-rebuild is an option of reserve and release, not of bind" \
+		g "rsv$s" --no-rebuild bind 0b:00.0
+	check "usage-reserve-all$s" 2 \
+		"--all is an option of release, not of reserve" \
+		g "rsv$s" reserve --all
+	check "usage-reserve-no-args$s" 2 "name at least one device" \
+		g "rsv$s" reserve
+	check "usage-release-nothing$s" 2 "name devices, or --all" \
+		g "rsv$s" release
+	check "usage-release-both$s" 2 "name devices, or --all, not both" \
+		g "rsv$s" release --all 0b:00.0
+}
+
+# Bash completion: the verbs, and each verb's own options after it only.
+completion() {
+	comp() {
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			_vfioctl; echo "${COMPREPLY[*]}"' _ "$TOP/completion/vfioctl" "$@"
+	}
+	expect_eq completion-verbs "reserve release" "$(comp vfioctl re)"
+	case " $(comp vfioctl release --) " in
+	*" --all "*) pass completion-release-all ;;
+	*) fail completion-release-all "no --all after release" ;;
+	esac
+	case " $(comp vfioctl verify --) $(comp vfioctl --) " in
+	*" --all "* | *" --no-rebuild "*) fail completion-verify-no-all "offers release's options" ;;
+	*) pass completion-verify-no-all ;;
+	esac
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -970,6 +1602,22 @@ hermetic() {
 	else
 		fail hermetic "touched the host: $bad"
 	fi
+	# reserve with a fake sysfs: only the named file; no generator found
+	# on the host, none run.
+	printf 'devices=\n' >"$OUT/hermetic.conf"
+	strace -f -o "$OUT/strace3" -e trace=open,openat,access,faccessat,faccessat2,stat,newfstatat,execve \
+		"$VFIOCTL" --sysfs "$OUT/fx/wrongdrv/sys" --config "$OUT/hermetic.conf" \
+		reserve --no-rebuild 0b:00.0 >"$OUT/hermetic.out" 2>&1
+	bad=$(grep -E '"/(proc|etc|usr|sbin|bin|boot|lib/modules|run)' "$OUT/strace3" |
+		grep -v -e '/proc/self' -e "$VFIOCTL" -e '\.so' -e 'ld\.so' -e '/usr/share/locale' -e '/usr/lib/locale' |
+		head -n 3)
+	if [ -n "$bad" ]; then
+		fail hermetic-reserve "touched the host: $bad"
+	elif ! grep -qx 'devices=10de:1b80@0000:0b:00.0' "$OUT/hermetic.conf"; then
+		fail hermetic-reserve "did not write $OUT/hermetic.conf: $(head -c 300 "$OUT/hermetic.out")"
+	else
+		pass hermetic-reserve
+	fi
 }
 
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
@@ -978,15 +1626,22 @@ if [ ! -x "$VFIOCTL" ]; then
 	exit 1
 fi
 build_fixtures
+promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
+reserve_suite "$VFIOCTL" ""
+completion
 giveback "$VFIOCTL" ""
+no_open
 hermetic
+# The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
+sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
 	busy "$BUILD/vfioctl.asan" .asan
+	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
