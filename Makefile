@@ -46,7 +46,7 @@ CORE_HDR := $(wildcard src/*.h)
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
 .PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench demo \
-	install uninstall deps lint format size deb rpm arch version version-check
+	install uninstall deps lint format deb rpm arch version version-check size
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
