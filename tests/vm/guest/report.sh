@@ -15,6 +15,7 @@
 #   VMREPORT roundtrip D0 RC1 D1 RC2 D2   with vfiotest.roundtrip=ADDR:
 #       the driver before, vfioctl bind's status, the driver after it,
 #       vfioctl unbind's status, the driver after that
+#   VMREPORT nested ...             tests/vm/guest/nested.sh
 out=${VMREPORT_OUT:-/dev/ttyS1}
 [ -e "$out" ] || out=/dev/console
 if command -v udevadm >/dev/null 2>&1; then
@@ -123,6 +124,10 @@ fi
 		done
 		break
 	done
+	# The nested proof, when tests/vm/nested.sh appended it to the image.
+	if [ -x /opt/vfio-nested/nested ]; then
+		/opt/vfio-nested/nested
+	fi
 	echo "VMREPORT end"
 } >"$out" 2>&1
 echo o >/proc/sysrq-trigger
