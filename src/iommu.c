@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <stdio.h>
+
+#include "cmdline.h"
 #include "iommu.h"
 
 int iommu_group_of(const struct sysfs *s, const char *name)
@@ -76,4 +79,78 @@ int iommu_group_for_each(const struct sysfs *s, int group,
 
 	vc_path(p, sizeof(p), "kernel/iommu_groups/%d/devices", group);
 	return list_dir(s->rootfd, p, fn, data);
+}
+
+int iommu_is_vfio_driver(const char *drv)
+{
+	return drv[0] && strstr(drv, "vfio") != NULL;
+}
+
+enum group_member iommu_member(const struct pci_dev *d)
+{
+	if (!d->driver[0]) {
+		if (iommu_is_vfio_driver(d->override) ||
+		    !strcmp(d->override, "pci-stub") || pci_is_bridge(d))
+			return GM_OK;
+		return GM_UNBOUND;
+	}
+	if (iommu_is_vfio_driver(d->driver) || !strcmp(d->driver, "pci-stub") ||
+	    !strcmp(d->driver, "pcieport"))
+		return GM_OK;
+	return GM_BLOCKS;
+}
+
+/* 1 when the last name= on cmdline has "off" among its comma fields. */
+static int option_off(const char *cmdline, const char *name)
+{
+	char v[64], *p, *tok;
+
+	if (!cmdline || cmdline_get_last(cmdline, name, v, sizeof(v)) != 1)
+		return 0;
+	for (p = v; (tok = p); p = p ? p + 1 : NULL) {
+		p = strchr(tok, ',');
+		if (p)
+			*p = '\0';
+		if (!strcmp(tok, "off"))
+			return 1;
+	}
+	return 0;
+}
+
+static int acpi_table(const struct sysfs *s, const char *sig)
+{
+	char p[64];
+
+	vc_path(p, sizeof(p), "firmware/acpi/tables/%s", sig);
+	return sysfs_exists(s->rootfd, p);
+}
+
+void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
+		  size_t size)
+{
+	const char *off = option_off(cmdline, "iommu") ? "iommu=off"
+			  : option_off(cmdline, "intel_iommu")
+				  ? "intel_iommu=off"
+			  : option_off(cmdline, "amd_iommu") ? "amd_iommu=off"
+							     : NULL;
+	const char *fix;
+
+	if (off)
+		fix = acpi_table(s, "DMAR") ? "; remove it, add intel_iommu=on"
+					    : "; remove it";
+	else if (acpi_table(s, "DMAR"))
+		fix = "VT-d is off: add intel_iommu=on";
+	else if (acpi_table(s, "IVRS"))
+		fix = "AMD-Vi did not start: see 'dmesg | grep AMD-Vi'";
+	else if (acpi_table(s, "VIOT"))
+		fix = "virtio-iommu is not up: put virtio_iommu in the "
+		      "initramfs";
+	else if (acpi_table(s, "IORT"))
+		fix = "no SMMU: enable it in the firmware, put arm_smmu_v3 in "
+		      "the initramfs";
+	else
+		fix = "the firmware shows none: enable VT-d or AMD-Vi (IOMMU) "
+		      "in its setup";
+	snprintf(buf, size, "%s%s%s", off ? off : "",
+		 off ? " is on the kernel command line" : "", fix);
 }

@@ -3,6 +3,9 @@
 #ifndef VC_IOMMU_H
 #define VC_IOMMU_H
 
+#include <stddef.h>
+
+#include "pci.h"
 #include "sysfs.h"
 
 /* IOMMU group number of a device, or -ENOENT when it has none. */
@@ -20,5 +23,36 @@ int iommu_present(const struct sysfs *s);
  */
 int iommu_group_for_each(const struct sysfs *s, int group,
 			 int (*fn)(const char *name, void *data), void *data);
+
+/* What a group member means for a VM's use of its group. */
+enum group_member {
+	GM_OK, /* vfio, pci-stub, pcieport, or unbound and staying so */
+	GM_UNBOUND, /* no driver now; its own driver may bind it later */
+	GM_BLOCKS, /* on a driver that keeps the group from a VM */
+};
+
+/*
+ * The one group rule, for vfio-claim and vfioctl. The kernel's
+ * (drivers/iommu/iommu.c, iommu_group_claim_dma_owner): a group can be
+ * handed to a VM only while no device in it is bound to a driver that
+ * uses the kernel's DMA domain; drivers with driver_managed_dma do not
+ * (vfio-pci and its variants, pci-stub, pcieport), nor does a device with
+ * no driver. GM_UNBOUND is a device with no driver that a driver of its
+ * own may still take (no vfio override, not a bridge): no blocker now.
+ */
+enum group_member iommu_member(const struct pci_dev *d);
+
+/* 1 for vfio-pci and its variant drivers (mlx5_vfio_pci, ...). */
+int iommu_is_vfio_driver(const char *drv);
+
+/*
+ * Why a device has no IOMMU group when no IOMMU is registered, and the
+ * fix that fits the host's IOMMU family as the firmware describes it
+ * (ACPI DMAR, IVRS, VIOT, IORT) and the options on cmdline (may be NULL),
+ * e.g. "VT-d is off: add intel_iommu=on". Never amd_iommu=on: the kernel
+ * has no such option (AMD-Vi is on when the firmware has IVRS).
+ */
+void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
+		  size_t size);
 
 #endif

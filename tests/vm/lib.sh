@@ -129,7 +129,7 @@ vm_boot() {
 		-device nvme,drive=nvm,serial=vfioclaim,bus=pcie.0,addr=07.0 \
 		-serial file:"$WORK/$1.console" -serial file:"$WORK/$1.report" \
 		-kernel "$VMLINUZ" -initrd "$2" \
-		-append "console=ttyS0 panic=-1 root=/dev/vda rd.shell=0 rd.timeout=60 $3" \
+		-append "console=ttyS0 panic=-1 no_timer_check root=/dev/vda rd.shell=0 rd.timeout=60 $3" \
 		>"$WORK/$1.qemu" 2>&1
 	rc=$?
 	rm -f "$WORK/$1.disk"
