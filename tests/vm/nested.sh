@@ -12,7 +12,7 @@
 # plugged in behind it on the outer machine.
 
 NESTED_QEMU=${NESTED_QEMU:-/usr/bin/qemu-system-x86_64}
-NESTED_TIMEOUT=${NESTED_TIMEOUT:-900}
+NESTED_TIMEOUT=${NESTED_TIMEOUT:-1100}
 
 # nested_stage DIR [boot]: the /opt/vfio-nested tree under DIR.
 nested_stage() {
