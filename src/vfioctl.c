@@ -64,10 +64,20 @@ static void usage(FILE *f)
 	      "                     (/lib/modules/$(uname -r))\n"
 	      "  --cmdline STR      use STR as the kernel command line\n"
 	      "  --pci-ids FILE     pci.ids file for device names\n"
+	      "  --modprobe PATH    program that loads a module (PATH MODULE)\n"
+	      "                     instead of libkmod; the only way with a\n"
+	      "                     fake --root or --sysfs\n"
 	      "  --json             machine-readable output\n"
 	      "  --format FMT       human, json or prometheus (verify)\n"
 	      "  -n, --dry-run      show what would be done, write nothing\n"
-	      "  -f, --force        unbind even when a VM holds the group\n"
+	      "  -f, --force        bind a device the host uses, unbind one\n"
+	      "                     whose group a VM holds\n"
+	      "      --probe        verify: also open /dev/vfio/N and ask the\n"
+	      "                     kernel (VFIO_GROUP_GET_STATUS); a VM that\n"
+	      "                     starts meanwhile fails with EBUSY, so "
+	      "never\n"
+	      "                     from monitoring (cron, --format "
+	      "prometheus)\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      details too\n"
 	      "  -h, --help         this text\n"
@@ -91,8 +101,10 @@ enum {
 	OPT_MODDIR,
 	OPT_CMDLINE,
 	OPT_PCI_IDS,
+	OPT_MODPROBE,
 	OPT_JSON,
 	OPT_FORMAT,
+	OPT_PROBE,
 };
 
 static const struct option longopts[] = {
@@ -105,8 +117,10 @@ static const struct option longopts[] = {
 	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -197,6 +211,9 @@ int main(int argc, char **argv)
 		case OPT_PCI_IDS:
 			c.pci_ids = optarg;
 			break;
+		case OPT_MODPROBE:
+			c.modprobe = optarg;
+			break;
 		case OPT_JSON:
 			c.json = 1;
 			break;
@@ -211,6 +228,9 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_PROBE:
+			c.probe = 1;
 			break;
 		case 'n':
 			c.dry_run = 1;
