@@ -109,6 +109,15 @@ nested_payload() {
 	return $rc
 }
 
+# nested_append IMAGE CPIO: the kernel takes an uncompressed archive only
+# at a 4-byte boundary of the initrd, and skips zero bytes before one: pad
+# the image (a gzip one ends anywhere), then append.
+nested_append() {
+	pad=$(((4 - $(wc -c <"$1") % 4) % 4))
+	head -c "$pad" /dev/zero >>"$1"
+	cat "$2" >>"$1"
+}
+
 # nested_prepare IMAGE...: appends the payload to each $WORK/IMAGE.img and
 # makes $WORK/nested-boot.img (dshell's image with the boot payload).
 nested_prepare() {
@@ -121,11 +130,12 @@ nested_prepare() {
 		return 1
 	}
 	if [ -f "$WORK/dshell.img" ]; then
-		cat "$WORK/dshell.img" "$WORK/nested-boot.cpio" >"$WORK/nested-boot.img"
+		cp "$WORK/dshell.img" "$WORK/nested-boot.img"
+		nested_append "$WORK/nested-boot.img" "$WORK/nested-boot.cpio"
 	fi
 	for i in "$@"; do
 		[ -f "$WORK/$i.img" ] || continue
-		cat "$WORK/nested.cpio" >>"$WORK/$i.img"
+		nested_append "$WORK/$i.img" "$WORK/nested.cpio"
 	done
 	echo "nested payload: $(($(wc -c <"$WORK/nested.cpio") / 1048576)) MiB" \
 		"(boot: $(($(wc -c <"$WORK/nested-boot.cpio") / 1048576)) MiB)," \
