@@ -22,6 +22,8 @@ FUZZ_SECONDS ?= 20
 # The early-boot binary (and the bench floor, built alike): -Oz made it
 # 448 bytes smaller than -Os with gcc 12 (32032 against 32480).
 EARLY_OPT ?= -Oz
+# make check fails when the early-boot binary grows past this (bytes).
+SIZE_BUDGET ?= 32768
 
 BUILD   := build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -32,6 +34,9 @@ KLCC_WARN := $(filter-out -Wshadow,$(WARN))
 # 28 KiB instead of 37 KiB for the early-boot binary.
 TINY := -ffunction-sections -fdata-sections -Wl,--gc-sections \
 	-Wl,-z,noseparate-code -Wl,-z,common-page-size=64 -Wl,--build-id=none
+# The one place the version is written. debian/changelog, the RPM spec, the
+# PKGBUILD and the man pages must say the same: `make version-check` (and
+# the packages suite) compare them.
 VERSION := 0.1
 
 # The core shared by both programs. Everything here must build with klibc.
@@ -43,7 +48,7 @@ CORE_HDR := $(wildcard src/*.h)
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
 .PHONY: all clean check check-build check-unit check-asan check-vm check-arm64 fuzz bench demo \
-	install uninstall deps lint format
+	install uninstall deps lint format deb rpm arch version version-check size
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -56,11 +61,18 @@ $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(KLCC) -static $(EARLY_OPT) -s $(KLCC_WARN) $(TINY) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
+# The same build, not stripped, for make size.
+$(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(KLCC) -static $(EARLY_OPT) $(KLCC_WARN) $(TINY) \
+		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 else
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(CC) -static $(EARLY_OPT) -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
+$(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) -static $(EARLY_OPT) $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+		-o $@ src/vfio-claim.c $(CORE_SRC)
 endif
 
 # The same binary for arm64, static glibc (klibc has no arm64 cross build in
@@ -68,6 +80,17 @@ endif
 $(BUILD)/vfio-claim.arm64: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(CROSS_CC) -static -Os -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
+
+# The early binary's size against SIZE_BUDGET, and its 25 biggest symbols
+# (from the unstripped copy built with the same flags: nm --size-sort, as
+# toybox's bloatcheck).
+size: $(BUILD)/vfio-claim $(BUILD)/vfio-claim.syms
+	@n=$$(wc -c < $(BUILD)/vfio-claim); \
+		echo "$(BUILD)/vfio-claim: $$n bytes, budget $(SIZE_BUDGET) ($$(($(SIZE_BUDGET) - n)) left)"; \
+		size $(BUILD)/vfio-claim.syms | sed 's/^/  /'
+	@echo "biggest symbols in the file (bytes, nm type, name; bss takes no file space):"
+	@nm --size-sort --reverse-sort --radix=d -S $(BUILD)/vfio-claim.syms | \
+		awk '$$3 !~ /^[bB]$$/ { printf "  %6d %s %s\n", $$2, $$3, $$4 }' | head -n 25
 
 # A dynamic glibc build of the same binary, for tests under a debugger.
 $(BUILD)/vfio-claim.glibc: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
@@ -85,8 +108,8 @@ VFIOCTL_SRC := $(wildcard src/vfioctl*.c src/verify.c src/bind.c src/groups.c)
 VFIOCTL_PKGS := libkmod libpci
 $(BUILD)/vfioctl: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	@if [ -z "$(VFIOCTL_SRC)" ]; then echo "vfioctl: no sources yet"; \
-	else $(CC) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
-		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) -o $@ \
+	else $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
+		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) $(LDFLAGS) -o $@ \
 		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS)); fi
 
 $(BUILD)/vfioctl.asan: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
@@ -132,10 +155,16 @@ deps:
 
 # Packages first, then a fresh make: this one decided klcc or gcc before
 # deps could install klibc.
+# T=SUITE[:TEST] runs one suite, or one test of it, by name (T="fixtures
+# fault" several suites); UPDATE=1 rewrites the expected outputs in
+# tests/expected/ (review them with git diff).
+T ?=
+UPDATE ?=
 check:
 	@sh tests/deps.sh
 	@$(MAKE) --no-print-directory check-build
-	@sh tests/run.sh
+	@case "$(T)" in *:*) set -- "$(T)" ;; *) set -- $(T) ;; esac; \
+		UPDATE="$(UPDATE)" sh tests/run.sh "$$@"
 
 check-build: all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit \
 	$(BUILD)/fuzz-parsers $(BUILD)/vfio-claim.glibc $(BUILD)/mktree \
@@ -202,6 +231,24 @@ uninstall:
 		dst=$${f#*:}; dst=$${dst#*:}; rm -f "$(DESTDIR)$$dst"; \
 	done
 	-rmdir "$(DESTDIR)$(DRACUTDIR)/50vfio-claim" 2>/dev/null
+
+# ---- packages ----
+# Each is built from a copy of the tree under $(BUILD)/pkg, so the build
+# leaves the checkout clean; the packages land in $(BUILD).
+version:
+	@echo $(VERSION)
+
+version-check:
+	@sh packaging/version-check.sh $(VERSION)
+
+deb: version-check
+	@sh packaging/build.sh deb $(VERSION) $(BUILD)
+
+rpm: version-check
+	@sh packaging/build.sh rpm $(VERSION) $(BUILD)
+
+arch: version-check
+	@sh packaging/build.sh arch $(VERSION) $(BUILD)
 
 clean:
 	rm -rf $(BUILD) tests/out

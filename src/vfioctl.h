@@ -35,6 +35,8 @@ struct vctl {
 	int dry_run;
 	int force;
 	int probe; /* --probe: verify opens group nodes */
+	int no_rebuild; /* reserve, release: only print the command */
+	int all; /* release --all */
 	int real; /* the running host: modules may be loaded */
 	struct sysfs sys;
 };
@@ -79,6 +81,12 @@ int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 void vdev_list_free(struct vdev_list *l);
 /* One line's reason for a miss: "no such PCI device", ... */
 const char *vctl_miss_text(const struct vmiss *m);
+
+/*
+ * The guarded selector of d, "VVVV:DDDD@DDDD:BB:SS.F": what 'vfioctl
+ * cmdline' prints and 'vfioctl reserve' writes. snprintf's return value.
+ */
+int vctl_guarded(const struct pci_dev *d, char *buf, size_t size);
 
 /* Parses argv[0..argc) as selectors. Returns the number of bad ones. */
 int vctl_parse_args(int argc, char **argv, struct sel_list *l);
@@ -193,5 +201,7 @@ int cmd_groups(struct vctl *c, int argc, char **argv);
 int cmd_plan(struct vctl *c, int argc, char **argv);
 int cmd_cmdline(struct vctl *c, int argc, char **argv);
 int cmd_qemu_args(struct vctl *c, int argc, char **argv);
+int cmd_reserve(struct vctl *c, int argc, char **argv);
+int cmd_release(struct vctl *c, int argc, char **argv);
 
 #endif

@@ -320,6 +320,11 @@ static void set_uevent_driver(const char *dev, const char *drv)
 		if (!strncmp(line, "DRIVER=", 7))
 			continue;
 		n += snprintf(out + n, sizeof(out) - n, "%s\n", line);
+		/* snprintf counts what did not fit: never write past out. */
+		if (n >= (int)sizeof(out)) {
+			n = sizeof(out) - 1;
+			break;
+		}
 	}
 	write_file(p, out, n, O_TRUNC);
 }

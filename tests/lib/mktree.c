@@ -5,11 +5,19 @@
  *
  *   mktree ROOT < SPEC     create the tree under ROOT (made if missing)
  *   mktree --snap ROOT     print one line per entry, for tests/lib/testlib.sh
+ *   mktree --capture SYS   print the SPEC of a sysfs tree: a real machine's
+ *                          /sys (only read) or one mktree made, so a bug
+ *                          report's host becomes a fixture
  *
  * SPEC, one item per line; '#' starts a comment:
  *   iommu NAME        class/iommu/NAME -> ../../devices/virtual/iommu/NAME
- *   driver NAME       register bus/pci/drivers/NAME/{bind,unbind,new_id,
- *                     remove_id} and module -> ../../../../module/NAME_
+ *   driver NAME [module=MOD]
+ *                     register bus/pci/drivers/NAME/{bind,unbind,new_id,
+ *                     remove_id}, module -> ../../../../module/MOD and
+ *                     module/MOD/drivers/pci:NAME back; MOD defaults to
+ *                     NAME with '-' as '_'; module=- for a built-in
+ *                     driver (no module link). The first line for a
+ *                     driver counts: name it before a device uses it.
  *   noiommu Y|N       module/vfio/parameters/enable_unsafe_noiommu_mode
  *                     (always created, N unless this says otherwise)
  *   ADDR VVVV:DDDD CLASS [KEY=VALUE...]     one PCI function, e.g.
@@ -35,6 +43,12 @@
  *     vanish-on=ATTR  .vanish-on-ATTR: the device disappears when ATTR is
  *                     written for it
  *     refuse=1        .refuse: vfio-pci's probe fails for it
+ *     res=I:START:END:FLAGS  line I of resource (hex; BARs are 0-5, the
+ *                     ROM 6); every other line is zeros
+ *     reslines=N      lines in resource (default 13, 17 for a bridge:
+ *                     a kernel with SR-IOV; 7 and 11 without)
+ *     boot_vga=0|1    boot_vga (the kernel has it for VGA devices only)
+ *     reset_method=M[,M...]  reset_method, e.g. flr,bus
  * ADDR is DDDD:BB:SS.F; all functions sit under devices/pciDDDD:00/ as
  * in a flat root complex. Every link is relative, as in sysfs, so the
  * basename of readlink() names the driver or group.
@@ -58,6 +72,7 @@
 #include <unistd.h>
 
 #define MAX_DRV 64
+#define NRES 17 /* lines in a bridge's resource (DEVICE_COUNT_RESOURCE) */
 
 static int rootfd;
 static int lineno;
@@ -136,9 +151,20 @@ static void link_at(int dirfd, const char *target, const char *name)
 		sysdie(name);
 }
 
-static void add_driver(const char *name)
+/* The module a driver's name implies: '-' as '_'. */
+static void default_module(const char *name, char *mod, size_t size)
 {
-	char p[256], mod[64];
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < size; i++)
+		mod[i] = name[i] == '-' ? '_' : name[i];
+	mod[i] = '\0';
+}
+
+/* MODULE NULL: the default; "-": built in, no module link. */
+static void add_driver(const char *name, const char *module)
+{
+	char p[256], t[256], mod[64];
 	int i, fd;
 
 	for (i = 0; i < ndrivers; i++)
@@ -146,6 +172,8 @@ static void add_driver(const char *name)
 			return;
 	if (strlen(name) >= sizeof(drivers[0]) || strchr(name, '/'))
 		die("bad driver name");
+	if (module && (strlen(module) >= sizeof(mod) || strchr(module, '/')))
+		die("bad module name");
 	if (ndrivers < MAX_DRV)
 		strcpy(drivers[ndrivers++], name);
 	snprintf(p, sizeof(p), "bus/pci/drivers/%s", name);
@@ -157,14 +185,22 @@ static void add_driver(const char *name)
 	put(fd, "unbind", "", 0);
 	put(fd, "new_id", "", 0);
 	put(fd, "remove_id", "", 0);
-	for (i = 0; name[i]; i++)
-		mod[i] = name[i] == '-' ? '_' : name[i];
-	mod[i] = '\0';
+	if (module && !strcmp(module, "-")) {
+		close(fd);
+		return;
+	}
+	if (module)
+		strcpy(mod, module);
+	else
+		default_module(name, mod, sizeof(mod));
 	snprintf(p, sizeof(p), "../../../../module/%s", mod);
 	link_at(fd, p, "module");
 	close(fd);
 	snprintf(p, sizeof(p), "module/%s/drivers", mod);
 	mkdirs(p);
+	snprintf(p, sizeof(p), "module/%s/drivers/pci:%s", mod, name);
+	snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s", name);
+	link_at(rootfd, t, p);
 }
 
 static void skeleton(void)
@@ -219,6 +255,9 @@ struct dev {
 	int nfail;
 	char vanish[64];
 	int refuse;
+	unsigned long long res[NRES][3];
+	int reslines, boot_vga;
+	char reset_method[128];
 };
 
 static void copy(char *dst, size_t size, const char *v)
@@ -269,6 +308,27 @@ static void parse_key(struct dev *d, char *kv)
 		copy(d->vanish, sizeof(d->vanish), v);
 	} else if (!strcmp(kv, "refuse")) {
 		d->refuse = atoi(v);
+	} else if (!strcmp(kv, "res")) {
+		unsigned long long a, b, f;
+		char tail;
+
+		if (sscanf(v, "%u:%llx:%llx:%llx%c", &x, &a, &b, &f, &tail) !=
+			    4 ||
+		    x >= NRES)
+			die("res= wants I:START:END:FLAGS (hex, I < 17)");
+		d->res[x][0] = a;
+		d->res[x][1] = b;
+		d->res[x][2] = f;
+	} else if (!strcmp(kv, "reslines")) {
+		d->reslines = atoi(v);
+		if (d->reslines < 1 || d->reslines > NRES)
+			die("reslines= wants 1 to 17");
+	} else if (!strcmp(kv, "boot_vga")) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			die("boot_vga= wants 0 or 1");
+		d->boot_vga = *v - '0';
+	} else if (!strcmp(kv, "reset_method")) {
+		copy(d->reset_method, sizeof(d->reset_method), v);
 	} else {
 		die("unknown key");
 	}
@@ -294,6 +354,21 @@ static void config_blob(const struct dev *d, unsigned char *c)
 		c[0x2e] = d->sdid & 0xff;
 		c[0x2f] = d->sdid >> 8;
 	}
+}
+
+/* resource as pci-sysfs.c's resource_show prints it. */
+static void resource_file(int fd, const struct dev *d)
+{
+	char buf[NRES * 64];
+	int i, n = 0, lines = d->reslines;
+
+	if (!lines)
+		lines = (d->hdr & 0x7f) == 1 ? 17 : 13;
+	for (i = 0; i < lines; i++)
+		n += snprintf(buf + n, sizeof(buf) - n,
+			      "0x%016llx 0x%016llx 0x%016llx\n", d->res[i][0],
+			      d->res[i][1], d->res[i][2]);
+	put(fd, "resource", buf, n);
 }
 
 static void make_dev(struct dev *d)
@@ -338,9 +413,21 @@ static void make_dev(struct dev *d)
 	putf(fd, "driver_override", "%s\n",
 	     d->override[0] ? d->override : "(null)");
 	link_at(fd, "../../../bus/pci", "subsystem");
+	resource_file(fd, d);
+	if (d->boot_vga >= 0)
+		putf(fd, "boot_vga", "%d\n", d->boot_vga);
+	if (d->reset_method[0]) {
+		char m[128];
+
+		strcpy(m, d->reset_method);
+		for (i = 0; m[i]; i++)
+			if (m[i] == ',')
+				m[i] = ' ';
+		putf(fd, "reset_method", "%s\n", m);
+	}
 
 	if (d->driver[0]) {
-		add_driver(d->driver);
+		add_driver(d->driver, NULL);
 		snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s",
 			 d->driver);
 		link_at(fd, t, "driver");
@@ -436,7 +523,12 @@ static void spec_line(char *line)
 		return;
 	}
 	if (!strcmp(tok[0], "driver") && n == 2) {
-		add_driver(tok[1]);
+		add_driver(tok[1], NULL);
+		return;
+	}
+	if (!strcmp(tok[0], "driver") && n == 3 &&
+	    !strncmp(tok[2], "module=", 7) && tok[2][7]) {
+		add_driver(tok[1], tok[2] + 7);
 		return;
 	}
 	if (!strcmp(tok[0], "noiommu") && n == 2) {
@@ -452,6 +544,7 @@ static void spec_line(char *line)
 	d.hdr = -1;
 	d.numvfs = -1;
 	d.totalvfs = -1;
+	d.boot_vga = -1;
 	if (n < 3 || parse_addr(tok[0], &d.dom, &d.bus, &d.slot, &d.fn))
 		die("expected ADDR VVVV:DDDD CLASS [KEY=VALUE...]");
 	snprintf(d.addr, sizeof(d.addr), "%04x:%02x:%02x.%x", d.dom, d.bus,
@@ -611,14 +704,228 @@ static int snap(const char *root)
 	return 0;
 }
 
+/* ---- --capture ---- */
+
+/* The first line of DIR/NAME, without its newline; -1 when unreadable. */
+static int attr(int dirfd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dirfd, name, O_RDONLY);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static unsigned int hexattr(int dirfd, const char *name)
+{
+	char b[64];
+
+	if (attr(dirfd, name, b, sizeof(b)))
+		return 0;
+	return (unsigned int)strtoul(b, NULL, 16);
+}
+
+/* The basename of the link DIR/NAME into buf; -1 when it is no link. */
+static int linkbase(int dirfd, const char *name, char *buf, size_t size)
+{
+	char t[4096];
+	ssize_t n = readlinkat(dirfd, name, t, sizeof(t) - 1);
+	const char *b;
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return -1;
+	t[n] = '\0';
+	b = strrchr(t, '/');
+	b = b ? b + 1 : t;
+	if (strlen(b) >= size)
+		return -1;
+	memcpy(buf, b, strlen(b) + 1);
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in DIR/PATH, sorted (no dot entries); *n of them. */
+static char **names(int dirfd, const char *path, int *n)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+	char **v = NULL;
+	int cap = 0;
+
+	*n = 0;
+	if (!dir)
+		return NULL;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				sysdie("realloc");
+		}
+		v[(*n)++] = strdup(de->d_name);
+	}
+	closedir(dir);
+	if (v)
+		qsort(v, *n, sizeof(*v), cmp_names);
+	return v;
+}
+
+static void capture_dev(int devs, const char *addr)
+{
+	char b[512];
+	unsigned char cfg[64];
+	unsigned int ven, did, sven, sdid, cls, rev, hdr = 0;
+	unsigned long long a, e, f;
+	int fd, cf, i, line = 0;
+	FILE *res;
+
+	fd = openat(devs, addr, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return;
+	ven = hexattr(fd, "vendor");
+	did = hexattr(fd, "device");
+	sven = hexattr(fd, "subsystem_vendor");
+	sdid = hexattr(fd, "subsystem_device");
+	cls = hexattr(fd, "class");
+	rev = hexattr(fd, "revision");
+	cf = openat(fd, "config", O_RDONLY);
+	if (cf >= 0) {
+		if (read(cf, cfg, sizeof(cfg)) > 0x0e)
+			hdr = cfg[0x0e];
+		close(cf);
+	}
+	printf("%s %04x:%04x %06x", addr, ven, did, cls & 0xffffff);
+	if (!linkbase(fd, "driver", b, sizeof(b)))
+		printf(" driver=%s", b);
+	if (!linkbase(fd, "iommu_group", b, sizeof(b)))
+		printf(" group=%s", b);
+	if (sven || sdid)
+		printf(" subsys=%04x:%04x", sven, sdid);
+	if (hdr != ((cls >> 8) == 0x0604 ? 1u : 0u))
+		printf(" hdr=%u", hdr);
+	if (rev)
+		printf(" rev=%x", rev);
+	if (!attr(fd, "sriov_numvfs", b, sizeof(b))) {
+		printf(" numvfs=%d", atoi(b));
+		if (!attr(fd, "sriov_totalvfs", b, sizeof(b)))
+			printf(" totalvfs=%d", atoi(b));
+	}
+	if (!linkbase(fd, "physfn", b, sizeof(b)))
+		printf(" physfn=%s", b);
+	if (!attr(fd, "driver_override", b, sizeof(b)) && b[0] &&
+	    strcmp(b, "(null)") && !strchr(b, ' '))
+		printf(" override=%s", b);
+	cf = openat(fd, "resource", O_RDONLY);
+	res = cf < 0 ? NULL : fdopen(cf, "r");
+	if (res) {
+		while (fgets(b, sizeof(b), res)) {
+			if (sscanf(b, "%llx %llx %llx", &a, &e, &f) == 3 &&
+			    (a || e || f) && line < NRES)
+				printf(" res=%d:%llx:%llx:%llx", line, a, e, f);
+			line++;
+		}
+		fclose(res);
+		if (line != ((hdr & 0x7f) == 1 ? 17 : 13))
+			printf(" reslines=%d", line);
+	}
+	if (!attr(fd, "boot_vga", b, sizeof(b)) && (b[0] == '0' || b[0] == '1'))
+		printf(" boot_vga=%c", b[0]);
+	if (!attr(fd, "reset_method", b, sizeof(b)) && b[0]) {
+		for (i = 0; b[i]; i++)
+			if (b[i] == ' ')
+				b[i] = ',';
+		printf(" reset_method=%s", b);
+	}
+	putchar('\n');
+	close(fd);
+}
+
+static int capture(const char *root)
+{
+	char **v, b[256], mod[64];
+	int n, i, devs, drv;
+
+	rootfd = open(root, O_RDONLY | O_DIRECTORY);
+	if (rootfd < 0) {
+		fprintf(stderr, "mktree: %s: %s\n", root, strerror(errno));
+		return 1;
+	}
+	devs = openat(rootfd, "bus/pci/devices", O_RDONLY | O_DIRECTORY);
+	if (devs < 0) {
+		fprintf(stderr, "mktree: %s/bus/pci/devices: %s\n", root,
+			strerror(errno));
+		return 1;
+	}
+	printf("# mktree --capture %s\n", root);
+	v = names(rootfd, "class/iommu", &n);
+	for (i = 0; i < n; i++) {
+		printf("iommu %s\n", v[i]);
+		free(v[i]);
+	}
+	free(v);
+	v = names(rootfd, "bus/pci/drivers", &n);
+	drv = openat(rootfd, "bus/pci/drivers", O_RDONLY | O_DIRECTORY);
+	for (i = 0; i < n; i++) {
+		int dfd = openat(drv, v[i], O_RDONLY | O_DIRECTORY);
+
+		if (dfd >= 0 && linkbase(dfd, "module", b, sizeof(b)))
+			printf("driver %s module=-\n", v[i]);
+		else if (dfd >= 0 && (default_module(v[i], mod, sizeof(mod)),
+				      strcmp(mod, b)))
+			printf("driver %s module=%s\n", v[i], b);
+		else
+			printf("driver %s\n", v[i]);
+		if (dfd >= 0)
+			close(dfd);
+		free(v[i]);
+	}
+	free(v);
+	if (drv >= 0)
+		close(drv);
+	i = openat(rootfd, "module/vfio/parameters", O_RDONLY | O_DIRECTORY);
+	if (i >= 0) {
+		if (!attr(i, "enable_unsafe_noiommu_mode", b, sizeof(b)) &&
+		    b[0] == 'Y')
+			printf("noiommu Y\n");
+		close(i);
+	}
+	v = names(devs, ".", &n);
+	for (i = 0; i < n; i++) {
+		capture_dev(devs, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	close(devs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char line[4096];
 
 	if (argc == 3 && !strcmp(argv[1], "--snap"))
 		return snap(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--capture"))
+		return capture(argv[2]);
 	if (argc != 2 || argv[1][0] == '-') {
-		fputs("usage: mktree ROOT < SPEC | mktree --snap ROOT\n",
+		fputs("usage: mktree ROOT < SPEC | mktree --snap ROOT | "
+		      "mktree --capture SYSFS\n",
 		      stderr);
 		return 2;
 	}

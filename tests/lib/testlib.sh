@@ -5,9 +5,34 @@
 BUILD=${BUILD:-$TOP/build}
 VFIO_CLAIM=${VFIO_CLAIM:-$BUILD/vfio-claim}
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-skip() { echo "SKIP $1: $2"; }
+# ---- running one test by name ----
+# tests/run.sh SUITE:TEST exports TESTS=TEST (a shell glob) to the suite.
+# A suite starts each test with t: "if t NAME; then ... fi", or in a loop
+# "t NAME || continue". t is false for a test TESTS does not name, so its
+# work is skipped; pass, fail and skip print nothing for such a test.
+TESTS=${TESTS:-}
+TNAME=
+
+# want NAME: TESTS is empty or matches NAME (without its VC_PREFIX).
+want() {
+	[ -z "$TESTS" ] && return 0
+	wname=${1#"${VC_PREFIX:-}"}
+	# shellcheck disable=SC2254 # TESTS is a pattern
+	case ${wname#klcc-dry-run/} in
+	$TESTS) return 0 ;;
+	esac
+	return 1
+}
+
+# t NAME: starts test NAME (verdict and golden use it); false to skip it.
+t() {
+	TNAME=$1
+	want "$1"
+}
+
+pass() { want "$1" && echo "PASS $1"; return 0; }
+fail() { want "$1" && echo "FAIL $1: $2"; return 0; }
+skip() { want "$1" && echo "SKIP $1: $2"; return 0; }
 
 # expect_eq NAME EXPECTED ACTUAL
 expect_eq() {
@@ -28,6 +53,11 @@ FAKE_MODPROBE=${FAKE_MODPROBE:-$TOP/tests/lib/fake-modprobe}
 VC_BIN=${VC_BIN:-$BUILD/vfio-claim.glibc}
 VC_NOSHIM=${VC_NOSHIM:-$BUILD/vfio-claim}
 VC_PREFIX=${VC_PREFIX:-}
+# The differential test (vc_differ): the binary we ship against the glibc
+# build. VC_DIFF=0 turns it off; the asan suite has no use for it.
+VC_STATIC=${VC_STATIC:-$BUILD/vfio-claim}
+VC_GLIBC=${VC_GLIBC:-$BUILD/vfio-claim.glibc}
+VC_DIFF=${VC_DIFF:-1}
 # Sanitizer reports exit 99/98 so they cannot pass for exit status 1.
 ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0:exitcode=99:detect_leaks=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=98}
@@ -37,15 +67,17 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 fx_need() {
 	for f in "$@"; do
 		if [ ! -x "$f" ] && [ ! -f "$f" ]; then
-			fail "${SUITE:-suite}" "$f missing: run make check (or make $f)"
+			echo "FAIL ${SUITE:-suite}: $f missing: run make check (or make $f)"
 			exit 1
 		fi
 	done
 }
 
-# fx_init: a private work directory on tmpfs when there is one.
+# fx_init: a private work directory on tmpfs when there is one (FX_TMP:
+# another place, e.g. to see that no expected output depends on the
+# directory order of a file system).
 fx_init() {
-	base=/dev/shm
+	base=${FX_TMP:-/dev/shm}
 	{ [ -d "$base" ] && [ -w "$base" ]; } || base=${TMPDIR:-/tmp}
 	WORK=$(mktemp -d "$base/vfio-claim-fx.XXXXXX") || exit 1
 	trap 'rm -rf "$WORK"' EXIT
@@ -57,13 +89,14 @@ fx_init() {
 # of a new test.
 mk() {
 	T=$WORK/$1
-	rm -rf "$T" "$T.before" "$T.errs" "$T.out" "$T.err"
+	rm -rf "$T" "$T.before" "$T.errs" "$T.out" "$T.err" "$T.differs"
 	if [ -n "${2:-}" ]; then
 		"$2" | "$MKTREE" "$T"
 	else
 		"$MKTREE" "$T"
 	fi || bad "mktree failed"
 	"$MKTREE" --snap "$T" | LC_ALL=C sort >"$T.before"
+	: >"$T.calls"
 	RC=
 }
 
@@ -84,6 +117,7 @@ bad() {
 # stdout in $T.out, stderr in $T.err. A signal or a sanitizer report is a
 # failed check of its own.
 vc() {
+	vc_differ "$@"
 	if [ "${1:-}" = --noshim ]; then
 		shift
 		"$VC_NOSHIM" --sysfs "$T" --kmsg "$T/kmsg.log" \
@@ -96,11 +130,58 @@ vc() {
 			--config "$WORK/absent.conf" "$@" >"$T.out" 2>"$T.err"
 		RC=$?
 	fi
+	calls_add "$@"
 	if [ "$RC" -gt 2 ]; then
 		bad "exit status $RC (crash or sanitizer report): $(head -c 600 "$T.err" | tr '\n' ' ')"
 	elif grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T.err"; then
 		bad "sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error' "$T.err")"
 	fi
+}
+
+# vc_differ [--noshim] ARGS...: the binary we ship (VC_STATIC, klcc and
+# static, so it cannot run under fakekernel.so) and the glibc build the
+# fixtures run (VC_GLIBC) each run ARGS with --dry-run on $T as it is
+# now, without the shim; their plan (stdout), exit status and log lines
+# must be equal. verdict reports it as its own test, klcc-dry-run/NAME.
+vc_differ() {
+	[ "$VC_DIFF" = 1 ] && [ -z "$VC_PREFIX" ] || return 0
+	[ "${1:-}" = --noshim ] && shift
+	for b in static glibc; do
+		if [ $b = static ]; then bin=$VC_STATIC; else bin=$VC_GLIBC; fi
+		rm -f "$T.dk-$b"
+		"$bin" --sysfs "$T" --kmsg "$T.dk-$b" --run-dir "$T/run" \
+			--config "$WORK/absent.conf" "$@" --dry-run >"$T.do-$b" 2>/dev/null
+		echo "exit $?" >>"$T.do-$b"
+		[ ! -f "$T.dk-$b" ] || cat "$T.dk-$b" >>"$T.do-$b"
+	done
+	if ! cmp -s "$T.do-static" "$T.do-glibc"; then
+		printf '%s\n' "${VC_STATIC##*/} and ${VC_GLIBC##*/} differ on --dry-run $*: $(diff "$T.do-static" "$T.do-glibc" |
+			grep '^[<>]' | sed 's/^</static:/; s/^>/glibc:/' | head -n 8 | tr '\n' '|')" >>"$T.differs"
+	fi
+	: >>"$T.differs"
+}
+
+# calls_add ARGS...: the vfio-claim call just made, for golden: its
+# arguments (quoted when they need it), exit status, stdout and stderr.
+calls_add() {
+	{
+		printf '$ vfio-claim'
+		for a in "$@"; do
+			case $a in
+			'' | *[!A-Za-z0-9_.,:=@/+-]*) printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")" ;;
+			*) printf ' %s' "$a" ;;
+			esac
+		done
+		printf '\nexit %s\n' "$RC"
+		if [ -s "$T.out" ]; then
+			echo "-- stdout"
+			cat "$T.out"
+		fi
+		if [ -s "$T.err" ]; then
+			echo "-- stderr"
+			cat "$T.err"
+		fi
+	} >>"$T.calls"
 }
 
 # changes: what differs between the snapshot mk took and the tree now, one
@@ -242,11 +323,130 @@ ck_out() {
 	grep -qE -- "$1" "$T.out" || bad "stdout lacks /$1/ (got: $(head -c 300 "$T.out" | tr '\n' '|'))"
 }
 
-# verdict NAME: one PASS or FAIL line for the checks since mk.
+# verdict: one PASS or FAIL line for the checks since mk, named by the t
+# that started the test. A test without t (verdict NAME, the old form)
+# fails loudly instead of reporting under another test's name.
 verdict() {
-	if [ ! -s "$T.errs" ]; then
-		pass "$VC_PREFIX$1"
+	if [ -z "$TNAME" ]; then
+		fail "${VC_PREFIX}unnamed" "a test after $(tail -n 1 "$T.calls" 2>/dev/null | head -c 80) has no 't NAME' (see tests/lib/testlib.sh)"
+	elif [ ! -s "$T.errs" ]; then
+		pass "$VC_PREFIX$TNAME"
 	else
-		fail "$VC_PREFIX$1" "$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/; /g' "$T.errs")"
+		fail "$VC_PREFIX$TNAME" "$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/; /g' "$T.errs")"
 	fi
+	if [ -n "$TNAME" ] && [ -f "$T.differs" ]; then
+		if [ -s "$T.differs" ]; then
+			fail "klcc-dry-run/$TNAME" "$(tr '\n' ';' <"$T.differs")"
+		else
+			pass "klcc-dry-run/$TNAME"
+		fi
+	fi
+	TNAME=
+}
+
+# ---- golden files: tests/expected/SUITE/TEST ----
+# observed [--by-device] [--no-changes]: what the current test produced,
+# as it is compared: each vfio-claim call (arguments, exit status, stdout,
+# stderr), the log, the files under run/, the tree changes (see changes)
+# and the writes fakekernel.so saw. $WORK and $TOP are written as such,
+# the binary's path as vfio-claim.
+# --by-device: the lines of each part sorted by the devices they name
+# (stable), for tests that meet devices in directory order (ID scans,
+# group members), which differs between file systems.
+observed() {
+	by_dev='' no_changes=''
+	for o in "$@"; do
+		case $o in
+		--by-device) by_dev=1 ;;
+		--no-changes) no_changes=1 ;;
+		esac
+	done
+	{
+		cat "$T.calls"
+		if [ -s "$T/kmsg.log" ]; then
+			echo "-- kmsg"
+			cat "$T/kmsg.log"
+		fi
+		if [ -d "$T/run" ]; then
+			find "$T/run" -type f | LC_ALL=C sort | while read -r f; do
+				echo "-- ${f#"$T"/}"
+				cat "$f"
+			done
+		fi
+		if [ -z "$no_changes" ]; then
+			changes >"$T.chg"
+			if [ -s "$T.chg" ]; then
+				echo "-- changes"
+				cat "$T.chg"
+			fi
+		fi
+		if [ -s "$T/.writes" ]; then
+			echo "-- writes"
+			cat "$T/.writes"
+		fi
+	} | if [ -n "$by_dev" ]; then by_device; else cat; fi |
+		awk -v b="$VC_BIN" -v s="$VC_NOSHIM" -v w="$WORK" -v t="$TOP" '{
+			while ((i = index($0, b)) > 0) $0 = substr($0, 1, i - 1) "vfio-claim" substr($0, i + length(b))
+			while ((i = index($0, s)) > 0) $0 = substr($0, 1, i - 1) "vfio-claim" substr($0, i + length(s))
+			while ((i = index($0, w)) > 0) $0 = substr($0, 1, i - 1) "$WORK" substr($0, i + length(w))
+			while ((i = index($0, t)) > 0) $0 = substr($0, 1, i - 1) "$TOP" substr($0, i + length(t))
+			print
+		}'
+}
+
+# by_device: within each part of observed, the lines stably sorted by the
+# first and second PCI address they name (lines that name none first).
+by_device() {
+	awk -v OFS='\t' '
+		/^(\$ vfio-claim|exit [0-9]|-- )/ { part++; print part, 0, "", "", NR, $0; next }
+		{
+			a = $0; k1 = ""; k2 = ""
+			if (match(a, /[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]\.[0-7]/)) {
+				k1 = substr(a, RSTART, RLENGTH)
+				a = substr(a, RSTART + RLENGTH)
+				if (match(a, /[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]\.[0-7]/))
+					k2 = substr(a, RSTART, RLENGTH)
+			}
+			print part, 1, k1, k2, NR, $0
+		}' | LC_ALL=C sort -t "$(printf '\t')" -k1,1n -k2,2n -k3,3 -k4,4 -k5,5n | cut -f6-
+}
+
+# golden_cmp NAME FILE: FILE is exactly tests/expected/$SUITE/NAME (with
+# '_' in the file name for what a shell would quote). UPDATE=1 writes it
+# instead, unless GOLDEN_RO=1 (the asan runs only compare), so the diff of
+# tests/expected/ is the review. False on a difference, with GOLDEN_WHY
+# saying it; the output is then kept in tests/out/expected/$SUITE/NAME.
+golden_cmp() {
+	gname=$(printf '%s' "$1" | tr -c 'A-Za-z0-9._,:=@+-' '_' | tr -s '_' | sed 's/_$//')
+	want_f=$TOP/tests/expected/$SUITE/$gname
+	got_f=$TOP/tests/out/expected/$SUITE/$gname
+	GOLDEN_WHY=
+	if [ "${UPDATE:-}" = 1 ] && [ "${GOLDEN_RO:-}" != 1 ]; then
+		mkdir -p "${want_f%/*}"
+		cmp -s "$2" "$want_f" 2>/dev/null || cp "$2" "$want_f"
+		return 0
+	fi
+	if [ ! -f "$want_f" ]; then
+		GOLDEN_WHY="no tests/expected/$SUITE/$gname: run make check UPDATE=1 T='$SUITE:$1' and review it"
+	elif ! cmp -s "$want_f" "$2"; then
+		GOLDEN_WHY="differs from tests/expected/$SUITE/$gname (-want +got): $(diff "$want_f" "$2" |
+			grep '^[<>]' | sed 's/^</-/; s/^>/+/' | head -n 12 | tr '\n' '|') (all: diff tests/expected/$SUITE/$gname tests/out/expected/$SUITE/$gname; accept: make check UPDATE=1 T='$SUITE:$1')"
+	else
+		return 0
+	fi
+	mkdir -p "${got_f%/*}" && cp "$2" "$got_f"
+	return 1
+}
+
+# golden [--by-device] [--no-changes]: what the test produced (observed)
+# is exactly its expected file (golden_cmp; the asan suite only compares).
+golden() {
+	if [ -z "$TNAME" ]; then
+		bad "golden: no 't NAME' started this test"
+		return
+	fi
+	observed "$@" >"$T.observed"
+	GOLDEN_RO=
+	[ -z "$VC_PREFIX" ] || GOLDEN_RO=1
+	golden_cmp "$TNAME" "$T.observed" || bad "$GOLDEN_WHY"
 }

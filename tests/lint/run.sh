@@ -19,6 +19,7 @@ if ! command -v clang-format >/dev/null 2>&1; then
 	fail clang-format "clang-format not installed (tests/deps.sh installs it)"
 else
 	for f in $(files | grep -E '\.[ch]$'); do
+		t "clang-format $f" || continue
 		if o=$(clang-format --dry-run --Werror "$f" 2>&1); then
 			pass "clang-format $f"
 		else
@@ -28,7 +29,9 @@ else
 fi
 
 # -Wall -Wextra -Werror holds for clang as for gcc (klcc is gcc).
-if ! command -v clang >/dev/null 2>&1; then
+if ! t "clang -Werror build"; then
+	:
+elif ! command -v clang >/dev/null 2>&1; then
 	fail clang-build "clang not installed (tests/deps.sh installs it)"
 elif o=$(make -s -B CC=clang BUILD=tests/out/clang tests/out/clang/vfio-claim.glibc \
 	tests/out/clang/vfioctl 2>&1) && [ -x tests/out/clang/vfioctl ]; then
@@ -37,6 +40,20 @@ else
 	fail "clang -Werror build" "$(echo "$o" | grep -m 3 -E 'error|warning' | tr '\n' ' ')"
 fi
 rm -rf tests/out/clang
+
+# The size budget of the early binary (SIZE_BUDGET in the Makefile; make
+# size shows where the bytes go). It is checked as built for make check.
+if t "size build/vfio-claim"; then
+	budget=${SIZE_BUDGET:-$(sed -n 's/^SIZE_BUDGET *?= *//p' Makefile)}
+	bin=$BUILD/vfio-claim
+	if [ ! -f "$bin" ]; then
+		fail "size build/vfio-claim" "$bin missing: run make"
+	elif [ "$(wc -c <"$bin")" -gt "${budget:-0}" ]; then
+		fail "size build/vfio-claim" "$(wc -c <"$bin") bytes, over the budget of $budget by $(($(wc -c <"$bin") - budget)): make size names the biggest symbols"
+	else
+		pass "size build/vfio-claim"
+	fi
+fi
 
 if ! command -v shellcheck >/dev/null 2>&1; then
 	fail shellcheck "shellcheck not installed (tests/deps.sh installs it)"
@@ -47,6 +64,7 @@ for f in $(files); do
 	*.c | *.h | *.md | *.jq | *.conf | *.service | *.[0-9] | Makefile | .gitignore | .clang-format) continue ;;
 	esac
 	[ -f "$f" ] || continue
+	t "shellcheck $f" || continue
 	first=$(head -n 1 "$f")
 	case $first in
 	*bash*) dialect="bash" ;;

@@ -8,6 +8,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/testlib.sh disable=SC1091
 . "$TOP/tests/lib/testlib.sh"
 HERE=$TOP/tests/vfioctl
+SUITE=vfioctl
 OUT=$TOP/tests/out/vfioctl
 SCHEMA=$HERE/verify-schema.jq
 rm -rf "$OUT"
@@ -373,8 +374,25 @@ build_fixtures() {
 
 # ---- assertions ----
 
+# expected NAME RC OUTPUT: the exit status and whole output are exactly
+# tests/expected/vfioctl/NAME (golden_cmp in tests/lib/testlib.sh; the
+# .asan run compares with the same file and never writes it). Paths
+# under tests/out and the binary's are written as $TOP and vfioctl; JSON
+# is compared as jq prints it, one member a line.
+expected() {
+	GOLDEN_RO=
+	case $1 in *.asan) GOLDEN_RO=1 ;; esac
+	printf 'exit %s\n%s\n' "$2" "$3" |
+		awk -v x="$X" -v t="$TOP" '{
+			while ((i = index($0, x)) > 0) $0 = substr($0, 1, i - 1) "vfioctl" substr($0, i + length(x))
+			while ((i = index($0, t)) > 0) $0 = substr($0, 1, i - 1) "$TOP" substr($0, i + length(t))
+			print
+		}' >"$OUT/observed"
+	golden_cmp "${1%.asan}" "$OUT/observed"
+}
+
 # check NAME RC 'NEEDLE|NEEDLE...' CMD...: exit status and output (stdout
-# and stderr) containing every needle.
+# and stderr) containing every needle, and all of it as expected.
 check() {
 	name=$1 want=$2 needles=$3
 	shift 3
@@ -394,7 +412,11 @@ check() {
 		fi
 	done
 	IFS=$old
-	pass "$name"
+	if expected "$name" "$rc" "$out"; then
+		pass "$name"
+	else
+		fail "$name" "$GOLDEN_WHY"
+	fi
 }
 
 # check_not NAME 'NEEDLE|NEEDLE...' CMD...: the output (stdout and stderr)
@@ -416,8 +438,8 @@ check_not() {
 	pass "$name"
 }
 
-# jcheck NAME RC JQ-EXPR CMD...: exit status, the verify schema, and a jq
-# predicate over stdout.
+# jcheck NAME RC JQ-EXPR CMD...: exit status, the verify schema, a jq
+# predicate over stdout, and stdout as expected.
 jcheck() {
 	name=$1 want=$2 expr=$3
 	shift 3
@@ -429,20 +451,26 @@ jcheck() {
 		fail "$name" "does not match the schema: $out"
 	elif ! printf '%s\n' "$out" | jq -e "$expr" >/dev/null 2>&1; then
 		fail "$name" "jq [$expr] false for: $out"
+	elif ! expected "$name" "$rc" "$(printf '%s\n' "$out" | jq .)"; then
+		fail "$name" "$GOLDEN_WHY"
 	else
 		pass "$name"
 	fi
 }
 
-# jq NAME EXPR CMD...: any JSON output, a predicate over it.
+# jany NAME EXPR CMD...: any JSON output, a predicate over it, and all of
+# it as expected.
 jany() {
 	name=$1 expr=$2
 	shift 2
 	out=$("$@" 2>"$OUT/stderr")
-	if printf '%s\n' "$out" | jq -e "$expr" >/dev/null 2>&1; then
-		pass "$name"
-	else
+	rc=$?
+	if ! printf '%s\n' "$out" | jq -e "$expr" >/dev/null 2>&1; then
 		fail "$name" "jq [$expr] false for: $out"
+	elif ! expected "$name" "$rc" "$(printf '%s\n' "$out" | jq .)"; then
+		fail "$name" "$GOLDEN_WHY"
+	else
+		pass "$name"
 	fi
 }
 
@@ -1235,6 +1263,325 @@ no_open() {
 	fi
 }
 
+# ---- reserve and release: a fake --root with its own generator ----
+
+# gen_host NAME LAYOUT...: a host with the seed's GPU, a USB controller, a
+# config file, and the generator programs each LAYOUT brings: fakes in
+# usr/sbin that log their arguments to gen.log, copy the config file they
+# saw to gen.conf and exit with $FAKE_GEN_RC. LAYOUT: initramfs-tools,
+# dracut, mkinitcpio, uki, stale-initramfs-tools (its /etc directory only).
+gen_host() {
+	rm -rf "${OUT:?}/fx/$1"
+	fx_new "$1"
+	shift
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	fx_dev 0000:00:14.0 8086:a2af 0c0330 xhci_hcd 5
+	echo "quiet intel_iommu=on" >"$R/proc/cmdline"
+	mkdir -p "$R/usr/sbin"
+	printf '%s\n' "# vfio-claim: devices for vfio-pci" "" \
+		"devices = 00:14.0  # the USB controller" "# end" \
+		>"$R/etc/vfio-claim.conf"
+	chmod 0640 "$R/etc/vfio-claim.conf"
+	for l in "$@"; do
+		case $l in
+		initramfs-tools)
+			mkdir -p "$R/etc/initramfs-tools"
+			fake_gen update-initramfs
+			;;
+		stale-initramfs-tools) mkdir -p "$R/etc/initramfs-tools" ;;
+		dracut) fake_gen dracut ;;
+		mkinitcpio)
+			echo "HOOKS=(base vfio-claim udev autodetect)" \
+				>"$R/etc/mkinitcpio.conf"
+			fake_gen mkinitcpio
+			;;
+		uki)
+			mkdir -p "$R/etc/kernel" "$R/usr/lib/modules/$KVER"
+			printf '# kernel-install\nlayout="uki"\n' \
+				>"$R/etc/kernel/install.conf"
+			: >"$R/usr/lib/modules/$KVER/vmlinuz"
+			fake_gen kernel-install
+			;;
+		esac
+	done
+}
+
+fake_gen() {
+	{
+		echo '#!/bin/sh'
+		echo "echo \"$1 \$*\" >>\"$R/gen.log\""
+		echo "cp \"$R/etc/vfio-claim.conf\" \"$R/gen.conf\""
+		# FAKE_GEN_IF: fail only while the file holds that text.
+		echo "[ -z \"\${FAKE_GEN_IF:-}\" ] || grep -qF \"\$FAKE_GEN_IF\" \"$R/gen.conf\" || exit 0"
+		# shellcheck disable=SC2016 # expands in the fake, not here
+		echo 'exit "${FAKE_GEN_RC:-0}"'
+	} >"$R/usr/sbin/$1"
+	chmod +x "$R/usr/sbin/$1"
+}
+
+# The whole tree, contents and modes: did anything change?
+tree_sum() {
+	(cd "$1" && find . -exec stat -c '%n %a %s' {} + && find . -type f -exec cksum {} +) |
+		LC_ALL=C sort | cksum
+}
+
+KVER=$(uname -r)
+
+reserve_suite() {
+	X=$1 s=$2
+	F=$OUT/fx
+	g() {
+		r=$1
+		shift
+		"$X" --root "$F/$r" "$@"
+	}
+	conf() { cat "$F/$1/etc/vfio-claim.conf"; }
+	glog() { cat "$F/$1/gen.log" 2>/dev/null; }
+
+	gen_host rsv initramfs-tools
+	check "reserve$s" 0 \
+		"devices=0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1|rebuilding the initramfs (initramfs-tools): update-initramfs -u -k all" \
+		g rsv reserve 0b:00
+	expect_eq "reserve-keeps-the-rest$s" \
+		"# vfio-claim: devices for vfio-pci~~devices = 0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1  # the USB controller~# end~" \
+		"$(conf rsv | tr '\n' '~')"
+	expect_eq "reserve-keeps-the-mode$s" 640 \
+		"$(stat -c %a "$F/rsv/etc/vfio-claim.conf")"
+	expect_eq "reserve-rebuilds$s" "update-initramfs -u -k all" \
+		"$(glog rsv)"
+	expect_eq "reserve-rebuilds-after-writing$s" "$(conf rsv)" \
+		"$(cat "$F/rsv/gen.conf")"
+	# The boot reads the file the same way: the plan claims all three.
+	check "reserve-then-plan$s" 0 \
+		"plan 0000:0b:00.0 id=10de:1b80 driver=nouveau group=14 action=claim|plan 0000:0b:00.1 id=10de:10f0|plan 0000:00:14.0 id=8086:a2af" \
+		g rsv plan
+	before=$(tree_sum "$F/rsv")
+	check "reserve-again$s" 0 "nothing to change" \
+		g rsv reserve 0b:00.0 10de:10f0
+	expect_eq "reserve-idempotent$s" "$before" "$(tree_sum "$F/rsv")"
+	check "reserve-bridge$s" 1 \
+		"0000:00:01.0 [8086:1901]: not claimed: is a PCI bridge|nothing changed in $F/rsv/etc/vfio-claim.conf" \
+		g rsv reserve 00:01.0
+	check "reserve-unknown$s" 1 \
+		"0000:05:00.0: no such PCI device on this machine|nothing changed" \
+		g rsv reserve 05:00.0
+	check "reserve-stale-guard$s" 1 \
+		"10de:1b80@0000:00:14.0: 0000:00:14.0 is 8086:a2af (subsystem 1458:3702), not 10de:1b80: its slot is not claimed|nothing changed" \
+		g rsv reserve 10de:1b80@0000:00:14.0
+	d14=$F/rsv/sys/devices/pci0000:00/0000:00:14.0
+	echo 2 >"$d14/sriov_numvfs"
+	check "reserve-sriov-pf$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: is an SR-IOV physical function with 2 VFs enabled|nothing changed" \
+		g rsv reserve 8086:a2af
+	rm "$d14/sriov_numvfs"
+	# No IOMMU: the boot refuses a device without a group.
+	mv "$d14/iommu_group" "$d14/.iommu_group"
+	rmdir "$F/rsv/sys/class/iommu/dmar0"
+	check "reserve-no-iommu-group$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: has no IOMMU group|nothing changed" \
+		g rsv reserve 00:14.0
+	mv "$d14/.iommu_group" "$d14/iommu_group"
+	mkdir "$F/rsv/sys/class/iommu/dmar0"
+	check "reserve-bad-selector$s" 2 "'0b:0' is not a device selector" \
+		g rsv reserve 0b:0
+	expect_eq "reserve-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv")"
+
+	check "release-dry-run$s" 0 \
+		"would be:|devices = 0000:00:14.0,10de:10f0@0000:0b:00.1  # the USB controller|then would run: update-initramfs -u -k all" \
+		g rsv release --dry-run 0b:00.0
+	check "reserve-dry-run$s" 0 "then would run: update-initramfs" \
+		g rsv reserve -n 00:14.0
+	expect_eq "dry-runs-write-nothing$s" "$before" "$(tree_sum "$F/rsv")"
+	check "release-not-reserved$s" 1 \
+		"0000:00:02.0: not reserved in $F/rsv/etc/vfio-claim.conf (devices=0000:00:14.0,|nothing changed" \
+		g rsv release 00:02.0 0b:00.0
+	expect_eq "release-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv")"
+	# An address releases the guarded entry at that address.
+	check "release$s" 0 "devices=0000:00:14.0,10de:10f0@0000:0b:00.1" \
+		g rsv release 0000:0b:00.0
+	expect_eq "release-rebuilds$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~" \
+		"$(glog rsv | tr '\n' '~')"
+	check "release-by-id$s" 0 "devices=0000:00:14.0" \
+		g rsv --no-rebuild release 10de:10f0
+	check "release-all$s" 0 "devices=|rebuilding the initramfs" \
+		g rsv release --all
+	expect_eq "release-all-file$s" \
+		"# vfio-claim: devices for vfio-pci~~devices =   # the USB controller~# end~" \
+		"$(conf rsv | tr '\n' '~')"
+	check "release-all-empty$s" 0 "nothing is reserved there" \
+		g rsv release --all
+	expect_eq "plan-after-release$s" "" "$(g rsv plan 2>&1)"
+
+	# A failed rebuild puts the old file back.
+	gen_host fail initramfs-tools
+	prev=$(conf fail)
+	FAKE_GEN_RC=3 FAKE_GEN_IF=0b:00.0
+	export FAKE_GEN_RC FAKE_GEN_IF
+	check "rebuild-fails$s" 1 \
+		"'update-initramfs -u -k all' failed (exit status 3)|$F/fail/etc/vfio-claim.conf: put back as it was; rebuilding the initramfs from it: update-initramfs -u -k all|$F/fail/etc/vfio-claim.conf: nothing changed: the rebuild with the new value failed" \
+		g fail reserve 0b:00.0
+	# The images are built again from the old file.
+	expect_eq "rebuild-fails-rebuilds-old$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~$(printf '%s\n' "$prev" | tr '\n' '~')" \
+		"$(cat "$F/fail/gen.log" "$F/fail/gen.conf" | tr '\n' '~')"
+	unset FAKE_GEN_IF
+	expect_eq "rebuild-fails-restores$s" "$prev" "$(conf fail)"
+	expect_eq "rebuild-fails-mode$s" 640 \
+		"$(stat -c %a "$F/fail/etc/vfio-claim.conf")"
+	rm -f "$F/fail/gen.log"
+	check "rebuild-fails-twice$s" 1 \
+		"$F/fail/etc/vfio-claim.conf is back as it was, but the images may not match it: fix the error above, then run 'update-initramfs -u -k all'" \
+		g fail reserve 0b:00.0
+	expect_eq "rebuild-fails-twice-restores$s" "$prev" "$(conf fail)"
+	expect_eq "rebuild-fails-twice-runs$s" 2 "$(wc -l <"$F/fail/gen.log")"
+	rm -f "$F/fail/etc/vfio-claim.conf"
+	FAKE_GEN_RC=1
+	check "rebuild-fails-new-file$s" 1 "failed (exit status 1)" \
+		g fail reserve 0b:00.0
+	unset FAKE_GEN_RC
+	expect_eq "rebuild-fails-removes-new-file$s" no \
+		"$([ -e "$F/fail/etc/vfio-claim.conf" ] && echo yes || echo no)"
+	check "reserve-creates-file$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g fail reserve 0b:00.0
+	expect_eq "reserve-created-file$s" "devices=10de:1b80@0000:0b:00.0 644" \
+		"$(cat "$F/fail/etc/vfio-claim.conf") $(stat -c %a "$F/fail/etc/vfio-claim.conf")"
+
+	# --no-rebuild, the command line that wins, the file's own errors.
+	gen_host nr initramfs-tools
+	echo "intel_iommu=on vfio.devices=0b:00.1" >"$F/nr/proc/cmdline"
+	check "reserve-no-rebuild$s" 0 \
+		"rebuild the initramfs for it to apply: update-initramfs -u -k all|warning: the kernel command line has vfio.devices=0b:00.1, which wins over $F/nr/etc/vfio-claim.conf" \
+		g nr reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-no-rebuild-runs-nothing$s" "" "$(glog nr)"
+	printf 'devices=0b:00.0 frob\n' >"$F/nr/etc/vfio-claim.conf"
+	check "reserve-bad-file$s" 1 \
+		"'frob' is not a device selector|$F/nr/etc/vfio-claim.conf:1: the devices= line has entries that are not selectors" \
+		g nr reserve 0b:00.0
+	printf 'devices=0b:00.0 # plain\n' >"$F/nr/etc/vfio-claim.conf"
+	check "reserve-guards-plain-entry$s" 0 \
+		"10de:1b80@0000:0b:00.0 replaces 0000:0b:00.0" \
+		g nr reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-guards-plain-entry-file$s" \
+		"devices=10de:1b80@0000:0b:00.0 # plain" "$(conf nr)"
+	printf 'devices=none\n' >"$F/nr/etc/vfio-claim.conf"
+	check "reserve-over-none$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g nr reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-over-none-file$s" "devices=10de:1b80@0000:0b:00.0" \
+		"$(conf nr)"
+	printf 'devices=10de:1b80 0b:00\n' >"$F/nr/etc/vfio-claim.conf"
+	check "reserve-covered$s" 0 \
+		"0000:0b:00.0 is already reserved by 10de:1b80|0000:0b:00.1 is already reserved by 0000:0b:00|nothing to change" \
+		g nr reserve 0b:00
+	printf 'devices=10de:1b80@0000:0b:00.0\n' >"$F/nr/etc/vfio-claim.conf"
+	check "reserve-no-dir$s" 1 \
+		"$F/nr/nodir/vfio-claim.conf: cannot create a temporary file in $F/nr/nodir" \
+		g nr --config "$F/nr/nodir/vfio-claim.conf" reserve --no-rebuild 0b:00.0
+	ln -s vfio-claim.conf "$F/nr/etc/link.conf"
+	check "reserve-through-symlink$s" 0 "devices=10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1" \
+		g nr --config "$F/nr/etc/link.conf" reserve --no-rebuild 0b:00.1
+	expect_eq "reserve-symlink-kept$s" "vfio-claim.conf" \
+		"$(readlink "$F/nr/etc/link.conf")"
+
+	# Which generator: each layout, and the order between them.
+	for lay in uki mkinitcpio initramfs-tools dracut "mkinitcpio dracut" \
+		"stale-initramfs-tools dracut" "uki initramfs-tools"; do
+		n=$(echo "$lay" | tr ' ' '+')
+		# shellcheck disable=SC2086 # one layout per word
+		gen_host "gen-$n" $lay
+		case $lay in
+		uki*) want="kernel-install add $KVER /usr/lib/modules/$KVER/vmlinuz" ;;
+		mkinitcpio*) want="mkinitcpio -P" ;;
+		initramfs-tools) want="update-initramfs -u -k all" ;;
+		*dracut) want="dracut --force --regenerate-all" ;;
+		esac
+		g "gen-$n" reserve 0b:00.0 >"$OUT/gen.out" 2>&1
+		expect_eq "generator-$n$s" "$want" "$(glog "gen-$n")"
+	done
+	gen_host gen-none
+	before=$(tree_sum "$F/gen-none")
+	check "generator-none$s" 1 \
+		"reserve: no initramfs generator found (kernel-install with layout=uki, mkinitcpio, update-initramfs or dracut); nothing changed" \
+		g gen-none reserve 0b:00.0
+	expect_eq "generator-none-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/gen-none")"
+	gen_host gen-hooks mkinitcpio
+	echo "HOOKS=(base udev autodetect)" >"$F/gen-hooks/etc/mkinitcpio.conf"
+	check "generator-mkinitcpio-hooks$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf has no vfio-claim" \
+		g gen-hooks reserve --no-rebuild 0b:00.0
+	# An array over several lines; a drop-in that wins.
+	printf '%s\n' "HOOKS=(base udev # no vfio-claim here" "  vfio-claim autodetect)" \
+		"MODULES=()" >"$F/gen-hooks/etc/mkinitcpio.conf"
+	expect_eq "generator-mkinitcpio-hooks-multiline$s" "" \
+		"$(g gen-hooks -n reserve 00:14.0 2>&1 | grep HOOKS)"
+	mkdir -p "$F/gen-hooks/etc/mkinitcpio.conf.d"
+	echo "HOOKS=(base systemd autodetect)" \
+		>"$F/gen-hooks/etc/mkinitcpio.conf.d/10-sd.conf"
+	check "generator-mkinitcpio-hooks-drop-in$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf.d/10-sd.conf has no vfio-claim" \
+		g gen-hooks -n reserve 00:14.0
+	echo "HOOKS=(base systemd sd-vfio-claim autodetect)" \
+		>"$F/gen-hooks/etc/mkinitcpio.conf.d/20-ours.conf"
+	expect_eq "generator-mkinitcpio-hooks-sd$s" "" \
+		"$(g gen-hooks -n reserve 00:14.0 2>&1 | grep HOOKS)"
+
+	# The host's root disk: vfio-claim would take it at every boot.
+	gen_host busy initramfs-tools
+	fx_driver nvme nvme live
+	fx_dev 0000:03:00.0 144d:a808 010802 nvme 15
+	fx_disk 0000:03:00.0 nvme/nvme0 nvme0n1 259:0 nvme0n1p2:259:2
+	mkdir -p "$R/proc/self"
+	echo "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		>"$R/proc/self/mountinfo"
+	before=$(tree_sum "$R")
+	check "reserve-host-uses$s" 1 \
+		"0000:03:00.0: not reserved: nvme0n1p2 is mounted on /, and vfio-claim would take it from the host at every boot; use --force if you really mean it|nothing changed" \
+		g busy reserve 03:00.0 0b:00.0
+	expect_eq "reserve-host-uses-writes-nothing$s" "$before" "$(tree_sum "$R")"
+	check "reserve-host-uses-force$s" 0 \
+		"warning: 0000:03:00.0: nvme0n1p2 is mounted on /; --force: reserving it anyway|devices=0000:00:14.0,144d:a808@0000:03:00.0" \
+		g busy --force reserve --no-rebuild 03:00.0
+
+	# Options that belong to a verb.
+	check "usage-all-not-verify$s" 2 \
+		"--all is an option of release, not of verify" \
+		g rsv verify --all
+	check "usage-no-rebuild-not-bind$s" 2 \
+		"--no-rebuild is an option of reserve and release, not of bind" \
+		g rsv --no-rebuild bind 0b:00.0
+	check "usage-reserve-all$s" 2 \
+		"--all is an option of release, not of reserve" \
+		g rsv reserve --all
+	check "usage-reserve-no-args$s" 2 "name at least one device" \
+		g rsv reserve
+	check "usage-release-nothing$s" 2 "name devices, or --all" \
+		g rsv release
+	check "usage-release-both$s" 2 "name devices, or --all, not both" \
+		g rsv release --all 0b:00.0
+}
+
+# Bash completion: the verbs, and each verb's own options after it only.
+completion() {
+	comp() {
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			_vfioctl; echo "${COMPREPLY[*]}"' _ "$TOP/completion/vfioctl" "$@"
+	}
+	expect_eq completion-verbs "reserve release" "$(comp vfioctl re)"
+	case " $(comp vfioctl release --) " in
+	*" --all "*) pass completion-release-all ;;
+	*) fail completion-release-all "no --all after release" ;;
+	esac
+	case " $(comp vfioctl verify --) $(comp vfioctl --) " in
+	*" --all "* | *" --no-rebuild "*) fail completion-verify-no-all "offers release's options" ;;
+	*) pass completion-verify-no-all ;;
+	esac
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -1253,6 +1600,22 @@ hermetic() {
 	else
 		fail hermetic "touched the host: $bad"
 	fi
+	# reserve with a fake sysfs: only the named file; no generator found
+	# on the host, none run.
+	printf 'devices=\n' >"$OUT/hermetic.conf"
+	strace -f -o "$OUT/strace3" -e trace=open,openat,access,faccessat,faccessat2,stat,newfstatat,execve \
+		"$VFIOCTL" --sysfs "$OUT/fx/wrongdrv/sys" --config "$OUT/hermetic.conf" \
+		reserve --no-rebuild 0b:00.0 >"$OUT/hermetic.out" 2>&1
+	bad=$(grep -E '"/(proc|etc|usr|sbin|bin|boot|lib/modules|run)' "$OUT/strace3" |
+		grep -v -e '/proc/self' -e "$VFIOCTL" -e '\.so' -e 'ld\.so' -e '/usr/share/locale' -e '/usr/lib/locale' |
+		head -n 3)
+	if [ -n "$bad" ]; then
+		fail hermetic-reserve "touched the host: $bad"
+	elif ! grep -qx 'devices=10de:1b80@0000:0b:00.0' "$OUT/hermetic.conf"; then
+		fail hermetic-reserve "did not write $OUT/hermetic.conf: $(head -c 300 "$OUT/hermetic.out")"
+	else
+		pass hermetic-reserve
+	fi
 }
 
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
@@ -1265,6 +1628,8 @@ promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
+reserve_suite "$VFIOCTL" ""
+completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
@@ -1274,6 +1639,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
 	busy "$BUILD/vfioctl.asan" .asan
+	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
