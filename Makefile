@@ -47,8 +47,8 @@ CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
-.PHONY: all clean check check-build check-unit check-asan check-vm check-arm64 fuzz bench demo \
-	install uninstall deps lint format deb rpm arch version version-check size
+.PHONY: all clean check check-build check-unit check-asan check-vm check-arm64 fuzz bench \
+	bench-boot demo install uninstall deps lint format deb rpm arch version version-check size
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -184,6 +184,11 @@ fuzz: $(BUILD)/fuzz-parsers
 
 bench: $(BUILD)/vfio-claim $(BUILD)/floor $(BUILD)/timeit $(BUILD)/mktree
 	@sh tests/bench/bench.sh
+
+# Whole boots in QEMU, vfio-claim against the kernel's vfio-pci.ids= and a
+# shell hook (ROUNDS=7 interleaved rounds, about 2-4 minutes a round).
+bench-boot: all
+	@sh tests/bench/boot.sh
 
 demo:
 	@sh tests/deps.sh demo

@@ -6,6 +6,10 @@
  *   2. if another driver is bound, write the address to its unbind;
  *   3. if vfio-pci is registered, write the address to drivers_probe;
  *   4. read the driver link: drivers_probe reports no failure itself.
+ * A device with no driver gets step 1 before vfio-pci loads: vfio-pci then
+ * takes it while it registers (the kernel offers a registering driver every
+ * device without one), and step 3 is only needed when it did not. A bound
+ * device is unbound only once vfio-pci is registered.
  * Anything that goes wrong after step 1 is rolled back, so that a device
  * vfio-pci cannot take always keeps (or gets back) a driver of its own.
  * new_id is never used: it would take every device with that ID.
@@ -306,6 +310,31 @@ static void bound(struct claim_ctx *ctx, struct claim_dev *c)
 	log_bound(ctx, c);
 }
 
+/* Step 1; 0 when written, else the device is failed (nothing to undo). */
+static int set_override(struct claim_ctx *ctx, struct claim_dev *c)
+{
+	const char *name = c->dev.name;
+	char p[128], why[64];
+	int r;
+
+	vc_path(p, sizeof(p), "%s/driver_override", name);
+	r = sysfs_write(ctx->sys->devfd, p, c->target);
+	if (r) {
+		snprintf(why, sizeof(why),
+			 "cannot write %.24s to driver_override", c->target);
+		fail(ctx, c, r, why);
+		return r;
+	}
+	c->override_set = 1;
+	vc_info("%s [%04x:%04x]: driver_override set to %s", name,
+		c->dev.id.vendor, c->dev.id.device, c->target);
+	if (c->dev.boot_vga == 1)
+		vc_warn("%s is the boot display: the console and any LUKS "
+			"prompt on it go dark",
+			name);
+	return 0;
+}
+
 static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 {
 	const char *name = c->dev.name;
@@ -313,29 +342,22 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	char p[128], drv[DRV_NAME_MAX];
 	int r;
 
-	if (prev[0] && !vfio) {
-		stays(ctx, c);
-		return;
+	/* Set before vfio-pci loaded when it had no driver (claim_apply). */
+	if (!c->override_set) {
+		if (prev[0] && !vfio) {
+			stays(ctx, c);
+			return;
+		}
+		if (set_override(ctx, c))
+			return;
 	}
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(ctx->sys->devfd, p, c->target);
-	if (r) {
-		snprintf(drv, sizeof(drv),
-			 "cannot write %.24s to driver_override", c->target);
-		fail(ctx, c, r, drv);
-		return;
-	}
-	vc_info("%s [%04x:%04x]: driver_override set to %s", name,
-		c->dev.id.vendor, c->dev.id.device, c->target);
-	if (c->dev.boot_vga == 1)
-		vc_warn("%s is the boot display: the console and any LUKS "
-			"prompt on it go dark",
-			name);
 	/*
 	 * The plan read the driver before the override: a module that
 	 * loaded since (systemd-modules-load runs beside this hook) may
 	 * have bound it. From here on the override keeps any other driver
-	 * off, so this read is the last word.
+	 * off, so this read is the last word. An override set before
+	 * vfio-pci loaded: vfio-pci took the device while it registered,
+	 * or it has no driver, or a driver bound it before the override.
 	 */
 	r = pci_read_driver(ctx->sys, name, drv, sizeof(drv));
 	if (r) {
@@ -500,9 +522,17 @@ int claim_apply(struct claim_ctx *ctx)
 			!strcmp(ctx->dev[i].target, VFIO_PCI);
 	if (want && !vfio && ctx->load_module) {
 		/*
-		 * Load it before touching anything: a bound device is only
-		 * unbound when vfio-pci is there to take it.
+		 * A device with no driver gets its override first, so that
+		 * vfio-pci takes it while it registers. A bound one is left
+		 * alone until vfio-pci is there to take it.
 		 */
+		for (i = 0; i < ctx->ndev; i++) {
+			struct claim_dev *c = &ctx->dev[i];
+
+			if (c->action == CA_CLAIM && !c->prev_driver[0] &&
+			    !strcmp(c->target, VFIO_PCI))
+				set_override(ctx, c);
+		}
 		if (ctx->load_module(ctx->load_data, VFIO_PCI) == 0)
 			loaded = 1;
 		vfio = vfio_pci_registered(ctx->sys);
@@ -521,7 +551,7 @@ int claim_apply(struct claim_ctx *ctx)
 					c->dev.name);
 				sysfs_write(ctx->sys->devfd, p, c->target);
 			}
-		} else if (c->action == CA_CLAIM) {
+		} else if (c->action == CA_CLAIM && c->result == CR_NONE) {
 			claim_one(ctx, c,
 				  strcmp(c->target, VFIO_PCI) ? 1 : vfio);
 		}

@@ -30,6 +30,7 @@ struct claim_dev {
 	char target[DRV_NAME_MAX]; /* the vfio driver to hand it to */
 	char module[DRV_NAME_MAX]; /* a variant's module to load, or "" */
 	char why[160]; /* reason for refusal or failure */
+	int override_set; /* driver_override written before vfio-pci loaded */
 	const struct selector *sel; /* first selector that named it */
 };
 

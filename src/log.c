@@ -107,48 +107,43 @@ void log_msg(int prio, const char *fmt, ...)
 	errno = saved;
 }
 
+/*
+ * One string with the messages in the order of codes[], each ended by a
+ * NUL: no table of pointers (a switch became 320 bytes of jump table).
+ */
 const char *vc_strerror(int err)
 {
-	switch (err < 0 ? -err : err) {
-	case ENOENT:
-		return "No such file or directory";
-	case EACCES:
-		return "Permission denied";
-	case EPERM:
-		return "Operation not permitted";
-	case EBUSY:
-		return "Device or resource busy";
-	case ENODEV:
-		return "No such device";
-	case EINVAL:
-		return "Invalid argument";
-	case EIO:
-		return "Input/output error";
-	case ENOMEM:
-		return "Out of memory";
-	case ENOSPC:
-		return "No space left on device";
-	case EROFS:
-		return "Read-only file system";
-	case ENOTDIR:
-		return "Not a directory";
-	case EISDIR:
-		return "Is a directory";
-	case EFBIG:
-		return "Attribute too large";
-	case E2BIG:
-		return "Value too long";
-	case ENAMETOOLONG:
-		return "Path too long";
-	case ELOOP:
-		return "Too many levels of symbolic links";
-	case EEXIST:
-		return "File exists";
-	case EAGAIN:
-		return "Resource temporarily unavailable";
-	case ENXIO:
-		return "No such device or address";
-	default:
-		return "Unexpected error";
-	}
+	static const unsigned char codes[] = {
+		ENOENT,	      EACCES, EPERM,  EBUSY,   ENODEV, EINVAL, EIO,
+		ENOMEM,	      ENOSPC, EROFS,  ENOTDIR, EISDIR, EFBIG,  E2BIG,
+		ENAMETOOLONG, ELOOP,  EEXIST, EAGAIN,  ENXIO,
+	};
+	static const char text[] = "No such file or directory\0"
+				   "Permission denied\0"
+				   "Operation not permitted\0"
+				   "Device or resource busy\0"
+				   "No such device\0"
+				   "Invalid argument\0"
+				   "Input/output error\0"
+				   "Out of memory\0"
+				   "No space left on device\0"
+				   "Read-only file system\0"
+				   "Not a directory\0"
+				   "Is a directory\0"
+				   "Attribute too large\0"
+				   "Value too long\0"
+				   "Path too long\0"
+				   "Too many levels of symbolic links\0"
+				   "File exists\0"
+				   "Resource temporarily unavailable\0"
+				   "No such device or address\0"
+				   "Unexpected error";
+	const char *t = text;
+	unsigned int i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(codes) && codes[i] != err; i++)
+		t += strlen(t) + 1;
+	return t;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,36 +108,29 @@ static void read_modalias(const struct sysfs *s, const char *name, char *buf,
 int record_write_claims(const char *dir, struct claim_ctx *ctx, const char *by,
 			int flags)
 {
-	char alias[RECORD_MODALIAS_MAX];
-	struct record old;
+	char alias[RECORD_MODALIAS_MAX], p[PATH_MAX];
 	int i, r;
 
 	for (i = 0; i < ctx->ndev; i++) {
 		struct claim_dev *c = &ctx->dev[i];
-		const char *who = by;
-		int have_old;
 
 		if (!(flags & RECORD_REFUSALS) &&
 		    (c->action == CA_REFUSE || c->action == CA_VETO))
 			continue;
-		have_old = record_read_dev(dir, c->dev.name, &old) == 0;
-		read_modalias(ctx->sys, c->dev.name, alias, sizeof(alias));
 		/*
 		 * Run again (a second hook, by hand, or vfioctl bind after
-		 * the boot): a device already on vfio-pci keeps the driver
-		 * it had before the first run, which vfioctl unbind gives it
-		 * back, and the program that took it.
+		 * the boot): the first record of a device already on
+		 * vfio-pci stays as it is. It knows the driver the device had
+		 * before, which vfioctl unbind gives it back, its modalias
+		 * and the program that took it.
 		 */
-		if (c->action == CA_ALREADY && have_old) {
-			if (old.previous_driver[0])
-				memcpy(c->prev_driver, old.previous_driver,
-				       sizeof(c->prev_driver));
-			if (!alias[0])
-				memcpy(alias, old.modalias, sizeof(alias));
-			if (old.by[0])
-				who = old.by;
-		}
-		r = record_write_dev(dir, c, who, alias);
+		if (c->action == CA_ALREADY &&
+		    vc_path(p, sizeof(p), "%s/devices/%s", dir, c->dev.name) >=
+			    0 &&
+		    access(p, F_OK) == 0)
+			continue;
+		read_modalias(ctx->sys, c->dev.name, alias, sizeof(alias));
+		r = record_write_dev(dir, c, by, alias);
 		if (r) {
 			vc_err("%s: cannot record %s: %s", dir, c->dev.name,
 			       vc_strerror(r));

@@ -5,6 +5,9 @@
 #   address selector, its syscalls per scanned device (strace -c), the
 #   floor (open+read+close of one attribute per device, same toolchain),
 #   and a dash loop doing the same ID match the way shell hooks do.
+# Every ratio comes from RUNS pairs run back to back (timeit --vs): the
+# median of the per-pair ratios, [min-max], so the machine's drift cancels.
+# Peak memory: vfio-claim's VmHWM with the ID selector (timeit -m).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=$top/build
@@ -37,8 +40,11 @@ syscalls() { # total syscalls of a command, from strace -c
 	awk '$NF == "total" { print $4 }' "$work/strace"
 }
 
-printf '%-6s %-10s %10s %10s %12s %12s %10s %10s\n' \
-	funcs selector "vc us" "floor us" "vc/floor" "syscalls/dev" "dash us" "dash/floor"
+ratio() { # "A B MED MIN MAX" -> "MED [MIN-MAX]"
+	echo "$1" | awk -v f="$2" '{ printf f " [" f "-" f "]", $3, $4, $5 }'
+}
+printf '%-6s %-10s %8s %8s %-18s %12s %8s %-18s %9s\n' \
+	funcs selector "vc us" "floor us" "vc/floor" "syscalls/dev" "dash us" "dash/floor" "peak KiB"
 for n in $SIZES; do
 	tree=$work/t$n
 	mkdir -p "$tree"
@@ -49,21 +55,28 @@ for n in $SIZES; do
 			printf "0000:%02x:%02x.%d 1b36:000d 0c0330 driver=xhci_hcd group=%d\n", bus, slot, fn, i
 		}
 	}' | "$B/mktree" "$tree"
-	floor=$("$B/timeit" "$RUNS" "$B/floor" "$tree" uevent)
-	dash=$("$B/timeit" "$RUNS" dash "$work/loop.sh" "$tree")
+	dash=$("$B/timeit" "$RUNS" dash "$work/loop.sh" "$tree" --vs "$B/floor" "$tree" uevent)
 	empty=$(syscalls "$B/vfio-claim" --sysfs "$tree" --cmdline "vfio.devices=none" -q)
 	for sel in "$ID" 01:00.0; do
-		vc=$("$B/timeit" "$RUNS" "$B/vfio-claim" --sysfs "$tree" \
-			--cmdline "vfio.devices=$sel" -n -q)
 		calls=$(syscalls "$B/vfio-claim" --sysfs "$tree" \
 			--cmdline "vfio.devices=$sel" -n -q)
 		per=$(awk -v c="$calls" -v e="$empty" -v n="$n" \
 			'BEGIN { printf "%.2f", (c - e) / n }')
-		printf '%-6s %-10s %10s %10s %12s %12s %10s %10s\n' "$n" "$sel" \
-			"$vc" "$floor" \
-			"$(awk -v a="$vc" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')" \
-			"$per" "$dash" \
-			"$(awk -v a="$dash" -v b="$floor" 'BEGIN { printf "%.1f", a / b }')"
+		if [ "$sel" = "$ID" ]; then
+			p=$("$B/timeit" "$RUNS" "$B/vfio-claim" --sysfs "$tree" \
+				--cmdline "vfio.devices=$sel" -n -q --vs "$B/floor" "$tree" uevent)
+			rss=$("$B/timeit" -m "$B/vfio-claim" --sysfs "$tree" \
+				--cmdline "vfio.devices=$sel" -n -q)
+			printf '%-6s %-10s %8s %8s %-18s %12s %8s %-18s %9s\n' "$n" "$sel" \
+				"${p%% *}" "$(echo "$p" | cut -d' ' -f2)" "$(ratio "$p" %.2f)" \
+				"$per" "${dash%% *}" "$(ratio "$dash" %.1f)" "$rss"
+		else
+			vc=$("$B/timeit" "$RUNS" "$B/vfio-claim" --sysfs "$tree" \
+				--cmdline "vfio.devices=$sel" -n -q)
+			printf '%-6s %-10s %8s %8s %-18s %12s %8s %-18s %9s\n' "$n" "$sel" \
+				"$vc" "" "" "$per" "" "" ""
+		fi
 	done
 done
 echo "(syscalls/dev: beyond a vfio.devices=none run, divided by the number of functions)"
+echo "(ratios: median [min-max] of $RUNS paired runs; peak KiB: VmHWM of vfio-claim with the ID selector)"

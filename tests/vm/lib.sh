@@ -60,15 +60,21 @@ etc_with_conf() {
 	printf '# test config\ndevices=%s\n' "$2" >"$1/vfio-claim.conf"
 }
 
-# build_dracut OUT shell|systemd [ETCDIR]
+# build_dracut OUT shell|systemd [ETCDIR [DRACUT_ARG...]]
+# VM_TESTMOD: the test-only dracut module (default vfio-test; the boot
+# benchmark uses its own, vfio-bench).
 build_dracut() {
+	bd_t=${VM_TESTMOD:-vfio-test}
 	case $2 in
-	shell) mods="bash base rootfs-block udev-rules vfio-test" ;;
-	systemd) mods="bash systemd systemd-initrd dracut-systemd base rootfs-block udev-rules vfio-test" ;;
+	shell) mods="bash base rootfs-block udev-rules $bd_t" ;;
+	systemd) mods="bash systemd systemd-initrd dracut-systemd base rootfs-block udev-rules $bd_t" ;;
 	*) return 2 ;;
 	esac
-	vm_ns "${3:-}" dracut --quiet --force --no-hostonly --no-compress \
-		--kver "$KVER" --modules "$mods" "$1"
+	bd_out=$1 bd_etc=${3:-}
+	shift 2
+	[ $# -gt 0 ] && shift
+	vm_ns "$bd_etc" dracut --quiet --force --no-hostonly --no-compress \
+		--kver "$KVER" --modules "$mods" "$@" "$bd_out"
 }
 
 # build_dracut_unit OUT: a dracut systemd image without our dracut module,

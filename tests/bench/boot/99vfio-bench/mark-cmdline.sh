@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "vfio-bench: mark cmdline" >/dev/kmsg
