@@ -4,6 +4,8 @@
 CC      ?= cc
 KLCC    ?= klcc
 CLANG   ?= clang
+# The arm64 cross compiler for make check-arm64 (gcc-aarch64-linux-gnu).
+CROSS_CC ?= aarch64-linux-gnu-gcc
 PKG_CONFIG ?= pkg-config
 PREFIX  ?= /usr
 DESTDIR ?=
@@ -45,8 +47,8 @@ CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
-.PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench bench-boot \
-	demo install uninstall deps lint format deb rpm arch version version-check size
+.PHONY: all clean check check-build check-unit check-asan check-vm check-arm64 fuzz bench \
+	bench-boot demo install uninstall deps lint format deb rpm arch version version-check size
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -72,6 +74,12 @@ $(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	$(CC) -static $(EARLY_OPT) $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 endif
+
+# The same binary for arm64, static glibc (klibc has no arm64 cross build in
+# Debian), for the SMMUv3 boot test.
+$(BUILD)/vfio-claim.arm64: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CROSS_CC) -static -Os -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+		-o $@ src/vfio-claim.c $(CORE_SRC)
 
 # The early binary's size against SIZE_BUDGET, and its 25 biggest symbols
 # (from the unstripped copy built with the same flags: nm --size-sort, as
@@ -160,13 +168,16 @@ check:
 
 check-build: all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit \
 	$(BUILD)/fuzz-parsers $(BUILD)/vfio-claim.glibc $(BUILD)/mktree \
-	$(BUILD)/fakekernel.so
+	$(BUILD)/fakekernel.so $(BUILD)/vfio-claim.arm64
 
 check-unit: $(BUILD)/unit
 	@$(BUILD)/unit
 
 check-vm: all
 	@sh tests/run.sh hooks vm
+
+check-arm64: $(BUILD)/vfio-claim.arm64
+	@sh tests/run.sh arm64
 
 fuzz: $(BUILD)/fuzz-parsers
 	@sh tests/fuzz/run.sh 600

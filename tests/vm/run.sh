@@ -10,6 +10,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib/testlib.sh"
 . "$TOP/tests/vm/lib.sh"
+. "$TOP/tests/vm/nested.sh"
 OUT=$TOP/tests/out/vm
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -59,6 +60,8 @@ echo "images built in $((t1 - t0)) s"
 for i in dshell dsd dconf dunit itools itconf mkcpio mkconf; do
 	[ -f "$WORK/$i.img" ] || echo "image $i failed: $(tail -n 5 "$WORK/$i.build")"
 done
+# The nested proof rides along in every image (tests/vm/nested.sh).
+nested_prepare dshell dsd dconf dunit itools itconf mkcpio mkconf
 
 # boot NAME IMAGE CMDLINE [noiommu]
 boot() {
@@ -85,6 +88,8 @@ boot mkinitcpio-1 mkcpio "$GPU_USB" &
 wait
 boot mkinitcpio-6 mkconf "" &
 boot unit-1 dunit "$GPU_USB" &
+# The full inner boot (about 2 minutes alone) overlaps the last pair.
+nested_boot &
 wait
 echo "booted in $(($(date +%s) - t1)) s"
 
@@ -286,3 +291,11 @@ v3=$(sed -n "s/^VMREPORT groups IOMMU group $g3: //p" "$WORK/$n.report" 2>/dev/n
 v5=$(sed -n "s/^VMREPORT groups IOMMU group $g5: //p" "$WORK/$n.report" 2>/dev/null)
 expect_eq vfioctl-groups/claimed-gpu-viable "viable" "$v3"
 expect_eq vfioctl-groups/xhci-on-xhci_hcd-not-viable "not viable" "$v5"
+
+# The nested proof: an inner QEMU took what qemu-args printed, for every
+# scenario (none where nothing is on vfio-pci), and one inner guest booted.
+for n in dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 dshell-6 dsd-1 \
+	itools-1 itools-6 mkinitcpio-1 mkinitcpio-6 unit-1; do
+	nested_check "$n"
+done
+nested_boot_check

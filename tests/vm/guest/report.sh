@@ -20,6 +20,7 @@
 #   VMREPORT giveback LOADED RC D   with vfiotest.giveback=ADDR:MODULE:
 #       MODULE unloaded (modprobe -r) first, "gone" or "stays"; vfioctl
 #       unbind's status; the driver after it (log: VMREPORT gblog)
+#   VMREPORT nested ...             tests/vm/guest/nested.sh
 out=${VMREPORT_OUT:-/dev/ttyS1}
 [ -e "$out" ] || out=/dev/console
 if command -v udevadm >/dev/null 2>&1; then
@@ -86,6 +87,11 @@ fi
 			[ -e "$d" ] && echo "VMREPORT sysgroup ${g##*/} ${d##*/}"
 		done
 	done
+	# The nested proof, when tests/vm/nested.sh appended it to the image:
+	# first, while the devices are as the boot left them.
+	if [ -x /opt/vfio-nested/nested ]; then
+		/opt/vfio-nested/nested
+	fi
 	# vfioctl (glibc, libkmod, libpci) checks the result itself when the
 	# image carries it.
 	for v in /usr/sbin/vfioctl /usr/bin/vfioctl; do
