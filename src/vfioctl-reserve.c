@@ -8,6 +8,7 @@
  * atomically; when the rebuild fails, the previous file is put back.
  */
 #define _GNU_SOURCE /* mkostemp */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "log.h"
+#include "vfioctl-busy.h"
 #include "vfioctl.h"
 
 #define VALUE_MAX 4096
@@ -387,33 +389,81 @@ static int detect_generator(const struct vctl *c, struct gen *g)
 }
 
 /*
- * mkinitcpio builds our hook in only when HOOKS names it: say so before
- * the rebuild, which would otherwise succeed and claim nothing.
+ * The HOOKS= arrays of one mkinitcpio config file (bash: the array may
+ * span lines; the last assignment wins). 1 when there is one, with *ours
+ * set when the last names vfio-claim or sd-vfio-claim.
  */
-static void check_mkinitcpio_hooks(const struct vctl *c)
+static int hooks_of(const char *path, int *ours)
 {
-	char p[PATH_MAX], line[1024];
-	FILE *fp;
-	int hooks = 0, ours = 0;
+	char line[1024];
+	FILE *fp = fopen(path, "re");
+	int found = 0, in = 0, cur = 0;
 
-	vctl_host_path(c, p, sizeof(p), "/etc/mkinitcpio.conf");
-	if (!p[0] || !(fp = fopen(p, "re")))
-		return;
+	if (!fp)
+		return 0;
 	while (fgets(line, sizeof(line), fp)) {
-		char *s = line + strspn(line, " \t"), *hash = strchr(s, '#');
+		char *s = line, *hash = strchr(line, '#');
 
 		if (hash)
 			*hash = '\0';
-		if (strncmp(s, "HOOKS=", 6))
-			continue;
-		hooks = 1;
-		ours = strstr(s, "vfio-claim") != NULL;
+		if (!in) {
+			s += strspn(s, " \t");
+			if (strncmp(s, "HOOKS=", 6))
+				continue;
+			s += 6;
+			found = 1;
+			cur = 0;
+			in = *s == '(';
+		}
+		cur |= strstr(s, "vfio-claim") != NULL;
+		if (in && strchr(s, ')'))
+			in = 0;
+		if (!in)
+			*ours = cur;
 	}
+	if (in)
+		*ours = cur;
 	fclose(fp);
-	if (hooks && !ours)
-		vc_warn("HOOKS in /etc/mkinitcpio.conf has no vfio-claim: add "
-			"vfio-claim before udev (or sd-vfio-claim after "
-			"systemd), or the image claims nothing");
+	return found;
+}
+
+static int conf_d(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return n > 5 && !strcmp(de->d_name + n - 5, ".conf");
+}
+
+/*
+ * mkinitcpio builds our hook in only when HOOKS names it: say so before
+ * the rebuild, which would otherwise succeed and claim nothing. It reads
+ * /etc/mkinitcpio.conf, then the .conf files of /etc/mkinitcpio.conf.d in
+ * order.
+ */
+static void check_mkinitcpio_hooks(const struct vctl *c)
+{
+	char p[PATH_MAX], dir[PATH_MAX], last[PATH_MAX] = "";
+	struct dirent **de = NULL;
+	int ours = 0, n, i;
+
+	vctl_host_path(c, p, sizeof(p), "/etc/mkinitcpio.conf");
+	if (p[0] && hooks_of(p, &ours))
+		snprintf(last, sizeof(last), "/etc/mkinitcpio.conf");
+	vctl_host_path(c, dir, sizeof(dir), "/etc/mkinitcpio.conf.d");
+	n = dir[0] ? scandir(dir, &de, conf_d, alphasort) : -1;
+	for (i = 0; i < n; i++) {
+		vctl_fmt(p, sizeof(p), "%s/%s", dir, de[i]->d_name);
+		if (hooks_of(p, &ours))
+			vctl_fmt(last, sizeof(last),
+				 "/etc/mkinitcpio.conf.d/%s", de[i]->d_name);
+		free(de[i]);
+	}
+	free(de);
+	if (last[0] && !ours)
+		vc_warn("HOOKS in %s has no vfio-claim: add vfio-claim before "
+			"udev (or sd-vfio-claim after systemd), or the image "
+			"claims nothing",
+			last);
 }
 
 /* Runs the generator; 0 when it exits 0. */
@@ -523,27 +573,66 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 	}
 	if (!c->quiet)
 		printf("rebuilding the initramfs (%s): %s\n", g.name, g.cmd);
-	if (run_generator(&g)) {
-		if (conf_restore(f) == 0)
-			vc_err("%s: put back as it was: the initramfs was not "
-			       "rebuilt, so the change would not apply",
-			       c->config);
+	if (run_generator(&g) == 0)
+		return 0;
+	/*
+	 * Some images may have been rebuilt with the new file before the
+	 * failure (one kernel of several): put the file back and build them
+	 * from it again, so that file and images agree.
+	 */
+	if (conf_restore(f))
 		return 1;
-	}
-	return 0;
+	if (!c->quiet)
+		printf("%s: put back as it was; rebuilding the initramfs from "
+		       "it: %s\n",
+		       c->config, g.cmd);
+	if (run_generator(&g) == 0)
+		vc_err("%s: nothing changed: the rebuild with the new value "
+		       "failed (see above)",
+		       c->config);
+	else
+		vc_err("%s is back as it was, but the images may not match "
+		       "it: fix the error above, then run '%s'",
+		       c->config, g.cmd);
+	return 1;
 }
 
 /* ---- reserve ---- */
 
 /*
- * The host-use check bind runs (the boot disk, the console, a network
- * link in use) for reserve: a device the host needs is not reserved.
- * bind's check is src/vfioctl-busy.c on branch bind-safety; it plugs in
- * here. 0 to go on, 1 after reporting why not.
+ * A device the running host uses (its disk, its network, its console) is
+ * refused, as bind refuses it, unless --force: vfio-claim would take it
+ * from the host at every boot. 0 to go on, 1 after saying why not.
  */
 static int reserve_host_uses(struct vctl *c, const struct claim_dev *d)
 {
-	return 0;
+	char why[192];
+
+	if (d->action != CA_CLAIM ||
+	    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
+		return 0;
+	if (c->force) {
+		vc_warn("%s: %s; --force: reserving it anyway", d->dev.name,
+			why);
+		return 0;
+	}
+	vc_err("%s: not reserved: %s, and vfio-claim would take it from the "
+	       "host at every boot; use --force if you really mean it",
+	       d->dev.name, why);
+	return 1;
+}
+
+/*
+ * The devices the selectors name on this host, with what vfio-claim would
+ * do with each at boot: the boot's own resolver and refusals (claim_plan,
+ * which logs every refusal), written nowhere.
+ */
+static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->sys = &c->sys;
+	ctx->dry_run = 1;
+	return claim_plan(ctx, l);
 }
 
 static int reserve_one(struct entries *e, const struct pci_dev *d,
@@ -617,11 +706,7 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 		return 2;
 	if (conf_read(c, "reserve", &f))
 		return 1;
-	/* The boot's resolver and its refusals. */
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sys = &c->sys;
-	ctx.dry_run = 1;
-	r = claim_plan(&ctx, &l);
+	r = resolve(c, &l, &ctx);
 	bad = ctx.errors + (r != 0);
 	for (i = 0; !bad && i < ctx.ndev; i++)
 		bad += reserve_host_uses(c, &ctx.dev[i]);

@@ -73,14 +73,24 @@ static void usage(FILE *f)
 	      "                     (/lib/modules/$(uname -r))\n"
 	      "  --cmdline STR      use STR as the kernel command line\n"
 	      "  --pci-ids FILE     pci.ids file for device names\n"
+	      "  --modprobe PATH    program that loads a module (PATH MODULE)\n"
+	      "                     instead of libkmod; the only way with a\n"
+	      "                     fake --root or --sysfs\n"
 	      "  --json             machine-readable output\n"
 	      "  --format FMT       human, json or prometheus (verify)\n"
 	      "  -n, --dry-run      show what would be done, write nothing\n"
+	      "      --probe        verify: also open /dev/vfio/N and ask the\n"
+	      "                     kernel (VFIO_GROUP_GET_STATUS); a VM that\n"
+	      "                     starts meanwhile fails with EBUSY, so "
+	      "never\n"
+	      "                     from monitoring (cron, --format "
+	      "prometheus)\n"
 	      "  --no-rebuild       reserve, release: write the file, print "
 	      "the\n"
 	      "                     initramfs command instead of running it\n"
 	      "  --all              release: every device in the file\n"
-	      "  -f, --force        unbind even when a VM holds the group\n"
+	      "  -f, --force        bind or reserve a device the host uses,\n"
+	      "                     unbind one whose group a VM holds\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      details too\n"
 	      "  -h, --help         this text\n"
@@ -104,8 +114,10 @@ enum {
 	OPT_MODDIR,
 	OPT_CMDLINE,
 	OPT_PCI_IDS,
+	OPT_MODPROBE,
 	OPT_JSON,
 	OPT_FORMAT,
+	OPT_PROBE,
 	/* Options of one verb (struct verb.opts). */
 	OPT_NO_REBUILD,
 	OPT_ALL,
@@ -121,8 +133,10 @@ static const struct option longopts[] = {
 	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "no-rebuild", no_argument, NULL, OPT_NO_REBUILD },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -234,6 +248,9 @@ int main(int argc, char **argv)
 		case OPT_PCI_IDS:
 			c.pci_ids = optarg;
 			break;
+		case OPT_MODPROBE:
+			c.modprobe = optarg;
+			break;
 		case OPT_JSON:
 			c.json = 1;
 			break;
@@ -248,6 +265,9 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_PROBE:
+			c.probe = 1;
 			break;
 		case OPT_NO_REBUILD:
 			c.no_rebuild = 1;

@@ -36,6 +36,9 @@ installkernel() {
     hostonly='' instmods -c vfio vfio_iommu_type1 vfio-pci || return 1
     # Split out or merged depending on the kernel version: optional.
     hostonly='' instmods vfio-pci-core vfio_virqfd
+    # vfio variant drivers (drivers/vfio/pci/*/: mlx5_vfio_pci, ...), which
+    # vfio-claim picks from modules.alias; a kernel may have none.
+    hostonly='' instmods '=drivers/vfio/pci'
     return 0
 }
 

@@ -168,6 +168,8 @@ int main(void)
 	test_selector();
 	test_config();
 	test_log();
+	test_variant();
+	test_hostrole();
 
 	log_close();
 	unlink(logpath);
