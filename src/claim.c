@@ -199,11 +199,9 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 			 "claim its VFs, or set sriov_numvfs to 0 first",
 			 d->numvfs);
 		refuse(c, CA_REFUSE, why);
-	} else if (d->group < 0 && !noiommu) {
-		refuse(c, CA_REFUSE,
-		       "has no IOMMU group: the IOMMU is off; add "
-		       "intel_iommu=on or amd_iommu=on to the kernel command "
-		       "line and enable VT-d/AMD-Vi in the firmware");
+	} else if (d->group < 0 && !noiommu &&
+		   iommu_refuses(ctx->sys, ctx->dry_run, why, sizeof(why))) {
+		refuse(c, CA_REFUSE, why);
 	} else {
 		c->action = CA_CLAIM;
 	}
@@ -393,6 +391,9 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	}
 	if (!strcmp(drv, VFIO_PCI)) {
 		c->result = CR_CLAIMED;
+		/* A late IOMMU (virtio-iommu) groups it at bind. */
+		if (c->dev.group < 0)
+			c->dev.group = iommu_group_of(ctx->sys, name);
 		log_bound(c);
 		return;
 	}

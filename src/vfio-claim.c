@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
+#include "iommu.h"
 #include "log.h"
 #include "record.h"
 
@@ -79,20 +81,20 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run_modprobe(void *data)
+/* Runs "PROG MODULE"; 0 when it exited 0. */
+static int modprobe_one(const char *prog, const char *mod)
 {
-	const char *prog = data;
 	int status;
 	pid_t pid;
 
-	vc_info("loading vfio-pci with %s", prog);
+	vc_info("loading %s with %s", mod, prog);
 	pid = fork();
 	if (pid < 0) {
 		vc_err("cannot start %s: %s", prog, vc_strerror(errno));
 		return -errno;
 	}
 	if (pid == 0) {
-		char *const argv[] = { (char *)prog, (char *)"vfio-pci", NULL };
+		char *const argv[] = { (char *)prog, (char *)mod, NULL };
 
 		execv(prog, argv);
 		_exit(127);
@@ -100,12 +102,43 @@ static int run_modprobe(void *data)
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		vc_err("%s vfio-pci failed (status %d): is vfio-pci in the "
-		       "initramfs?",
-		       prog, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		vc_err("%s %s failed (status %d): is %s in the initramfs?",
+		       prog, mod, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+		       mod);
 		return -EIO;
 	}
 	return 0;
+}
+
+static int run_modprobe(void *data)
+{
+	return modprobe_one(data, "vfio-pci");
+}
+
+/*
+ * The firmware describes an IOMMU whose driver is a module that nothing
+ * has loaded yet (virtio-iommu through ACPI VIOT, SMMUv3): udev would load
+ * it only after us. Load it before the plan: without it the kernel defers
+ * vfio-pci's probe of every device behind that IOMMU.
+ */
+static void load_iommu(const struct sysfs *s, const char *prog)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	const char *mod;
+	int i;
+
+	if (iommu_state(s) != IOMMU_PENDING)
+		return;
+	mod = iommu_module(iommu_family(s));
+	if (modprobe_one(prog, mod))
+		return;
+	/* Its probe registers the IOMMU; allow it a second. */
+	for (i = 0; i < 100 && !iommu_present(s); i++)
+		nanosleep(&tick, NULL);
+	if (iommu_present(s))
+		vc_info("%s: IOMMU registered", mod);
+	else
+		vc_warn("%s loaded, but no IOMMU registered after 1 s", mod);
 }
 
 static const char *find_modprobe(void)
@@ -262,6 +295,8 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &sys;
 	ctx.dry_run = dry_run;
+	if (modprobe && !dry_run)
+		load_iommu(&sys, modprobe);
 	if (modprobe) {
 		ctx.load_vfio_pci = run_modprobe;
 		ctx.load_data = (void *)modprobe;

@@ -233,8 +233,9 @@ static void check_host(struct vctl *c, struct host *h)
 		}
 	}
 	if (!h->iommu && !h->noiommu) {
+		/* The advice of vfio-claim's record, for the same host. */
+		enum iommu_family f = iommu_family(&c->sys);
 		int intel = strstr(h->cmdline, "intel_iommu=on") != NULL;
-		int amd = strstr(h->cmdline, "amd_iommu=on") != NULL;
 
 		x = PROBLEM(h, "no-iommu");
 		vctl_fmt(x->msg, sizeof(x->msg),
@@ -242,17 +243,12 @@ static void check_host(struct vctl *c, struct host *h)
 			 "devices have no IOMMU group and vfio-pci cannot "
 			 "use them",
 			 c->sysroot);
-		if (intel || amd)
+		if (intel && (f == IOMMU_VTD || f == IOMMU_UNKNOWN))
 			vctl_fmt(x->fix, sizeof(x->fix),
-				 "%s is already set: enable %s in the firmware "
-				 "setup (or the CPU lacks it)",
-				 intel ? "intel_iommu=on" : "amd_iommu=on",
-				 intel ? "VT-d" : "AMD-Vi/IOMMU");
+				 "intel_iommu=on is already set: enable VT-d "
+				 "in the firmware setup (or the CPU lacks it)");
 		else
-			vctl_fmt(x->fix, sizeof(x->fix),
-				 "add intel_iommu=on (Intel) or amd_iommu=on "
-				 "(AMD) to the kernel command line and enable "
-				 "VT-d/AMD-Vi in the firmware setup");
+			vctl_fmt(x->fix, sizeof(x->fix), "%s", iommu_advice(f));
 	}
 	if (!h->vfio) {
 		x = PROBLEM(h, "vfio-pci-not-loaded");

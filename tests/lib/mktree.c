@@ -35,6 +35,10 @@
  *     vanish-on=ATTR  .vanish-on-ATTR: the device disappears when ATTR is
  *                     written for it
  *     refuse=1        .refuse: vfio-pci's probe fails for it
+ *     bindgroup=N     .bindgroup: no group yet; fakekernel.so puts it in
+ *                     group N when a driver binds it while an IOMMU is
+ *                     registered (virtio-iommu with ACPI VIOT)
+ *   firmware TABLE    firmware/acpi/tables/TABLE (VIOT, DMAR, IVRS, IORT)
  * ADDR is DDDD:BB:SS.F; all functions sit under devices/pciDDDD:00/ as
  * in a flat root complex. Every link is relative, as in sysfs, so the
  * basename of readlink() names the driver or group.
@@ -219,6 +223,7 @@ struct dev {
 	int nfail;
 	char vanish[64];
 	int refuse;
+	int bindgroup;
 };
 
 static void copy(char *dst, size_t size, const char *v)
@@ -269,6 +274,8 @@ static void parse_key(struct dev *d, char *kv)
 		copy(d->vanish, sizeof(d->vanish), v);
 	} else if (!strcmp(kv, "refuse")) {
 		d->refuse = atoi(v);
+	} else if (!strcmp(kv, "bindgroup")) {
+		d->bindgroup = atoi(v);
 	} else {
 		die("unknown key");
 	}
@@ -404,6 +411,8 @@ static void make_dev(struct dev *d)
 	}
 	if (d->refuse)
 		put(fd, ".refuse", "", 0);
+	if (d->bindgroup > 0)
+		putf(fd, ".bindgroup", "%d\n", d->bindgroup);
 	close(fd);
 
 	snprintf(p, sizeof(p), "bus/pci/devices/%s", d->addr);
@@ -433,6 +442,18 @@ static void spec_line(char *line)
 		snprintf(t, sizeof(t), "../../devices/virtual/iommu/%s",
 			 tok[1]);
 		link_at(rootfd, t, p);
+		return;
+	}
+	if (!strcmp(tok[0], "firmware") && n == 2) {
+		char p[256];
+		int fd;
+
+		mkdirs("firmware/acpi/tables");
+		snprintf(p, sizeof(p), "firmware/acpi/tables/%s", tok[1]);
+		fd = openat(rootfd, p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			sysdie(p);
+		close(fd);
 		return;
 	}
 	if (!strcmp(tok[0], "driver") && n == 2) {

@@ -171,6 +171,22 @@ build_fixtures() {
 	fx_driver nouveau nouveau live
 	fx_dev 0000:0b:00.0 10de:1b80 030000 nouveau -
 	echo "vfio.devices=0b:00.0" >"$R/proc/cmdline"
+	# The same without an IOMMU on an AMD host (its host bridge), and on
+	# a VM whose firmware describes a virtio-iommu (ACPI VIOT) that is
+	# not loaded.
+	fx_new noiommu-amd
+	rmdir "$R/sys/class/iommu/dmar0"
+	fx_dev 0000:00:00.0 1022:1480 060000 - -
+	fx_driver nouveau nouveau live
+	fx_dev 0000:0b:00.0 10de:1b80 030000 nouveau -
+	echo "vfio.devices=0b:00.0" >"$R/proc/cmdline"
+	fx_new noiommu-viot
+	rmdir "$R/sys/class/iommu/dmar0"
+	mkdir -p "$R/sys/firmware/acpi/tables"
+	: >"$R/sys/firmware/acpi/tables/VIOT"
+	fx_driver nouveau nouveau live
+	fx_dev 0000:0b:00.0 10de:1b80 030000 nouveau -
+	echo "vfio.devices=0b:00.0" >"$R/proc/cmdline"
 
 	fx_new fb
 	fx_gpu vfio-pci vfio-pci
@@ -322,8 +338,20 @@ suite() {
 		v nonviable verify --json
 
 	check "verify-no-iommu$s" 1 \
-		"IOMMU off|problem (no-iommu): no IOMMU is registered|add intel_iommu=on (Intel) or amd_iommu=on (AMD)|problem (no-iommu-group)" \
+		"IOMMU off|problem (no-iommu): no IOMMU is registered|enable the IOMMU in the firmware setup (Intel VT-d also needs intel_iommu=on)|problem (no-iommu-group)" \
 		v noiommu verify
+	# amd_iommu=on is no kernel option: an AMD host is told the firmware.
+	check "verify-no-iommu-amd$s" 1 \
+		"problem (no-iommu): no IOMMU is registered|fix: no IOMMU is registered: enable the IOMMU (AMD-Vi) in the firmware setup" \
+		v noiommu-amd verify
+	if v noiommu-amd verify 2>&1 | grep -q 'amd_iommu=on'; then
+		fail "verify-no-iommu-amd-no-such-option$s" "verify advises amd_iommu=on"
+	else
+		pass "verify-no-iommu-amd-no-such-option$s"
+	fi
+	check "verify-no-iommu-virtio$s" 1 \
+		"problem (no-iommu)|fix: the firmware describes a virtio-iommu (ACPI VIOT) but none is registered: put the virtio_iommu module in the initramfs" \
+		v noiommu-viot verify
 	jcheck "verify-no-iommu-json$s" 1 \
 		'(.host.iommu | not) and .host.problems[0].code == "no-iommu" and .devices[0].group == null' \
 		v noiommu verify --json
