@@ -159,7 +159,7 @@ vm_boot() {
 		${VM_QEMU_ARGS:-} \
 		-serial file:"$WORK/$1.console" -serial file:"$WORK/$1.report" \
 		-kernel "$VMLINUZ" -initrd "$2" \
-		-append "console=ttyS0 panic=-1 root=/dev/vda rd.shell=0 rd.timeout=60 $3" \
+		-append "console=ttyS0 panic=-1 no_timer_check root=/dev/vda rd.shell=0 rd.timeout=60 $3" \
 		>"$WORK/$1.qemu" 2>&1 &
 	qpid=$!
 	# Stop QEMU a few seconds after the report ends (power-off is next).
