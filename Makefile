@@ -36,7 +36,7 @@ CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
-.PHONY: all clean check check-build check-unit check-asan check-vm fuzz bench demo \
+.PHONY: all clean check check-build check-unit check-asan check-vm check-matrix fuzz bench demo \
 	install uninstall deps lint format
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
@@ -134,6 +134,11 @@ check-unit: $(BUILD)/unit
 
 check-vm: all
 	@sh tests/run.sh hooks vm
+
+# The boot tests' whole kernel x IOMMU x flavour cross product (45 boots).
+check-matrix: all
+	@sh tests/deps.sh
+	@sh tests/run.sh matrix
 
 fuzz: $(BUILD)/fuzz-parsers
 	@sh tests/fuzz/run.sh 600
