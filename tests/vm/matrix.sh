@@ -68,12 +68,14 @@ esac
 
 mx_t0=$(date +%s)
 mx_kernels=$(for c in $mx_cells; do echo "${c%%:*}"; done | sort -u)
-# Each kernel once (kernel.sh fetches and caches it), in this shell.
+# Each kernel once (kernel.sh fetches and caches it; a fresh fetch of 6.12
+# and 7.2 together took 2 minutes here), all at once.
 for k in $mx_kernels; do
 	if ! sh "$VM_DIR/kernel.sh" "$k" >"$WORK/kernel-$k" 2>"$WORK/kernel-$k.build"; then
 		: >"$WORK/kernel-$k"
-	fi
+	fi &
 done
+wait
 # mx_kernel LINE: KVER, KROOT, VMLINUZ of a resolved kernel line.
 mx_kernel() {
 	read -r KVER KROOT <"$WORK/kernel-$1" 2>/dev/null || return 1

@@ -274,10 +274,11 @@ v5=$(sed -n "s/^VMREPORT groups IOMMU group $g5: //p" "$WORK/$n.report" 2>/dev/n
 expect_eq vfioctl-groups/claimed-gpu-viable "viable" "$v3"
 expect_eq vfioctl-groups/xhci-on-xhci_hcd-not-viable "not viable" "$v5"
 
+printf '%s' "$cells"
+
 # The rest of the matrix: other kernels and IOMMUs (tests/vm/matrix.sh;
 # VM_MATRIX=none skips it, VM_MATRIX=full is make check-matrix).
 if [ "${VM_MATRIX:-check}" != none ]; then
 	VM_MATRIX_IN_RUN=1
 	. "$TOP/tests/vm/matrix.sh"
 fi
-printf '%s' "$cells"
