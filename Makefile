@@ -26,12 +26,12 @@ KLCC_WARN := $(filter-out -Wshadow,$(WARN))
 # Drop unused functions and the page padding between code and data:
 # 28 KiB instead of 37 KiB for the early-boot binary.
 TINY := -ffunction-sections -fdata-sections -Wl,--gc-sections \
-	-Wl,-z,noseparate-code -Wl,--build-id=none
+	-Wl,-z,noseparate-code -Wl,-z,common-page-size=64 -Wl,--build-id=none
 VERSION := 0.1
 
 # The core shared by both programs. Everything here must build with klibc.
 CORE_SRC := src/log.c src/cmdline.c src/selector.c src/config.c src/sysfs.c \
-	    src/pci.c src/iommu.c src/claim.c src/record.c
+	    src/pci.c src/iommu.c src/resolve.c src/claim.c src/record.c
 CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)

@@ -41,123 +41,6 @@ int vfio_pci_registered(const struct sysfs *s)
 	return sysfs_exists(s->rootfd, "bus/pci/drivers/" VFIO_PCI);
 }
 
-static struct claim_dev *find_dev(struct claim_ctx *ctx, const char *name,
-				  int upto)
-{
-	int i;
-
-	for (i = 0; i < upto; i++)
-		if (!strcmp(ctx->dev[i].dev.name, name))
-			return &ctx->dev[i];
-	return NULL;
-}
-
-static struct claim_dev *add_dev(struct claim_ctx *ctx, const struct pci_dev *d,
-				 const struct selector *sel)
-{
-	struct claim_dev *c;
-
-	if (ctx->ndev == ctx->cap) {
-		int cap = ctx->cap ? ctx->cap * 2 : 16;
-		void *p = realloc(ctx->dev, cap * sizeof(*ctx->dev));
-
-		if (!p) {
-			vc_err("out of memory after %d devices", ctx->ndev);
-			return NULL;
-		}
-		ctx->dev = p;
-		ctx->cap = cap;
-	}
-	c = &ctx->dev[ctx->ndev++];
-	memset(c, 0, sizeof(*c));
-	c->dev = *d;
-	c->sel = sel;
-	return c;
-}
-
-/* An address named by a FUNC selector (plain or guarded) or a SLOT. */
-static int plan_addr(struct claim_ctx *ctx, struct selector *sel,
-		     const struct pci_addr *a, int quiet_missing)
-{
-	char name[PCI_NAME_MAX], have[10], want[24];
-	struct pci_dev d;
-	int r;
-
-	pci_addr_format(a, name);
-	if (find_dev(ctx, name, ctx->ndev)) {
-		sel->matched++;
-		return 0;
-	}
-	r = pci_read_ids(ctx->sys, name, &d);
-	if (r == -ENOENT) {
-		if (!quiet_missing)
-			vc_err("%s: no such PCI device on this machine: check "
-			       "'lspci -Dnn' and vfio.devices=",
-			       sel->text);
-		return r;
-	}
-	if (r) {
-		vc_err("%s: cannot read the IDs of %s: %s", sel->text, name,
-		       vc_strerror(r));
-		ctx->errors++;
-		return r;
-	}
-	sel->matched++;
-	if (sel->guarded && !sel_match_id(sel, &d.id)) {
-		pci_id_format(&d.id, have);
-		if (sel->has_sub)
-			snprintf(want, sizeof(want), "%04x:%04x:%04x:%04x",
-				 sel->id.vendor, sel->id.device,
-				 sel->id.subvendor, sel->id.subdevice);
-		else
-			pci_id_format(&sel->id, want);
-		vc_err("%s: %s is %s (subsystem %04x:%04x), not %s: not "
-		       "claimed; the hardware changed, update vfio.devices=",
-		       sel->text, name, have, d.id.subvendor, d.id.subdevice,
-		       want);
-		return -ESRCH;
-	}
-	return add_dev(ctx, &d, sel) ? 0 : -ENOMEM;
-}
-
-struct scan {
-	struct claim_ctx *ctx;
-	struct sel_list *l;
-	int naddr; /* devices named by address, to merge with */
-	int err;
-};
-
-static int scan_one(const char *name, const struct pci_id *id, void *data)
-{
-	struct scan *sc = data;
-	struct pci_dev d;
-	int i, r;
-
-	for (i = 0; i < sc->l->n; i++) {
-		struct selector *sel = &sc->l->sel[i];
-
-		if (sel->kind != SEL_ID || !sel_match_id(sel, id))
-			continue;
-		sel->matched++;
-		if (find_dev(sc->ctx, name, sc->naddr))
-			return 0;
-		r = pci_read_ids(sc->ctx->sys, name, &d);
-		if (r == -ENOENT)
-			return 0; /* gone between listing and reading */
-		if (r) {
-			vc_warn("%s: unreadable IDs (%s); not matched", name,
-				vc_strerror(r));
-			return 0;
-		}
-		if (!add_dev(sc->ctx, &d, sel)) {
-			sc->err = -ENOMEM;
-			return -ENOMEM;
-		}
-		return 0;
-	}
-	return 0;
-}
-
 static void refuse(struct claim_dev *c, enum claim_action a, const char *why)
 {
 	c->action = a;
@@ -169,7 +52,7 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 {
 	struct pci_dev *d = &c->dev;
 	char why[sizeof(c->why)];
-	/* plan_addr or the ID scan read its IDs a moment ago. */
+	/* The resolver read its IDs a moment ago. */
 	int r = pci_load_rest(ctx->sys, d);
 
 	if (r == -ENOENT) {
@@ -200,83 +83,107 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 			 d->numvfs);
 		refuse(c, CA_REFUSE, why);
 	} else if (d->group < 0 && !noiommu &&
-		   iommu_refuses(ctx->sys, ctx->dry_run, why, sizeof(why))) {
+		   iommu_absent(ctx->sys, ctx->dry_run)) {
+		char fix[120];
+
+		iommu_advice(ctx->sys, ctx->cmdline, fix, sizeof(fix));
+		snprintf(why, sizeof(why), "has no IOMMU group: %s", fix);
 		refuse(c, CA_REFUSE, why);
 	} else {
+		/*
+		 * With an IOMMU registered, a device may get its group only
+		 * when a driver binds (virtio-iommu with ACPI VIOT): claim
+		 * it; if vfio-pci does not take it, it is given back.
+		 */
 		c->action = CA_CLAIM;
 	}
 }
 
-int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
+static void log_miss(const struct claim_ctx *ctx, const struct claim_miss *m)
 {
-	struct pci_addr veto[SEL_MAX];
-	int i, f, nveto = 0, nid = 0, noiommu;
+	char have[10], want[24];
+	const struct selector *sel = m->sel;
 
-	for (i = 0; i < l->n; i++) {
-		struct selector *sel = &l->sel[i];
-		struct pci_addr a;
-		int r;
-
-		switch (sel->kind) {
-		case SEL_FUNC:
-			r = plan_addr(ctx, sel, &sel->addr, 0);
-			if (r == -ESRCH)
-				veto[nveto++] = sel->addr;
-			if (r == -ENOMEM)
-				return r;
-			break;
-		case SEL_SLOT:
-			for (f = 0; f < 8; f++) {
-				a = sel->addr;
-				a.func = f;
-				if (plan_addr(ctx, sel, &a, 1) == -ENOMEM)
-					return -ENOMEM;
-			}
-			break;
-		case SEL_ID:
-			nid++;
-			break;
-		}
-	}
-	if (nid) {
-		struct scan sc = { ctx, l, ctx->ndev, 0 };
-		int r = pci_scan_ids(ctx->sys, scan_one, &sc);
-
-		if (sc.err)
-			return sc.err;
-		if (r < 0) {
-			vc_err("%s/bus/pci/devices: cannot list: %s",
-			       ctx->sys->root, vc_strerror(r));
-			ctx->errors++;
-		}
-	}
-	for (i = 0; i < l->n; i++) {
-		if (l->sel[i].matched)
-			continue;
-		ctx->errors++;
-		if (l->sel[i].kind != SEL_FUNC)
+	switch (m->kind) {
+	case CM_NONE:
+		if (sel->kind == SEL_FUNC)
+			vc_err("%s: no such PCI device on this machine: check "
+			       "'lspci -Dnn' and vfio.devices=",
+			       sel->text);
+		else
 			vc_err("%s: matches no PCI device on this machine: "
 			       "check 'lspci -Dnn' and vfio.devices=",
-			       l->sel[i].text);
+			       sel->text);
+		break;
+	case CM_STALE:
+		pci_id_format(&m->have, have);
+		if (sel->has_sub)
+			snprintf(want, sizeof(want), "%04x:%04x:%04x:%04x",
+				 sel->id.vendor, sel->id.device,
+				 sel->id.subvendor, sel->id.subdevice);
+		else
+			pci_id_format(&sel->id, want);
+		vc_err("%s: %s is %s (subsystem %04x:%04x), not %s: its slot "
+		       "is not claimed; the hardware changed, update "
+		       "vfio.devices=",
+		       sel->text, m->name, have, m->have.subvendor,
+		       m->have.subdevice, want);
+		break;
+	case CM_UNREADABLE:
+		vc_err("%s: cannot read the IDs of %s: %s", sel->text, m->name,
+		       vc_strerror(m->err));
+		break;
 	}
-	ctx->errors += nveto;
+}
 
-	noiommu = iommu_noiommu_enabled(ctx->sys);
+/*
+ * Loads vfio first when a device has no group and no IOMMU is there:
+ * vfio.enable_unsafe_noiommu_mode=1 (command line or modprobe.d) is only
+ * seen in /sys/module/vfio/parameters once vfio is loaded.
+ */
+static int noiommu_mode(struct claim_ctx *ctx)
+{
+	int i;
+
+	if (iommu_noiommu_enabled(ctx->sys))
+		return 1;
+	if (ctx->dry_run || !ctx->load_module ||
+	    sysfs_exists(ctx->sys->rootfd, "module/vfio") ||
+	    iommu_present(ctx->sys))
+		return 0;
+	for (i = 0; i < ctx->ndev; i++)
+		if (ctx->dev[i].action != CA_VETO &&
+		    iommu_group_of(ctx->sys, ctx->dev[i].dev.name) < 0)
+			break;
+	if (i == ctx->ndev)
+		return 0;
+	ctx->load_module(ctx->load_data, "vfio");
+	return iommu_noiommu_enabled(ctx->sys);
+}
+
+int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
+{
+	int i, r, noiommu;
+
+	r = claim_resolve(ctx, l);
+	if (r) {
+		vc_err("out of memory after %d devices", ctx->ndev);
+		return r;
+	}
+	if (ctx->list_err) {
+		vc_err("%s/bus/pci/devices: cannot list: %s", ctx->sys->root,
+		       vc_strerror(ctx->list_err));
+		ctx->errors++;
+	}
+	for (i = 0; i < ctx->nmiss; i++)
+		log_miss(ctx, &ctx->miss[i]);
+	ctx->errors += ctx->nmiss + ctx->miss_dropped;
+
+	noiommu = ctx->noiommu = noiommu_mode(ctx);
 	for (i = 0; i < ctx->ndev; i++) {
 		struct claim_dev *c = &ctx->dev[i];
 
-		for (f = 0; f < nveto; f++) {
-			if (c->sel->kind == SEL_ID ||
-			    veto[f].domain != c->dev.addr.domain ||
-			    veto[f].bus != c->dev.addr.bus ||
-			    veto[f].slot != c->dev.addr.slot)
-				continue;
-			refuse(c, CA_VETO,
-			       "the guard of another function in its slot "
-			       "failed: the hardware changed");
-			break;
-		}
-		if (f == nveto)
+		if (c->action != CA_VETO)
 			decide(ctx, c, noiommu);
 		if (c->action == CA_REFUSE || c->action == CA_VETO) {
 			ctx->errors++;
@@ -329,31 +236,49 @@ static void fail(struct claim_ctx *ctx, struct claim_dev *c, int r,
 	vc_err("%s: %s", c->dev.name, c->why);
 }
 
-static void log_bound(const struct claim_dev *c)
+static void log_bound(const struct claim_ctx *ctx, const struct claim_dev *c)
 {
 	if (c->dev.group >= 0)
 		vc_info("%s: bound to vfio-pci (IOMMU group %d)", c->dev.name,
 			c->dev.group);
 	else
-		vc_info("%s: bound to vfio-pci (no-IOMMU mode: no isolation)",
-			c->dev.name);
+		vc_info("%s: bound to vfio-pci (%s)", c->dev.name,
+			ctx->noiommu ? "no-IOMMU mode: no isolation"
+				     : "its IOMMU group is unreadable");
+}
+
+/* Unbinding it now would leave it with no driver at all. */
+static void stays(struct claim_ctx *ctx, struct claim_dev *c)
+{
+	ctx->errors++;
+	c->result = CR_FAILED;
+	snprintf(c->why, sizeof(c->why),
+		 "vfio-pci is not available, so it stays on %s: add vfio-pci "
+		 "to the initramfs",
+		 c->prev_driver);
+	vc_err("%s: %s", c->dev.name, c->why);
+}
+
+/* A claimed device: its group may have appeared only at bind. */
+static void bound(struct claim_ctx *ctx, struct claim_dev *c)
+{
+	int g = iommu_group_of(ctx->sys, c->dev.name);
+
+	c->result = CR_CLAIMED;
+	if (g >= 0)
+		c->dev.group = g;
+	log_bound(ctx, c);
 }
 
 static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 {
-	const char *name = c->dev.name, *prev = c->prev_driver;
+	const char *name = c->dev.name;
+	char *prev = c->prev_driver;
 	char p[128], drv[DRV_NAME_MAX];
 	int r;
 
 	if (prev[0] && !vfio) {
-		/* Unbinding now would leave it with no driver at all. */
-		ctx->errors++;
-		c->result = CR_FAILED;
-		snprintf(c->why, sizeof(c->why),
-			 "vfio-pci is not available, so it stays on %s: "
-			 "add vfio-pci to the initramfs",
-			 prev);
-		vc_err("%s: %s", name, c->why);
+		stays(ctx, c);
 		return;
 	}
 	vc_path(p, sizeof(p), "%s/driver_override", name);
@@ -364,6 +289,37 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	}
 	vc_info("%s [%04x:%04x]: driver_override set to vfio-pci", name,
 		c->dev.id.vendor, c->dev.id.device);
+	if (c->dev.boot_vga == 1)
+		vc_warn("%s is the boot display: the console and any LUKS "
+			"prompt on it go dark",
+			name);
+	/*
+	 * The plan read the driver before the override: a module that
+	 * loaded since (systemd-modules-load runs beside this hook) may
+	 * have bound it. From here on the override keeps any other driver
+	 * off, so this read is the last word.
+	 */
+	r = pci_read_driver(ctx->sys, name, drv, sizeof(drv));
+	if (r) {
+		fail(ctx, c, r, "cannot read its driver link");
+		if (c->result != CR_GONE)
+			give_back(ctx, c);
+		return;
+	}
+	if (!strcmp(drv, VFIO_PCI)) {
+		bound(ctx, c);
+		return;
+	}
+	if (strcmp(drv, prev)) {
+		if (drv[0])
+			vc_info("%s: %s bound it since the plan", name, drv);
+		memcpy(prev, drv, sizeof(c->prev_driver));
+		if (prev[0] && !vfio) {
+			stays(ctx, c);
+			give_back(ctx, c);
+			return;
+		}
+	}
 	if (prev[0]) {
 		vc_path(p, sizeof(p), "bus/pci/drivers/%s/unbind", prev);
 		r = sysfs_write(ctx->sys->rootfd, p, name);
@@ -390,11 +346,7 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 		return;
 	}
 	if (!strcmp(drv, VFIO_PCI)) {
-		c->result = CR_CLAIMED;
-		/* A late IOMMU (virtio-iommu) groups it at bind. */
-		if (c->dev.group < 0)
-			c->dev.group = iommu_group_of(ctx->sys, name);
-		log_bound(c);
+		bound(ctx, c);
 		return;
 	}
 	ctx->errors++;
@@ -419,8 +371,7 @@ static void settle_pending(struct claim_ctx *ctx)
 		if (pci_read_driver(ctx->sys, c->dev.name, drv, sizeof(drv)))
 			continue;
 		if (!strcmp(drv, VFIO_PCI)) {
-			c->result = CR_CLAIMED;
-			log_bound(c);
+			bound(ctx, c);
 		} else {
 			ctx->errors++;
 			c->result = CR_FAILED;
@@ -442,12 +393,12 @@ int claim_apply(struct claim_ctx *ctx)
 		return 0;
 	for (i = 0; i < ctx->ndev; i++)
 		want += ctx->dev[i].action == CA_CLAIM;
-	if (want && !vfio && ctx->load_vfio_pci) {
+	if (want && !vfio && ctx->load_module) {
 		/*
 		 * Load it before touching anything: a bound device is only
 		 * unbound when vfio-pci is there to take it.
 		 */
-		if (ctx->load_vfio_pci(ctx->load_data) == 0)
+		if (ctx->load_module(ctx->load_data, VFIO_PCI) == 0)
 			loaded = 1;
 		vfio = vfio_pci_registered(ctx->sys);
 		if (!vfio)
@@ -492,31 +443,31 @@ struct group_walk {
 static int check_member(const char *name, void *data)
 {
 	struct group_walk *g = data;
+	enum pci_role role;
 	struct pci_dev d;
 	struct claim_dev *c;
-	char p[128], ovr[DRV_NAME_MAX];
 
-	c = find_dev(g->ctx, name, g->ctx->ndev);
+	c = claim_find(g->ctx, name);
 	if (c && holds_group(g->ctx, c))
 		return 0;
-	if (pci_read_ids(g->ctx->sys, name, &d))
+	if (pci_load(g->ctx->sys, name, &d))
 		return 0;
-	if (pci_read_driver(g->ctx->sys, name, d.driver, sizeof(d.driver)))
+	/*
+	 * The kernel's rule, plus one thing only the boot knows: a device
+	 * with no driver yet gets one when udev loads its module.
+	 */
+	if (iommu_member(&d) == GM_OK)
 		return 0;
-	if (pci_is_bridge(&d) || !strcmp(d.driver, VFIO_PCI) ||
-	    !strcmp(d.driver, "pci-stub"))
-		return 0;
-	if (!d.driver[0]) {
-		vc_path(p, sizeof(p), "%s/driver_override", name);
-		if (sysfs_read(g->ctx->sys->devfd, p, ovr, sizeof(ovr)) > 0 &&
-		    !strcmp(ovr, VFIO_PCI))
-			return 0;
-	}
-	vc_warn("%s: IOMMU group %d also holds %s [%04x:%04x] on %s: a VM "
-		"cannot use the group until it is on vfio-pci too (add %s "
-		"to vfio.devices=)",
+	role = pci_host_role(&d);
+	vc_warn("%s: IOMMU group %d also holds %s [%04x:%04x] on %s%s%s: a "
+		"VM cannot use the group until it is on vfio-pci too (%s%s%s)",
 		g->owner->dev.name, g->owner->dev.group, name, d.id.vendor,
-		d.id.device, d.driver[0] ? d.driver : "no driver yet", name);
+		d.id.device, d.driver[0] ? d.driver : "no driver yet",
+		role ? ", the host's " : "", role ? pci_role_name(role) : "",
+		role ? "do not claim it: move the card to another slot or "
+		       "check the firmware's ACS option"
+		     : "add ",
+		role ? "" : name, role ? "" : " to vfio.devices=");
 	return 0;
 }
 

@@ -31,27 +31,65 @@ struct claim_dev {
 	const struct selector *sel; /* first selector that named it */
 };
 
+enum claim_miss_kind {
+	CM_NONE, /* the selector matches no device */
+	CM_STALE, /* a guard: the device at its address has another ID */
+	CM_UNREADABLE, /* a device it names has IDs that cannot be read */
+};
+
+/* What the resolver could not resolve; one entry per problem. */
+struct claim_miss {
+	const struct selector *sel;
+	enum claim_miss_kind kind;
+	char name[PCI_NAME_MAX]; /* CM_STALE, CM_UNREADABLE: the device */
+	struct pci_id have; /* CM_STALE: the IDs there now */
+	int err; /* CM_UNREADABLE: -errno */
+};
+
+#define CLAIM_MISS_MAX (SEL_MAX + 16)
+
 struct claim_ctx {
 	struct sysfs *sys;
 	int dry_run;
 	/*
-	 * Loads vfio-pci; 0 on success. NULL: never load it (the override
-	 * then holds devices until something else loads it).
+	 * Loads a module ("vfio-pci", "vfio"); 0 on success. NULL: never
+	 * load one (the override then holds devices until something else
+	 * loads vfio-pci).
 	 */
-	int (*load_vfio_pci)(void *data);
+	int (*load_module)(void *data, const char *name);
 	void *load_data;
+	/* The kernel command line, for advice (may be NULL). */
+	const char *cmdline;
 
-	/* Filled in by claim_plan. */
+	/* Filled in by claim_resolve (and so by claim_plan). */
 	struct claim_dev *dev;
 	int ndev;
 	int cap;
-	int errors; /* selectors or devices that failed */
+	struct claim_miss miss[CLAIM_MISS_MAX];
+	int nmiss;
+	int miss_dropped; /* misses past CLAIM_MISS_MAX */
+	int list_err; /* -errno when bus/pci/devices could not be listed */
+
+	int noiommu; /* claim_plan: vfio's unsafe no-IOMMU mode is on */
+	int errors; /* selectors or devices that failed (claim_plan on) */
 };
 
 /*
- * Resolves the selectors against the tree and decides, per device, what
- * to do. Writes nothing. Errors (no match, guard mismatch, unreadable
- * device) are logged and counted in ctx->errors.
+ * The one resolver (resolve.c): the devices the selectors name, in plan
+ * order (addresses and slots in selector order, then ID matches by
+ * address), each with its IDs read and sel set; devices in a slot whose
+ * guard failed get CA_VETO. What could not be resolved goes to
+ * ctx->miss. Logs nothing. 0 or -ENOMEM.
+ */
+int claim_resolve(struct claim_ctx *ctx, struct sel_list *l);
+
+/* The resolved device called name, or NULL. */
+struct claim_dev *claim_find(const struct claim_ctx *ctx, const char *name);
+
+/*
+ * claim_resolve, then decides per device what to do. Writes nothing.
+ * Errors (no match, guard mismatch, unreadable device, refusals) are
+ * logged and counted in ctx->errors.
  */
 int claim_plan(struct claim_ctx *ctx, struct sel_list *l);
 

@@ -10,9 +10,12 @@
  * - a bare "--" ends the kernel's arguments.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdline.h"
+#include "log.h"
 
 /* The kernel's isspace(), which also counts Latin-1 NBSP (0xa0). */
 static int k_isspace(unsigned char c)
@@ -118,4 +121,24 @@ int cmdline_get_last(const char *cmdline, const char *name, char *val,
 	memcpy(val, last.val, last.val_len);
 	val[last.val_len] = '\0';
 	return 1;
+}
+
+int cmdline_read(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n = 0;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	if (len == size - 1)
+		vc_warn("%s is longer than %u bytes; a vfio.devices= past that "
+			"is not seen",
+			path, (unsigned int)size - 1);
+	return n < 0 ? -EIO : 0;
 }

@@ -32,4 +32,14 @@ int cmdline_param_is(const struct cmdline_arg *arg, const char *name);
 int cmdline_get_last(const char *cmdline, const char *name, char *val,
 		     size_t size);
 
+/* The longest command line read: bootconfig can make it long. */
+#define CMDLINE_MAX 32768
+
+/*
+ * The one reader of /proc/cmdline (or path) for both programs: all of it
+ * up to size - 1 bytes (use CMDLINE_MAX + 1), NUL terminated, with a
+ * warning when it does not fit. 0 or -errno.
+ */
+int cmdline_read(const char *path, char *buf, size_t size);
+
 #endif

@@ -4,9 +4,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <stdio.h>
+
+#include "cmdline.h"
 #include "iommu.h"
+#include "log.h"
 
 int iommu_group_of(const struct sysfs *s, const char *name)
 {
@@ -78,6 +83,80 @@ int iommu_group_for_each(const struct sysfs *s, int group,
 	return list_dir(s->rootfd, p, fn, data);
 }
 
+int iommu_is_vfio_driver(const char *drv)
+{
+	return drv[0] && strstr(drv, "vfio") != NULL;
+}
+
+enum group_member iommu_member(const struct pci_dev *d)
+{
+	if (!d->driver[0]) {
+		if (iommu_is_vfio_driver(d->override) ||
+		    !strcmp(d->override, "pci-stub") || pci_is_bridge(d))
+			return GM_OK;
+		return GM_UNBOUND;
+	}
+	if (iommu_is_vfio_driver(d->driver) || !strcmp(d->driver, "pci-stub") ||
+	    !strcmp(d->driver, "pcieport"))
+		return GM_OK;
+	return GM_BLOCKS;
+}
+
+/* 1 when the last name= on cmdline has "off" among its comma fields. */
+static int option_off(const char *cmdline, const char *name)
+{
+	char v[64], *p, *tok;
+
+	if (!cmdline || cmdline_get_last(cmdline, name, v, sizeof(v)) != 1)
+		return 0;
+	for (p = v; (tok = p); p = p ? p + 1 : NULL) {
+		p = strchr(tok, ',');
+		if (p)
+			*p = '\0';
+		if (!strcmp(tok, "off"))
+			return 1;
+	}
+	return 0;
+}
+
+static int acpi_table(const struct sysfs *s, const char *sig)
+{
+	char p[64];
+
+	vc_path(p, sizeof(p), "firmware/acpi/tables/%s", sig);
+	return sysfs_exists(s->rootfd, p);
+}
+
+void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
+		  size_t size)
+{
+	const char *off = option_off(cmdline, "iommu") ? "iommu=off"
+			  : option_off(cmdline, "intel_iommu")
+				  ? "intel_iommu=off"
+			  : option_off(cmdline, "amd_iommu") ? "amd_iommu=off"
+							     : NULL;
+	const char *fix;
+
+	if (off)
+		fix = acpi_table(s, "DMAR") ? "; remove it, add intel_iommu=on"
+					    : "; remove it";
+	else if (acpi_table(s, "DMAR"))
+		fix = "VT-d is off: add intel_iommu=on";
+	else if (acpi_table(s, "IVRS"))
+		fix = "AMD-Vi did not start: see 'dmesg | grep AMD-Vi'";
+	else if (acpi_table(s, "VIOT"))
+		fix = "virtio-iommu is not up: put virtio_iommu in the "
+		      "initramfs";
+	else if (acpi_table(s, "IORT"))
+		fix = "no SMMU: enable it in the firmware, put arm_smmu_v3 in "
+		      "the initramfs";
+	else
+		fix = "the firmware shows none: enable VT-d or AMD-Vi (IOMMU) "
+		      "in its setup";
+	snprintf(buf, size, "%s%s%s", off ? off : "",
+		 off ? " is on the kernel command line" : "", fix);
+}
+
 /* A top-level devicetree node of an SMMUv3 (QEMU virt: /smmuv3@...). */
 static int dt_smmu_one(const char *name, void *data)
 {
@@ -99,87 +178,58 @@ static int dt_smmu_one(const char *name, void *data)
 	return 0;
 }
 
-enum iommu_family iommu_family(const struct sysfs *s)
+const char *iommu_module(const struct sysfs *s)
 {
-	unsigned long v = 0;
-
-	if (sysfs_exists(s->rootfd, "firmware/acpi/tables/VIOT"))
-		return IOMMU_VIRTIO;
-	if (sysfs_exists(s->rootfd, "firmware/acpi/tables/IORT") ||
+	if (acpi_table(s, "VIOT"))
+		return "virtio_iommu";
+	if (acpi_table(s, "IORT") ||
 	    list_dir(s->rootfd, "firmware/devicetree/base", dt_smmu_one,
 		     (void *)s) == 1)
-		return IOMMU_SMMU;
-	if (sysfs_exists(s->rootfd, "firmware/acpi/tables/DMAR"))
-		return IOMMU_VTD;
-	if (sysfs_exists(s->rootfd, "firmware/acpi/tables/IVRS"))
-		return IOMMU_AMDVI;
-	/* No table: the firmware has the IOMMU off; the host bridge tells. */
-	if (sysfs_read_hex(s->devfd, "0000:00:00.0/vendor", &v) == 0) {
-		if (v == 0x8086)
-			return IOMMU_VTD;
-		if (v == 0x1022)
-			return IOMMU_AMDVI;
-	}
-	return IOMMU_UNKNOWN;
-}
-
-const char *iommu_module(enum iommu_family f)
-{
-	switch (f) {
-	case IOMMU_VIRTIO:
-		return "virtio_iommu";
-	case IOMMU_SMMU:
 		return "arm_smmu_v3";
-	default:
-		return NULL; /* VT-d and AMD-Vi are built in */
-	}
-}
-
-const char *iommu_advice(enum iommu_family f)
-{
-	switch (f) {
-	case IOMMU_VTD:
-		return "no IOMMU is registered: add intel_iommu=on to the "
-		       "kernel command line and enable VT-d in the firmware "
-		       "setup";
-	case IOMMU_AMDVI:
-		return "no IOMMU is registered: enable the IOMMU (AMD-Vi) in "
-		       "the firmware setup, and drop amd_iommu=off or "
-		       "iommu=off if the command line has them";
-	case IOMMU_VIRTIO:
-		return "the firmware describes a virtio-iommu (ACPI VIOT) but "
-		       "none is registered: put the virtio_iommu module in "
-		       "the initramfs";
-	case IOMMU_SMMU:
-		return "no SMMU is registered: enable the SMMU in the firmware "
-		       "(ACPI IORT) and put arm_smmu_v3 in the initramfs";
-	default:
-		return "no IOMMU is registered: enable the IOMMU in the "
-		       "firmware setup (Intel VT-d also needs intel_iommu=on)";
-	}
+	return NULL; /* VT-d and AMD-Vi are built in */
 }
 
 enum iommu_state iommu_state(const struct sysfs *s)
 {
 	if (iommu_present(s))
 		return IOMMU_ON;
-	return iommu_module(iommu_family(s)) ? IOMMU_PENDING : IOMMU_OFF;
+	return iommu_module(s) ? IOMMU_PENDING : IOMMU_OFF;
 }
 
-int iommu_refuses(const struct sysfs *s, int dry_run, char *why, size_t size)
+int iommu_absent(const struct sysfs *s, int dry_run)
 {
 	enum iommu_state st = iommu_state(s);
 
 	/*
-	 * A registered IOMMU that has not grouped the device yet groups it
-	 * when a driver binds (virtio-iommu with ACPI VIOT: the kernel
-	 * configures a device's DMA at probe time). One that is described
-	 * but not loaded is loaded before the plan; a dry run writes and
-	 * loads nothing, so it plans the claim as the real run would.
+	 * A registered IOMMU that has not grouped a device yet groups it
+	 * when a driver binds (virtio-iommu with ACPI VIOT: drivers/acpi/
+	 * viot.c configures a device's DMA at probe, and defers the probe
+	 * while the IOMMU is not registered). One that is described but not
+	 * loaded was loaded before the plan; a dry run loads nothing, so it
+	 * plans the claim the real run makes.
 	 */
-	if (st == IOMMU_ON || (st == IOMMU_PENDING && dry_run))
+	return !(st == IOMMU_ON || (st == IOMMU_PENDING && dry_run));
+}
+
+int iommu_load_driver(const struct sysfs *s,
+		      int (*load)(void *data, const char *module), void *data)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	const char *mod;
+	int i;
+
+	if (iommu_state(s) != IOMMU_PENDING)
 		return 0;
-	vc_path(why, size, "has no IOMMU group: %s",
-		iommu_advice(iommu_family(s)));
-	return 1;
+	mod = iommu_module(s);
+	if (load(data, mod))
+		return -EIO;
+	/* Its probe registers the IOMMU; allow it a second. */
+	for (i = 0; i < 100 && !iommu_present(s); i++)
+		nanosleep(&tick, NULL);
+	if (!iommu_present(s)) {
+		vc_warn("%s loaded, but no IOMMU registered after 1 s", mod);
+		return -ENODEV;
+	}
+	vc_info("%s: IOMMU registered", mod);
+	return 0;
 }

@@ -3,6 +3,9 @@
 #ifndef VC_IOMMU_H
 #define VC_IOMMU_H
 
+#include <stddef.h>
+
+#include "pci.h"
 #include "sysfs.h"
 
 /* IOMMU group number of a device, or -ENOENT when it has none. */
@@ -21,37 +24,66 @@ int iommu_present(const struct sysfs *s);
 int iommu_group_for_each(const struct sysfs *s, int group,
 			 int (*fn)(const char *name, void *data), void *data);
 
-/* Which IOMMU the host has or would have, from what the firmware says. */
-enum iommu_family {
-	IOMMU_UNKNOWN,
-	IOMMU_VTD, /* ACPI DMAR, or an Intel host bridge */
-	IOMMU_AMDVI, /* ACPI IVRS, or an AMD host bridge */
-	IOMMU_VIRTIO, /* ACPI VIOT: virtio-iommu */
-	IOMMU_SMMU, /* ACPI IORT, or a devicetree arm,smmu-v3 node */
+/* What a group member means for a VM's use of its group. */
+enum group_member {
+	GM_OK, /* vfio, pci-stub, pcieport, or unbound and staying so */
+	GM_UNBOUND, /* no driver now; its own driver may bind it later */
+	GM_BLOCKS, /* on a driver that keeps the group from a VM */
 };
-enum iommu_family iommu_family(const struct sysfs *s);
 
 /*
- * The module that drives that family's IOMMU when the kernel builds it as
- * one (virtio_iommu, arm_smmu_v3); NULL for VT-d and AMD-Vi (built in).
+ * The one group rule, for vfio-claim and vfioctl. The kernel's
+ * (drivers/iommu/iommu.c, iommu_group_claim_dma_owner): a group can be
+ * handed to a VM only while no device in it is bound to a driver that
+ * uses the kernel's DMA domain; drivers with driver_managed_dma do not
+ * (vfio-pci and its variants, pci-stub, pcieport), nor does a device with
+ * no driver. GM_UNBOUND is a device with no driver that a driver of its
+ * own may still take (no vfio override, not a bridge): no blocker now.
  */
-const char *iommu_module(enum iommu_family f);
+enum group_member iommu_member(const struct pci_dev *d);
 
-/* The fix when no IOMMU is registered, fitting the family. */
-const char *iommu_advice(enum iommu_family f);
+/* 1 for vfio-pci and its variant drivers (mlx5_vfio_pci, ...). */
+int iommu_is_vfio_driver(const char *drv);
+
+/*
+ * Why a device has no IOMMU group when no IOMMU is registered, and the
+ * fix that fits the host's IOMMU family as the firmware describes it
+ * (ACPI DMAR, IVRS, VIOT, IORT) and the options on cmdline (may be NULL),
+ * e.g. "VT-d is off: add intel_iommu=on". Never amd_iommu=on: the kernel
+ * has no such option (AMD-Vi is on when the firmware has IVRS).
+ */
+void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
+		  size_t size);
+
+/*
+ * The module that drives the IOMMU the firmware describes, when that one
+ * is a module: ACPI VIOT, virtio_iommu; ACPI IORT or a devicetree
+ * arm,smmu-v3 node, arm_smmu_v3. NULL otherwise (VT-d, AMD-Vi: built in).
+ */
+const char *iommu_module(const struct sysfs *s);
 
 enum iommu_state {
-	IOMMU_OFF, /* none registered and none the firmware describes */
+	IOMMU_OFF, /* none registered, and no module-driven one described */
 	IOMMU_PENDING, /* described; its driver (a module) is not loaded */
 	IOMMU_ON, /* registered in class/iommu */
 };
 enum iommu_state iommu_state(const struct sysfs *s);
 
 /*
- * For a device with no IOMMU group: 1 and the reason in why when vfio-pci
- * cannot take it because no IOMMU is there (nor, in a dry run, one whose
- * module would be loaded first); 0 when the group can still appear at bind.
+ * 1 when a device with no IOMMU group cannot get one: no IOMMU is there
+ * (nor, in a dry run, one whose module the real run loads first). 0 when
+ * the group can still appear at bind.
  */
-int iommu_refuses(const struct sysfs *s, int dry_run, char *why, size_t size);
+int iommu_absent(const struct sysfs *s, int dry_run);
+
+/*
+ * When the firmware describes an IOMMU whose driver is a module and none
+ * is registered (IOMMU_PENDING), loads that module with load (udev would
+ * load it only after the initramfs hook) and waits up to 1 s for the
+ * IOMMU to register: without it the kernel defers vfio-pci's probe of
+ * every device behind it. 0 when there was nothing to do or it came up.
+ */
+int iommu_load_driver(const struct sysfs *s,
+		      int (*load)(void *data, const char *module), void *data);
 
 #endif

@@ -144,6 +144,7 @@ int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d)
 	d->hdr_type = -1;
 	d->group = -1;
 	d->numvfs = -1;
+	d->boot_vga = -1;
 	if (nlen >= sizeof(d->name))
 		return -EINVAL;
 	memcpy(buf, p, nlen);
@@ -217,7 +218,32 @@ int pci_load_rest(const struct sysfs *s, struct pci_dev *d)
 		d->numvfs = v;
 	vc_path(p, sizeof(p), "%s/physfn", name);
 	d->is_vf = sysfs_exists(s->devfd, p);
+	vc_path(p, sizeof(p), "%s/boot_vga", name);
+	if (!sysfs_read_int(s->devfd, p, &v))
+		d->boot_vga = v == 1;
 	return 0;
+}
+
+enum pci_role pci_host_role(const struct pci_dev *d)
+{
+	switch (d->class >> 16) {
+	case 0x01:
+		return ROLE_STORAGE;
+	case 0x02:
+		return ROLE_NETWORK;
+	case 0x03:
+		return d->boot_vga == 1 ? ROLE_DISPLAY : ROLE_NONE;
+	default:
+		return ROLE_NONE;
+	}
+}
+
+const char *pci_role_name(enum pci_role r)
+{
+	static const char *const n[] = { "nothing", "storage controller",
+					 "boot display", "network controller" };
+
+	return n[r];
 }
 
 int pci_is_bridge(const struct pci_dev *d)

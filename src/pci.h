@@ -19,7 +19,20 @@ struct pci_dev {
 	int group; /* IOMMU group, -1 for none */
 	long numvfs; /* sriov_numvfs, -1 when not an SR-IOV PF */
 	int is_vf; /* has a physfn link */
+	int boot_vga; /* boot_vga: 1 the firmware's display, -1 unknown */
 };
+
+/* What the host may need a device for, from its class alone. */
+enum pci_role {
+	ROLE_NONE,
+	ROLE_STORAGE, /* class 01: its disks */
+	ROLE_DISPLAY, /* class 03 with boot_vga: its console */
+	ROLE_NETWORK, /* class 02: its network */
+};
+
+enum pci_role pci_host_role(const struct pci_dev *d);
+/* "storage controller", "boot display", "network controller" */
+const char *pci_role_name(enum pci_role r);
 
 /*
  * Reads the IDs, class and bound driver of the device called name, with

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
@@ -28,32 +27,23 @@
 
 #define PARAM "vfio.devices"
 #define VALUE_MAX 4096
-#define CMDLINE_MAX 32768
 
 static const char usage[] =
 	"Usage: vfio-claim [OPTION]...\n"
 	"Reserve the PCI devices named by vfio.devices= for vfio-pci.\n"
-	"\n"
-	"  --sysfs DIR      sysfs root (default /sys)\n"
-	"  --cmdline STR    use STR as the kernel command line\n"
-	"                   (default: read /proc/cmdline)\n"
-	"  --config FILE    config file (default /etc/vfio-claim.conf)\n"
+	"  --sysfs DIR      sysfs root (/sys)\n"
+	"  --cmdline STR    the kernel command line (/proc/cmdline)\n"
+	"  --config FILE    (/etc/vfio-claim.conf)\n"
 	"  -n, --dry-run    print the plan, write nothing\n"
-	"  -q, --quiet      log errors only\n"
-	"  -v, --verbose    log details too, and copy the log to stderr\n"
-	"  --kmsg PATH      where log lines go (default /dev/kmsg; stderr\n"
-	"                   when --sysfs is not /sys)\n"
-	"  --run-dir DIR    where to record what was done (default\n"
-	"                   /run/vfio-claim; none when --sysfs is not /sys)\n"
-	"  --modprobe PATH  program that loads vfio-pci (default: modprobe\n"
-	"                   from /sbin or /usr/sbin; none when --sysfs is\n"
-	"                   not /sys)\n"
-	"  --no-modprobe    never load vfio-pci\n"
-	"  -h, --help       this text\n"
-	"  -V, --version    the version\n"
-	"\n"
-	"Exit status: 0 all claimed or nothing asked, 1 something failed,\n"
-	"2 usage error. Recovery: add vfio.devices=none at the boot prompt.\n";
+	"  -q, --quiet      errors only\n"
+	"  -v, --verbose    details too, and a copy on stderr\n"
+	"  --kmsg PATH      log (/dev/kmsg)\n"
+	"  --run-dir DIR    records (/run/vfio-claim)\n"
+	"  --modprobe PATH  loads modules (modprobe)\n"
+	"  --no-modprobe    load none\n"
+	"With a --sysfs other than /sys: stderr, no records, no modprobe.\n"
+	"Exit: 0 done, 1 something failed, 2 usage. See vfio-claim(8).\n"
+	"Recovery: vfio.devices=none at the boot prompt.\n";
 
 enum {
 	OPT_SYSFS = 256,
@@ -81,20 +71,20 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Runs "PROG MODULE"; 0 when it exited 0. */
-static int modprobe_one(const char *prog, const char *mod)
+static int run_modprobe(void *data, const char *module)
 {
+	const char *prog = data;
 	int status;
 	pid_t pid;
 
-	vc_info("loading %s with %s", mod, prog);
+	vc_info("loading %s with %s", module, prog);
 	pid = fork();
 	if (pid < 0) {
 		vc_err("cannot start %s: %s", prog, vc_strerror(errno));
 		return -errno;
 	}
 	if (pid == 0) {
-		char *const argv[] = { (char *)prog, (char *)mod, NULL };
+		char *const argv[] = { (char *)prog, (char *)module, NULL };
 
 		execv(prog, argv);
 		_exit(127);
@@ -103,42 +93,11 @@ static int modprobe_one(const char *prog, const char *mod)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		vc_err("%s %s failed (status %d): is %s in the initramfs?",
-		       prog, mod, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-		       mod);
+		       prog, module,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1, module);
 		return -EIO;
 	}
 	return 0;
-}
-
-static int run_modprobe(void *data)
-{
-	return modprobe_one(data, "vfio-pci");
-}
-
-/*
- * The firmware describes an IOMMU whose driver is a module that nothing
- * has loaded yet (virtio-iommu through ACPI VIOT, SMMUv3): udev would load
- * it only after us. Load it before the plan: without it the kernel defers
- * vfio-pci's probe of every device behind that IOMMU.
- */
-static void load_iommu(const struct sysfs *s, const char *prog)
-{
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	const char *mod;
-	int i;
-
-	if (iommu_state(s) != IOMMU_PENDING)
-		return;
-	mod = iommu_module(iommu_family(s));
-	if (modprobe_one(prog, mod))
-		return;
-	/* Its probe registers the IOMMU; allow it a second. */
-	for (i = 0; i < 100 && !iommu_present(s); i++)
-		nanosleep(&tick, NULL);
-	if (iommu_present(s))
-		vc_info("%s: IOMMU registered", mod);
-	else
-		vc_warn("%s loaded, but no IOMMU registered after 1 s", mod);
 }
 
 static const char *find_modprobe(void)
@@ -153,27 +112,6 @@ static const char *find_modprobe(void)
 		if (access(paths[i], X_OK) == 0)
 			return paths[i];
 	return NULL;
-}
-
-/* The whole of /proc/cmdline; bootconfig can make it long. */
-static int read_cmdline(char *buf, size_t size)
-{
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	if (len == size - 1)
-		vc_warn("/proc/cmdline is longer than %u bytes; a "
-			"vfio.devices= "
-			"past that is not seen",
-			(unsigned int)size - 1);
-	return n < 0 ? -EIO : 0;
 }
 
 int main(int argc, char **argv)
@@ -262,9 +200,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		strcpy(cmdline, cmdarg);
-	} else if (read_cmdline(cmdline, sizeof(cmdline))) {
+	} else if ((r = cmdline_read("/proc/cmdline", cmdline,
+				     sizeof(cmdline)))) {
 		vc_warn("cannot read /proc/cmdline: %s; using %s only",
-			vc_strerror(errno), config);
+			vc_strerror(r), config);
 	}
 
 	r = config_devices(cmdline, config, value, sizeof(value), &source);
@@ -295,12 +234,14 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &sys;
 	ctx.dry_run = dry_run;
+	/* An IOMMU that comes up as a module (virtio-iommu): load it first. */
 	if (modprobe && !dry_run)
-		load_iommu(&sys, modprobe);
+		iommu_load_driver(&sys, run_modprobe, (void *)modprobe);
 	if (modprobe) {
-		ctx.load_vfio_pci = run_modprobe;
+		ctx.load_module = run_modprobe;
 		ctx.load_data = (void *)modprobe;
 	}
+	ctx.cmdline = cmdline;
 	r = claim_plan(&ctx, &sels);
 	if (r == 0 && dry_run)
 		claim_print_plan(&ctx);

@@ -31,7 +31,7 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 	ctx.sys = &c->sys;
 	ctx.dry_run = c->dry_run;
 	if (c->real) {
-		ctx.load_vfio_pci = vctl_load_vfio_pci;
+		ctx.load_module = vctl_load_module;
 		ctx.load_data = c;
 	}
 	r = claim_plan(&ctx, &l);
@@ -183,9 +183,10 @@ int cmd_unbind(struct vctl *c, int argc, char **argv)
 	if (vctl_resolve(c, &l, &devs, &miss))
 		return 1;
 	for (i = 0; i < miss.n; i++) {
-		vc_err("%s: %s", miss.m[i].sel->text,
-		       miss.m[i].stale ? "the device there has another ID"
-				       : "no such PCI device");
+		vc_err("%s: %s%s%s", miss.m[i].sel->text,
+		       miss.m[i].vetoed ? miss.m[i].name : "",
+		       miss.m[i].vetoed ? ": " : "",
+		       vctl_miss_text(&miss.m[i]));
 		bad++;
 	}
 	for (i = 0; i < devs.n; i++)

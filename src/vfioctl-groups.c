@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "iommu.h"
 #include "log.h"
 #include "vfioctl.h"
@@ -155,6 +156,18 @@ static void show_group(struct vctl *c, int group, int first)
 	names_free(&m);
 }
 
+/* No groups at all: the advice the boot gives, for this host. */
+static void no_groups(struct vctl *c)
+{
+	static char cmdline[CMDLINE_MAX + 1];
+	char fix[160];
+
+	if (!vctl_cmdline(c, cmdline, sizeof(cmdline)))
+		cmdline[0] = '\0';
+	iommu_advice(&c->sys, cmdline, fix, sizeof(fix));
+	fprintf(stderr, "vfioctl: no IOMMU groups: %s\n", fix);
+}
+
 int cmd_groups(struct vctl *c, int argc, char **argv)
 {
 	struct names g = { 0 };
@@ -178,13 +191,10 @@ int cmd_groups(struct vctl *c, int argc, char **argv)
 	if (c->json)
 		fputs("]}\n", stdout);
 	else if (!g.n && !c->quiet)
-		fprintf(stderr,
-			"vfioctl: no IOMMU groups: the IOMMU is off (add "
-			"intel_iommu=on or amd_iommu=on to the kernel command "
-			"line)\n");
+		no_groups(c);
 	else if (g.n && !c->quiet)
-		printf("(* keeps its group from being viable: not on vfio-pci, "
-		       "pci-stub or no driver)\n");
+		printf("(* keeps its group from a VM: not on a vfio driver, "
+		       "pci-stub, pcieport or no driver)\n");
 	names_free(&g);
 	return 0;
 }

@@ -55,7 +55,7 @@ static void print_plan_json(const struct claim_ctx *ctx, const char *source,
 
 int cmd_plan(struct vctl *c, int argc, char **argv)
 {
-	static char cmdline[VALUE_MAX + 1], value[VALUE_MAX];
+	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
 	static struct sel_list l;
 	static char source[PATH_MAX + 16];
 	struct claim_ctx ctx;
@@ -132,9 +132,10 @@ static int resolve_args(struct vctl *c, const char *verb, int argc, char **argv,
 	if (vctl_resolve(c, &l, devs, &miss))
 		return 1;
 	for (i = 0; i < miss.n; i++)
-		vc_err("%s: %s", miss.m[i].sel->text,
-		       miss.m[i].stale ? "the device there has another ID"
-				       : "no such PCI device");
+		vc_err("%s: %s%s%s", miss.m[i].sel->text,
+		       miss.m[i].vetoed ? miss.m[i].name : "",
+		       miss.m[i].vetoed ? ": " : "",
+		       vctl_miss_text(&miss.m[i]));
 	return miss.n ? 1 : 0;
 }
 
@@ -212,12 +213,20 @@ static int warn_sibling(const char *name, void *data)
 	struct pci_dev d;
 
 	if (listed(s->l, name) || pci_load(&s->c->sys, name, &d) ||
-	    pci_is_bridge(&d))
+	    iommu_member(&d) == GM_OK)
 		return 0;
-	vc_warn("%s shares IOMMU group %d with %s, which is not named: the VM "
-		"cannot start unless it is on vfio-pci (or pci-stub) too; name "
-		"it as well",
-		name, s->d->group, s->d->name);
+	if (pci_host_role(&d) != ROLE_NONE)
+		vc_warn("%s, the host's %s, shares IOMMU group %d with %s: "
+			"the VM cannot start while the host keeps it; do not "
+			"claim it, move the card to another slot or check the "
+			"firmware's ACS option",
+			name, pci_role_name(pci_host_role(&d)), s->d->group,
+			s->d->name);
+	else
+		vc_warn("%s shares IOMMU group %d with %s, which is not named: "
+			"the VM cannot start unless it is on vfio-pci (or "
+			"pci-stub) too; name it as well",
+			name, s->d->group, s->d->name);
 	return 0;
 }
 

@@ -11,160 +11,94 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "claim.h"
+#include "cmdline.h"
+#include "iommu.h"
 #include "log.h"
 #include "vfioctl.h"
 
-static struct vdev *find_vdev(struct vdev_list *l, const char *name)
-{
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].dev.name, name))
-			return &l->v[i];
-	return NULL;
-}
-
-static int add_vdev(struct vctl *c, struct vdev_list *l, const char *name,
-		    const struct selector *sel)
-{
-	struct vdev *v;
-	int r;
-
-	if (find_vdev(l, name))
-		return 0;
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 16;
-		void *p = realloc(l->v, cap * sizeof(*l->v));
-
-		if (!p)
-			return -ENOMEM;
-		l->v = p;
-		l->cap = cap;
-	}
-	v = &l->v[l->n];
-	r = pci_load(&c->sys, name, &v->dev);
-	if (r)
-		return r;
-	v->sel = sel;
-	l->n++;
-	return 0;
-}
-
 static void add_miss(struct vmiss_list *m, const struct selector *sel,
-		     int stale, const struct pci_id *have)
+		     int stale, int vetoed, const char *name,
+		     const struct pci_id *have)
 {
-	if (!m || m->n >= SEL_MAX)
+	struct vmiss *x;
+
+	if (!m || m->n >= VMISS_MAX)
 		return;
-	m->m[m->n].sel = sel;
-	m->m[m->n].stale = stale;
+	x = &m->m[m->n++];
+	memset(x, 0, sizeof(*x));
+	x->sel = sel;
+	x->stale = stale;
+	x->vetoed = vetoed;
+	if (name)
+		snprintf(x->name, sizeof(x->name), "%s", name);
 	if (have)
-		m->m[m->n].have = *have;
-	m->n++;
+		x->have = *have;
 }
 
-struct id_scan {
-	struct vctl *c;
-	struct sel_list *l;
-	struct vdev_list *out;
-	int err;
-};
-
-static int id_scan_one(const char *name, const struct pci_id *id, void *data)
-{
-	struct id_scan *s = data;
-	int i, r;
-
-	for (i = 0; i < s->l->n; i++) {
-		struct selector *sel = &s->l->sel[i];
-
-		if (sel->kind != SEL_ID || !sel_match_id(sel, id))
-			continue;
-		sel->matched++;
-		r = add_vdev(s->c, s->out, name, sel);
-		if (r == -ENOMEM) {
-			s->err = r;
-			return r;
-		}
-		break;
-	}
-	return 0;
-}
-
-static int cmp_vdev(const void *a, const void *b)
-{
-	return strcmp(((const struct vdev *)a)->dev.name,
-		      ((const struct vdev *)b)->dev.name);
-}
-
+/*
+ * The core resolver (claim_resolve) does the work, as at boot; this only
+ * loads each device in full and puts the answer in vfioctl's lists.
+ */
 int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 		 struct vmiss_list *miss)
 {
-	struct pci_dev d;
-	char name[PCI_NAME_MAX];
-	int i, f, r, nid = 0, first_id;
+	struct claim_ctx ctx;
+	int i, r;
 
-	for (i = 0; i < l->n; i++) {
-		struct selector *sel = &l->sel[i];
-		struct pci_addr a;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sys = &c->sys;
+	r = claim_resolve(&ctx, l);
+	if (r) {
+		claim_free(&ctx);
+		return r;
+	}
+	for (i = 0; i < ctx.nmiss; i++) {
+		const struct claim_miss *m = &ctx.miss[i];
 
-		sel->matched = 0;
-		switch (sel->kind) {
-		case SEL_FUNC:
-			pci_addr_format(&sel->addr, name);
-			r = pci_read_ids(&c->sys, name, &d);
-			if (r) {
-				add_miss(miss, sel, 0, NULL);
-				break;
-			}
-			if (sel->guarded && !sel_match_id(sel, &d.id)) {
-				add_miss(miss, sel, 1, &d.id);
-				break;
-			}
-			r = add_vdev(c, out, name, sel);
-			if (r == -ENOMEM)
-				return r;
-			if (r)
-				add_miss(miss, sel, 0, NULL);
-			else
-				sel->matched++;
-			break;
-		case SEL_SLOT:
-			for (f = 0; f < 8; f++) {
-				a = sel->addr;
-				a.func = f;
-				pci_addr_format(&a, name);
-				r = add_vdev(c, out, name, sel);
-				if (r == -ENOMEM)
-					return r;
-				if (!r)
-					sel->matched++;
-			}
-			if (!sel->matched)
-				add_miss(miss, sel, 0, NULL);
-			break;
-		case SEL_ID:
-			nid++;
-			break;
+		add_miss(miss, m->sel, m->kind == CM_STALE, 0,
+			 m->name[0] ? m->name : NULL,
+			 m->kind == CM_STALE ? &m->have : NULL);
+	}
+	for (i = 0; i < ctx.ndev; i++) {
+		struct claim_dev *d = &ctx.dev[i];
+		struct vdev *v;
+
+		if (d->action == CA_VETO) {
+			add_miss(miss, d->sel, 0, 1, d->dev.name, &d->dev.id);
+			continue;
 		}
-	}
-	if (!nid)
-		return 0;
-	first_id = out->n;
-	{
-		struct id_scan s = { c, l, out, 0 };
+		if (pci_load_rest(&c->sys, &d->dev)) {
+			add_miss(miss, d->sel, 0, 0, d->dev.name, NULL);
+			continue;
+		}
+		if (out->n == out->cap) {
+			int cap = out->cap ? out->cap * 2 : 16;
+			void *p = realloc(out->v, cap * sizeof(*out->v));
 
-		pci_scan_ids(&c->sys, id_scan_one, &s);
-		if (s.err)
-			return s.err;
+			if (!p) {
+				claim_free(&ctx);
+				return -ENOMEM;
+			}
+			out->v = p;
+			out->cap = cap;
+		}
+		v = &out->v[out->n++];
+		v->dev = d->dev;
+		v->sel = d->sel;
 	}
-	/* Directory order is arbitrary: show ID matches by address. */
-	if (out->n > first_id)
-		qsort(out->v + first_id, out->n - first_id, sizeof(*out->v),
-		      cmp_vdev);
-	for (i = 0; i < l->n; i++)
-		if (l->sel[i].kind == SEL_ID && !l->sel[i].matched)
-			add_miss(miss, &l->sel[i], 0, NULL);
+	claim_free(&ctx);
 	return 0;
+}
+
+const char *vctl_miss_text(const struct vmiss *m)
+{
+	if (m->stale)
+		return "the device there has another ID";
+	if (m->vetoed)
+		return "the guard of a function in its slot failed: the "
+		       "hardware changed";
+	return m->name[0] ? "cannot read the device" : "no such PCI device";
 }
 
 void vdev_list_free(struct vdev_list *l)
@@ -201,8 +135,6 @@ int vctl_parse_args(int argc, char **argv, struct sel_list *l)
 int vctl_cmdline(struct vctl *c, char *buf, size_t size)
 {
 	char p[PATH_MAX];
-	ssize_t n;
-	int fd;
 
 	if (c->cmdline) {
 		snprintf(buf, size, "%s", c->cmdline);
@@ -211,15 +143,7 @@ int vctl_cmdline(struct vctl *c, char *buf, size_t size)
 	buf[0] = '\0';
 	if (!c->proc[0] || vc_path(p, sizeof(p), "%s/cmdline", c->proc) < 0)
 		return 0;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	return 1;
+	return cmdline_read(p, buf, size) == 0;
 }
 
 void vctl_fmt(char *buf, size_t size, const char *fmt, ...)
@@ -320,7 +244,7 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 	return k;
 }
 
-int vctl_load_vfio_pci(void *data)
+int vctl_load_module(void *data, const char *name)
 {
 	struct vctl *c = data;
 	struct kmod_module *m = NULL;
@@ -334,13 +258,13 @@ int vctl_load_vfio_pci(void *data)
 		ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;
-	r = kmod_module_new_from_name(ctx, "vfio_pci", &m);
+	r = kmod_module_new_from_name(ctx, name, &m);
 	if (r == 0) {
-		vc_info("loading vfio-pci");
+		vc_info("loading %s", name);
 		r = kmod_module_probe_insert_module(m, 0, NULL, NULL, NULL,
 						    NULL);
 		if (r < 0)
-			vc_err("cannot load vfio-pci: %s", strerror(-r));
+			vc_err("cannot load %s: %s", name, strerror(-r));
 		kmod_module_unref(m);
 	}
 	kmod_unref(ctx);
@@ -373,10 +297,5 @@ int vctl_group_status(const struct vctl *c, int group)
 
 int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d)
 {
-	if (pci_is_bridge(d) || !d->driver[0])
-		return 0;
-	/* vfio-pci and its variant drivers (mlx5_vfio_pci, ...) */
-	if (strstr(d->driver, "vfio") || !strcmp(d->driver, "pci-stub"))
-		return 0;
-	return 1;
+	return iommu_member(d) != GM_OK && d->driver[0];
 }

@@ -53,7 +53,7 @@ struct host {
 	int claim_status;
 	int hook; /* -1 unknown */
 	char source[PATH_MAX];
-	char cmdline[VALUE_MAX + 1];
+	char cmdline[CMDLINE_MAX + 1];
 	struct problem p[NPROB];
 	int np;
 };
@@ -71,11 +71,6 @@ static struct problem *add_problem(struct problem *p, int *np, const char *code)
 }
 
 #define PROBLEM(r, code) add_problem((r)->p, &(r)->np, code)
-
-static int is_vfio_driver(const char *drv)
-{
-	return drv[0] && strstr(drv, "vfio") != NULL;
-}
 
 /* ---- where the device list comes from ---- */
 
@@ -233,22 +228,14 @@ static void check_host(struct vctl *c, struct host *h)
 		}
 	}
 	if (!h->iommu && !h->noiommu) {
-		/* The advice of vfio-claim's record, for the same host. */
-		enum iommu_family f = iommu_family(&c->sys);
-		int intel = strstr(h->cmdline, "intel_iommu=on") != NULL;
-
 		x = PROBLEM(h, "no-iommu");
 		vctl_fmt(x->msg, sizeof(x->msg),
 			 "no IOMMU is registered (%s/class/iommu is empty): "
 			 "devices have no IOMMU group and vfio-pci cannot "
 			 "use them",
 			 c->sysroot);
-		if (intel && (f == IOMMU_VTD || f == IOMMU_UNKNOWN))
-			vctl_fmt(x->fix, sizeof(x->fix),
-				 "intel_iommu=on is already set: enable VT-d "
-				 "in the firmware setup (or the CPU lacks it)");
-		else
-			vctl_fmt(x->fix, sizeof(x->fix), "%s", iommu_advice(f));
+		/* The same advice as the boot's refusal. */
+		iommu_advice(&c->sys, h->cmdline, x->fix, sizeof(x->fix));
 	}
 	if (!h->vfio) {
 		x = PROBLEM(h, "vfio-pci-not-loaded");
@@ -506,7 +493,7 @@ static void check_device(struct vctl *c, struct host *h, struct vres *r)
 	struct problem *x;
 	char p[128];
 
-	r->bound = is_vfio_driver(r->dev.driver);
+	r->bound = iommu_is_vfio_driver(r->dev.driver);
 	r->viable = -1;
 	r->node = -ENODATA;
 	if (pci_is_bridge(&r->dev)) {
@@ -853,7 +840,19 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 		x->sel = s->text;
 		x->viable = -1;
 		x->node = -ENODATA;
-		if (miss.m[i].stale) {
+		if (miss.m[i].vetoed) {
+			x->status = "stale-guard";
+			p = PROBLEM(x, "guard-veto");
+			vctl_fmt(p->msg, sizeof(p->msg),
+				 "%s: %s is in a slot whose guard failed: the "
+				 "hardware changed, so vfio-claim leaves every "
+				 "function of that slot named by address alone",
+				 s->text, miss.m[i].name);
+			vctl_fmt(p->fix, sizeof(p->fix),
+				 "check which devices are there now ('lspci "
+				 "-nns %s') and update %s",
+				 miss.m[i].name, h.source);
+		} else if (miss.m[i].stale) {
 			x->status = "stale-guard";
 			p = PROBLEM(x, "stale-guard");
 			vctl_fmt(p->msg, sizeof(p->msg),

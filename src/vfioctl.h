@@ -48,26 +48,35 @@ struct vdev_list {
 	int n, cap;
 };
 
-/* A selector that found nothing, or whose guard no longer matches. */
+/*
+ * A selector that found nothing, whose guard no longer matches, or a
+ * device in a slot whose guard failed.
+ */
 struct vmiss {
 	const struct selector *sel;
-	int stale; /* guarded address exists with another ID */
+	int stale; /* guarded address exists with another ID (have) */
+	int vetoed; /* name: in the slot of a failed guard */
+	char name[PCI_NAME_MAX]; /* the device, when there is one */
 	struct pci_id have;
 };
 
+#define VMISS_MAX (2 * SEL_MAX)
+
 struct vmiss_list {
-	struct vmiss m[SEL_MAX];
+	struct vmiss m[VMISS_MAX];
 	int n;
 };
 
 /*
- * Resolves selectors to devices (loaded with pci_load), in selector
- * order, without duplicates. Missing and stale selectors go to miss
- * (may be NULL). 0 or -ENOMEM.
+ * Resolves selectors with the core resolver (claim_resolve, the boot's),
+ * in its plan order, and loads each device with pci_load_rest. Missing,
+ * stale and vetoed ones go to miss (may be NULL). 0 or -ENOMEM.
  */
 int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 		 struct vmiss_list *miss);
 void vdev_list_free(struct vdev_list *l);
+/* One line's reason for a miss: "no such PCI device", ... */
+const char *vctl_miss_text(const struct vmiss *m);
 
 /* Parses argv[0..argc) as selectors. Returns the number of bad ones. */
 int vctl_parse_args(int argc, char **argv, struct sel_list *l);
@@ -109,8 +118,8 @@ enum kmod_kind { KM_UNKNOWN, KM_BUILTIN, KM_MODULE };
 enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 				size_t size);
 
-/* Loads vfio-pci with libkmod (modprobe.d options apply). */
-int vctl_load_vfio_pci(void *data);
+/* Loads a module with libkmod (modprobe.d options apply). */
+int vctl_load_module(void *data, const char *name);
 
 /*
  * Opens dev/vfio/GROUP: 1 viable, 0 not viable, -EBUSY held (a VM),
@@ -118,7 +127,7 @@ int vctl_load_vfio_pci(void *data);
  */
 int vctl_group_status(const struct vctl *c, int group);
 
-/* Endpoint on a driver that keeps the group from being viable. */
+/* On a driver that keeps the group from a VM (iommu_member's rule). */
 int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d);
 
 /* The verbs: 0 ok, 1 not ready or failed, 2 usage. */

@@ -34,6 +34,11 @@
  *                     directory) and the write fails with ENODEV; if the
  *                     file says "after", the write is done first and
  *                     succeeds.
+ *   .bind-on-ATTR     holds a driver name: just before a write to ATTR
+ *                     for this device, that driver binds it when it is
+ *                     unbound (a module that loaded in the window
+ *                     between a plan and the write); the file is then
+ *                     removed, so it happens once.
  * Every write to a sysfs path under the root is logged to ROOT/.writes
  * as "ATTR TARGET VALUE RESULT" (TARGET: the device for driver_override,
  * the driver for bind/unbind/new_id/remove_id, - for drivers_probe;
@@ -449,6 +454,15 @@ static int fault(const char *dev, const char *attr, int *after)
 	char p[PATH_MAX], v[64];
 
 	*after = 0;
+	rpath(p, sizeof(p), "bus/pci/devices/%s/.bind-on-%s", dev, attr);
+	if (read_small(p, v, sizeof(v)) >= 0) {
+		char drv[128];
+
+		unlink(p);
+		dev_driver(dev, drv, sizeof(drv));
+		if (!*drv && driver_registered(v))
+			do_bind(dev, v);
+	}
 	rpath(p, sizeof(p), "bus/pci/devices/%s/.fail-%s", dev, attr);
 	if (read_small(p, v, sizeof(v)) >= 0)
 		return -errno_of(v);
