@@ -163,7 +163,7 @@ mx_check() {
 		[ -z "$(find "$KROOT/lib/modules/$KVER" -name 'virtio-iommu.ko*' -o -name 'virtio_iommu.ko*' | head -n 1)" ]; then
 		# No driver in this kernel: refused, with the advice that fits.
 		want="03.0=bochs-drm 03.1=snd_hda_intel 04.0=xhci_hcd 05.0=xhci_hcd 06.0=e1000e 07.0=nvme"
-		grep -q '^VMREPORT kmsg .*not claimed: has no IOMMU group: the firmware describes a virtio-iommu' "$r" ||
+		grep -q '^VMREPORT kmsg .*not claimed: has no IOMMU group: virtio-iommu is not up' "$r" ||
 			w="$w no virtio-iommu refusal in dmesg;"
 		rc=1
 	else
