@@ -121,7 +121,7 @@ build_mkinitcpio() {
 #   VM_MACHINE  QEMU -machine value (default q35,kernel-irqchip=split)
 #   VM_MEM      memory in MiB (default 1024)
 #   VM_QEMU_ARGS  more QEMU arguments (a word list)
-#   VM_TIMEOUT  seconds before the boot is killed (default 240)
+#   VM_TIMEOUT  seconds before the boot is killed (default 360)
 # vm_iommu_args IOMMU: the QEMU arguments of that IOMMU.
 vm_iommu_args() {
 	case $1 in
@@ -146,7 +146,7 @@ vm_boot() {
 	rm -f "$WORK/$1.report" "$WORK/$1.console"
 	dd if=/dev/zero of="$WORK/$1.disk" bs=1M count=1 2>/dev/null
 	# shellcheck disable=SC2086 # $iommu and VM_QEMU_ARGS are word lists
-	timeout "${VM_TIMEOUT:-240}" "$QEMU" -machine "${VM_MACHINE:-q35,kernel-irqchip=split}" \
+	timeout "${VM_TIMEOUT:-360}" "$QEMU" -machine "${VM_MACHINE:-q35,kernel-irqchip=split}" \
 		-accel tcg -m "${VM_MEM:-1024}" -smp 2 -nodefaults -display none -no-reboot \
 		$iommu \
 		-device VGA,bus=pcie.0,addr=03.0,multifunction=on \
