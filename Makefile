@@ -17,6 +17,9 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 CFLAGS  ?= -O2 -g
 FUZZ_SECONDS ?= 20
+# The early-boot binary (and the bench floor, built alike): -Oz made it
+# 448 bytes smaller than -Os with gcc 12 (32032 against 32480).
+EARLY_OPT ?= -Oz
 
 BUILD   := build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -31,7 +34,8 @@ VERSION := 0.1
 
 # The core shared by both programs. Everything here must build with klibc.
 CORE_SRC := src/log.c src/cmdline.c src/selector.c src/config.c src/sysfs.c \
-	    src/pci.c src/iommu.c src/resolve.c src/claim.c src/record.c
+	    src/pci.c src/iommu.c src/resolve.c src/variant.c src/claim.c \
+	    src/record.c
 CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
@@ -47,12 +51,12 @@ $(BUILD):
 # The early-boot binary: klibc when we have it, else a static glibc build.
 ifeq ($(HAVE_KLCC),yes)
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(KLCC) -static -Os -s $(KLCC_WARN) $(TINY) \
+	$(KLCC) -static $(EARLY_OPT) -s $(KLCC_WARN) $(TINY) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
 else
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) -static -Os -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+	$(CC) -static $(EARLY_OPT) -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
 endif
@@ -97,10 +101,10 @@ $(BUILD)/fuzz-parsers: tests/fuzz/fuzz-parsers.c $(CORE_SRC) $(CORE_HDR) | $(BUI
 # The floor is built like vfio-claim, so the two compare like with like.
 ifeq ($(HAVE_KLCC),yes)
 $(BUILD)/floor: tests/bench/floor.c | $(BUILD)
-	$(KLCC) -static -Os -s -o $@ $<
+	$(KLCC) -static $(EARLY_OPT) -s -o $@ $<
 else
 $(BUILD)/floor: tests/bench/floor.c | $(BUILD)
-	$(CC) -static -Os -s -o $@ $<
+	$(CC) -static $(EARLY_OPT) -s -o $@ $<
 endif
 
 $(BUILD)/timeit: tests/bench/timeit.c | $(BUILD)

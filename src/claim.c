@@ -10,6 +10,7 @@
  * vfio-pci cannot take always keeps (or gets back) a driver of its own.
  * new_id is never used: it would take every device with that ID.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "claim.h"
 #include "iommu.h"
 #include "log.h"
+#include "variant.h"
 
 #define VFIO_PCI "vfio-pci"
 
@@ -48,6 +50,41 @@ static void refuse(struct claim_dev *c, enum claim_action a, const char *why)
 	snprintf(c->why, sizeof(c->why), "%s", why);
 }
 
+/*
+ * The vfio driver for c: SEL=DRIVER when the selector names one (checked
+ * against the vfio_pci: aliases of modules.alias), else the variant whose
+ * alias matches the device's modalias best (variant.c), else vfio-pci.
+ */
+static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
+			 size_t size)
+{
+	const char *want = c->sel->driver;
+	char p[128], ma[256];
+	size_t i;
+
+	if (!strcmp(want, VFIO_PCI) || !strcmp(want, "vfio_pci"))
+		return 0;
+	if (want[0]) {
+		snprintf(c->module, sizeof(c->module), "%s", want);
+		for (i = 0; c->module[i]; i++)
+			if (c->module[i] == '-')
+				c->module[i] = '_';
+		if (ctx->alias_path &&
+		    variant_known(ctx->alias_path, c->module) == 1)
+			return 0;
+		snprintf(why, size,
+			 "%s is not a vfio driver of this kernel (modules.alias"
+			 "): name vfio-pci or a variant",
+			 want);
+		return -1;
+	}
+	vc_path(p, sizeof(p), "%s/modalias", c->dev.name);
+	if (ctx->alias_path &&
+	    sysfs_read(ctx->sys->devfd, p, ma, sizeof(ma)) > 0)
+		variant_find(ctx->alias_path, ma, c->module, sizeof(c->module));
+	return 0;
+}
+
 static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 {
 	struct pci_dev *d = &c->dev;
@@ -68,8 +105,12 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 		return;
 	}
 	memcpy(c->prev_driver, d->driver, sizeof(c->prev_driver));
-	if (!strcmp(d->driver, VFIO_PCI)) {
+	strcpy(c->target, VFIO_PCI);
+	if (iommu_is_vfio_driver(d->driver)) {
 		c->action = CA_ALREADY;
+		memcpy(c->target, d->driver, sizeof(c->target));
+	} else if (choose_driver(ctx, c, why, sizeof(why))) {
+		refuse(c, CA_REFUSE, why);
 	} else if (pci_is_bridge(d)) {
 		snprintf(why, sizeof(why),
 			 "is a PCI bridge (class %06x): vfio-pci cannot take "
@@ -106,14 +147,10 @@ static void log_miss(const struct claim_ctx *ctx, const struct claim_miss *m)
 
 	switch (m->kind) {
 	case CM_NONE:
-		if (sel->kind == SEL_FUNC)
-			vc_err("%s: no such PCI device on this machine: check "
-			       "'lspci -Dnn' and vfio.devices=",
-			       sel->text);
-		else
-			vc_err("%s: matches no PCI device on this machine: "
-			       "check 'lspci -Dnn' and vfio.devices=",
-			       sel->text);
+		vc_err("%s: %s PCI device on this machine: check 'lspci -Dnn' "
+		       "and vfio.devices=",
+		       sel->text,
+		       sel->kind == SEL_FUNC ? "no such" : "matches no");
 		break;
 	case CM_STALE:
 		pci_id_format(&m->have, have);
@@ -239,10 +276,10 @@ static void fail(struct claim_ctx *ctx, struct claim_dev *c, int r,
 static void log_bound(const struct claim_ctx *ctx, const struct claim_dev *c)
 {
 	if (c->dev.group >= 0)
-		vc_info("%s: bound to vfio-pci (IOMMU group %d)", c->dev.name,
-			c->dev.group);
+		vc_info("%s: bound to %s (IOMMU group %d)", c->dev.name,
+			c->target, c->dev.group);
 	else
-		vc_info("%s: bound to vfio-pci (%s)", c->dev.name,
+		vc_info("%s: bound to %s (%s)", c->dev.name, c->target,
 			ctx->noiommu ? "no-IOMMU mode: no isolation"
 				     : "its IOMMU group is unreadable");
 }
@@ -253,9 +290,9 @@ static void stays(struct claim_ctx *ctx, struct claim_dev *c)
 	ctx->errors++;
 	c->result = CR_FAILED;
 	snprintf(c->why, sizeof(c->why),
-		 "vfio-pci is not available, so it stays on %s: add vfio-pci "
-		 "to the initramfs",
-		 c->prev_driver);
+		 "%.32s is not available, so it stays on %.32s: add %.32s to "
+		 "the initramfs",
+		 c->target, c->prev_driver, c->target);
 	vc_err("%s: %s", c->dev.name, c->why);
 }
 
@@ -282,13 +319,15 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 		return;
 	}
 	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(ctx->sys->devfd, p, VFIO_PCI);
+	r = sysfs_write(ctx->sys->devfd, p, c->target);
 	if (r) {
-		fail(ctx, c, r, "cannot write vfio-pci to driver_override");
+		snprintf(drv, sizeof(drv),
+			 "cannot write %.24s to driver_override", c->target);
+		fail(ctx, c, r, drv);
 		return;
 	}
-	vc_info("%s [%04x:%04x]: driver_override set to vfio-pci", name,
-		c->dev.id.vendor, c->dev.id.device);
+	vc_info("%s [%04x:%04x]: driver_override set to %s", name,
+		c->dev.id.vendor, c->dev.id.device, c->target);
 	if (c->dev.boot_vga == 1)
 		vc_warn("%s is the boot display: the console and any LUKS "
 			"prompt on it go dark",
@@ -306,7 +345,7 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 			give_back(ctx, c);
 		return;
 	}
-	if (!strcmp(drv, VFIO_PCI)) {
+	if (!strcmp(drv, c->target)) {
 		bound(ctx, c);
 		return;
 	}
@@ -333,8 +372,8 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	}
 	if (!vfio) {
 		c->result = CR_PENDING;
-		vc_info("%s: driver_override holds it until vfio-pci loads",
-			name);
+		vc_info("%s: driver_override holds it until %s loads", name,
+			c->target);
 		return;
 	}
 	r = sysfs_write(ctx->sys->rootfd, "bus/pci/drivers_probe", name);
@@ -345,14 +384,14 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 		fail(ctx, c, r, "cannot read its driver link");
 		return;
 	}
-	if (!strcmp(drv, VFIO_PCI)) {
+	if (!strcmp(drv, c->target)) {
 		bound(ctx, c);
 		return;
 	}
 	ctx->errors++;
 	c->result = CR_FAILED;
-	snprintf(c->why, sizeof(c->why),
-		 "vfio-pci did not take it (dmesg tells why)");
+	snprintf(c->why, sizeof(c->why), "%s did not take it (dmesg tells why)",
+		 c->target);
 	vc_err("%s: %s; giving it back", name, c->why);
 	give_back(ctx, c);
 }
@@ -370,17 +409,82 @@ static void settle_pending(struct claim_ctx *ctx)
 			continue;
 		if (pci_read_driver(ctx->sys, c->dev.name, drv, sizeof(drv)))
 			continue;
-		if (!strcmp(drv, VFIO_PCI)) {
+		if (!strcmp(drv, c->target)) {
 			bound(ctx, c);
 		} else {
 			ctx->errors++;
 			c->result = CR_FAILED;
 			snprintf(c->why, sizeof(c->why),
-				 "vfio-pci loaded but did not take it (dmesg "
-				 "tells why)");
+				 "%s loaded but did not take it (dmesg tells "
+				 "why)",
+				 c->target);
 			vc_err("%s: %s; giving it back", c->dev.name, c->why);
 			give_back(ctx, c);
 		}
+	}
+}
+
+/* The PCI driver a loaded module registered: module/M/drivers/pci:NAME. */
+static int module_driver(const struct sysfs *s, const char *module, char *drv,
+			 size_t size)
+{
+	char p[96];
+	struct dirent *de;
+	DIR *dir;
+	int r = -ENOENT;
+
+	vc_path(p, sizeof(p), "module/%s/drivers", module);
+	dir = sysfs_opendir(s->rootfd, p);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir)))
+		if (!strncmp(de->d_name, "pci:", 4) &&
+		    strlen(de->d_name + 4) < size) {
+			strcpy(drv, de->d_name + 4);
+			r = 0;
+			break;
+		}
+	closedir(dir);
+	return r;
+}
+
+/*
+ * Loads the variant modules the plan chose, and learns their drivers'
+ * names (the override names the driver, not the module). A variant that
+ * does not load: vfio-pci instead when the variant was only our pick, a
+ * failure when the selector named it.
+ */
+static void load_variants(struct claim_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < ctx->ndev; i++) {
+		struct claim_dev *c = &ctx->dev[i];
+
+		if (c->action != CA_CLAIM || !c->module[0])
+			continue;
+		if (module_driver(ctx->sys, c->module, c->target,
+				  sizeof(c->target)) &&
+		    (!ctx->load_module ||
+		     ctx->load_module(ctx->load_data, c->module) ||
+		     module_driver(ctx->sys, c->module, c->target,
+				   sizeof(c->target)))) {
+			strcpy(c->target, VFIO_PCI);
+			if (c->sel->driver[0]) {
+				ctx->errors++;
+				c->action = CA_REFUSE;
+				c->result = CR_FAILED;
+				snprintf(c->why, sizeof(c->why),
+					 "%s did not load: is it in the "
+					 "initramfs?",
+					 c->module);
+				vc_err("%s: %s", c->dev.name, c->why);
+				continue;
+			}
+			vc_warn("%s: %s did not load; using vfio-pci",
+				c->dev.name, c->module);
+		}
+		c->module[0] = '\0';
 	}
 }
 
@@ -391,8 +495,10 @@ int claim_apply(struct claim_ctx *ctx)
 
 	if (ctx->dry_run)
 		return 0;
+	load_variants(ctx);
 	for (i = 0; i < ctx->ndev; i++)
-		want += ctx->dev[i].action == CA_CLAIM;
+		want += ctx->dev[i].action == CA_CLAIM &&
+			!strcmp(ctx->dev[i].target, VFIO_PCI);
 	if (want && !vfio && ctx->load_module) {
 		/*
 		 * Load it before touching anything: a bound device is only
@@ -410,14 +516,15 @@ int claim_apply(struct claim_ctx *ctx)
 
 		if (c->action == CA_ALREADY) {
 			c->result = CR_CLAIMED;
-			vc_info("%s: already on vfio-pci", c->dev.name);
-			if (strcmp(c->dev.override, VFIO_PCI)) {
+			vc_info("%s: already on %s", c->dev.name, c->target);
+			if (strcmp(c->dev.override, c->target)) {
 				vc_path(p, sizeof(p), "%s/driver_override",
 					c->dev.name);
-				sysfs_write(ctx->sys->devfd, p, VFIO_PCI);
+				sysfs_write(ctx->sys->devfd, p, c->target);
 			}
 		} else if (c->action == CA_CLAIM) {
-			claim_one(ctx, c, vfio);
+			claim_one(ctx, c,
+				  strcmp(c->target, VFIO_PCI) ? 1 : vfio);
 		}
 	}
 	if (loaded)
@@ -507,6 +614,8 @@ void claim_print_plan(const struct claim_ctx *ctx)
 		       c->dev.name, c->dev.id.vendor, c->dev.id.device,
 		       c->prev_driver[0] ? c->prev_driver : "-", grp,
 		       claim_action_name(c->action));
+		if (c->action == CA_CLAIM)
+			printf(" to=%s", c->module[0] ? c->module : c->target);
 		if (c->why[0])
 			printf(" why=\"%s\"", c->why);
 		printf("\n");

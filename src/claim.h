@@ -27,6 +27,8 @@ struct claim_dev {
 	enum claim_action action;
 	enum claim_result result;
 	char prev_driver[DRV_NAME_MAX]; /* before vfio-claim touched it */
+	char target[DRV_NAME_MAX]; /* the vfio driver to hand it to */
+	char module[DRV_NAME_MAX]; /* a variant's module to load, or "" */
 	char why[160]; /* reason for refusal or failure */
 	const struct selector *sel; /* first selector that named it */
 };
@@ -60,6 +62,8 @@ struct claim_ctx {
 	void *load_data;
 	/* The kernel command line, for advice (may be NULL). */
 	const char *cmdline;
+	/* modules.alias, for vfio variant drivers; NULL: vfio-pci only. */
+	const char *alias_path;
 
 	/* Filled in by claim_resolve (and so by claim_plan). */
 	struct claim_dev *dev;
@@ -102,7 +106,10 @@ void claim_check_groups(struct claim_ctx *ctx);
 /*
  * One line per device on stdout, the contract of vfio-claim --dry-run and
  * vfioctl plan:
- *   plan ADDR id=VVVV:DDDD driver=NAME|- group=N|- action=A [why="..."]
+ *   plan ADDR id=VVVV:DDDD driver=NAME|- group=N|- action=A [to=DRIVER]
+ *        [why="..."]
+ * to= names the vfio driver a claim hands it to (a variant's module name
+ * when it is not loaded yet).
  */
 void claim_print_plan(const struct claim_ctx *ctx);
 

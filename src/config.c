@@ -112,7 +112,7 @@ int config_devices(const char *cmdline, const char *config, char *val,
 	*source = "vfio.devices=";
 	if (r == -E2BIG)
 		vc_err("vfio.devices= is longer than %u bytes: name slots or "
-		       "IDs instead of single functions",
+		       "IDs instead",
 		       (unsigned int)size - 1);
 	if (r || !config || !config[0])
 		return r;

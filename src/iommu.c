@@ -15,7 +15,8 @@
 
 int iommu_group_of(const struct sysfs *s, const char *name)
 {
-	char p[128], grp[32], *end;
+	char p[128], grp[32];
+	const char *end;
 	long n;
 	int r;
 
@@ -23,8 +24,8 @@ int iommu_group_of(const struct sysfs *s, const char *name)
 	r = sysfs_link_name(s->devfd, p, grp, sizeof(grp));
 	if (r < 0)
 		return r;
-	n = strtol(grp, &end, 10);
-	if (*end || end == grp || n < 0 || n > 0x7fffffff)
+	end = vc_num(grp, 10, &n);
+	if (!end || *end || n < 0 || n > 0x7fffffff)
 		return -EINVAL;
 	return (int)n;
 }

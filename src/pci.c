@@ -80,12 +80,13 @@ int pci_parse_uevent(const char *buf, struct pci_dev *d)
 {
 	const char *v;
 	size_t len;
+	long cls;
 
 	if (!uevent_ids(buf, &d->id))
 		return 0;
 	v = uevent_get(buf, "PCI_CLASS=", 10);
-	if (v)
-		d->class = strtoul(v, NULL, 16) & 0xffffff;
+	if (v && vc_num(v, 16, &cls))
+		d->class = cls & 0xffffff;
 	v = uevent_get(buf, "DRIVER=", 7);
 	if (v) {
 		len = strcspn(v, "\n");

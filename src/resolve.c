@@ -152,7 +152,8 @@ static int take_addr(struct claim_ctx *ctx, struct selector *sel,
 		return 0;
 	}
 	if (sel->kind == SEL_FUNC && sel->guarded && !sel_match_id(sel, &d.id))
-		return 0; /* its own stale guard, reported in pass 1 */
+		return 0; /* pass 1 reported it; this read is the one that
+			     counts */
 	sel->matched++;
 	c = add_dev(ctx, &d, sel);
 	if (!c)
@@ -202,10 +203,22 @@ static int scan_one(const char *name, const struct pci_id *id, void *data)
 	return 0;
 }
 
-static int cmp_dev(const void *a, const void *b)
+/* Insertion sort by address: few devices, and no qsort in the binary. */
+static void sort_devs(struct claim_dev *v, int n)
 {
-	return strcmp(((const struct claim_dev *)a)->dev.name,
-		      ((const struct claim_dev *)b)->dev.name);
+	struct claim_dev t;
+	int i, j;
+
+	for (i = 1; i < n; i++) {
+		for (j = i;
+		     j > 0 && strcmp(v[j - 1].dev.name, v[i].dev.name) > 0; j--)
+			;
+		if (j == i)
+			continue;
+		t = v[i];
+		memmove(&v[j + 1], &v[j], (i - j) * sizeof(*v));
+		v[j] = t;
+	}
 }
 
 int claim_resolve(struct claim_ctx *ctx, struct sel_list *l)
@@ -260,8 +273,7 @@ int claim_resolve(struct claim_ctx *ctx, struct sel_list *l)
 			ctx->list_err = r;
 		/* Directory order is the kernel's whim: sort by address. */
 		if (ctx->ndev > first_id + 1)
-			qsort(ctx->dev + first_id, ctx->ndev - first_id,
-			      sizeof(*ctx->dev), cmp_dev);
+			sort_devs(ctx->dev + first_id, ctx->ndev - first_id);
 	}
 	for (i = 0; i < l->n; i++)
 		if (!l->sel[i].matched && !done[i])

@@ -7,6 +7,8 @@
  *   VVVV:DDDD               every device with that vendor:device
  *   VVVV:DDDD:SSSS:ssss     ... and that subsystem vendor:device
  *   ID@[DDDD:]BB:SS.F       that function, only while it has that ID
+ * Any of them may end in =DRIVER: the vfio driver to hand it to (a vfio
+ * variant module such as mlx5_vfio_pci, or vfio-pci).
  * The domain may have 4 to 8 digits (VMD domains are 10000 and up).
  */
 #include <errno.h>
@@ -168,7 +170,41 @@ int pci_addr_parse(const char *name, struct pci_addr *a)
 	return parse_addr(name, strlen(name), 1, a, &why);
 }
 
+static int sel_parse_dev(const char *tok, size_t len, struct selector *s,
+			 const char **why);
+
 int sel_parse(const char *tok, size_t len, struct selector *s, const char **why)
+{
+	const char *eq = memchr(tok, '=', len);
+	size_t dlen, i, n;
+	int r;
+
+	if (!eq)
+		return sel_parse_dev(tok, len, s, why);
+	dlen = len - (eq - tok) - 1;
+	r = sel_parse_dev(tok, eq - tok, s, why);
+	if (r)
+		return r;
+	for (i = 0; i < dlen; i++) {
+		char c = eq[1 + i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			break;
+	}
+	if (dlen == 0 || i < dlen || dlen >= sizeof(s->driver)) {
+		*why = "=DRIVER is a vfio driver's module name (vfio-pci, "
+		       "mlx5_vfio_pci)";
+		return -EINVAL;
+	}
+	memcpy(s->driver, eq + 1, dlen);
+	n = strlen(s->text);
+	snprintf(s->text + n, sizeof(s->text) - n, "=%s", s->driver);
+	return 0;
+}
+
+static int sel_parse_dev(const char *tok, size_t len, struct selector *s,
+			 const char **why)
 {
 	const char *at = memchr(tok, '@', len);
 	char idbuf[24], abuf[PCI_NAME_MAX];
@@ -177,7 +213,7 @@ int sel_parse(const char *tok, size_t len, struct selector *s, const char **why)
 
 	memset(s, 0, sizeof(*s));
 	*why = forms;
-	if (len == 0 || len >= sizeof(s->text))
+	if (len == 0 || len >= 48)
 		return -EINVAL;
 	if (at) {
 		size_t idlen = at - tok;
@@ -278,8 +314,8 @@ int sel_parse_list(const char *value, struct sel_list *l, const char *origin)
 				vc_dbg("%s: %s is named twice", origin, s.text);
 			} else if (l->n == SEL_MAX) {
 				vc_err("%s: more than %d selectors; '%.*s' and "
-				       "later ones are ignored: name slots or "
-				       "IDs instead of single functions",
+				       "later are ignored: name slots or IDs "
+				       "instead",
 				       origin, SEL_MAX,
 				       (int)(len > 40 ? 40 : len), p);
 				return bad + 1;

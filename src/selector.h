@@ -25,7 +25,8 @@ struct selector {
 	int has_sub; /* id.subvendor/subdevice are meaningful */
 	struct pci_addr addr;
 	struct pci_id id;
-	char text[48]; /* canonical spelling, for messages */
+	char driver[32]; /* SEL=DRIVER: the vfio driver to use; "" to pick */
+	char text[64]; /* canonical spelling, for messages */
 	unsigned int matched;
 };
 
@@ -37,7 +38,8 @@ struct sel_list {
 };
 
 /*
- * Parses one selector of len bytes. Returns 0, or -EINVAL with *why
+ * Parses one selector of len bytes, optionally followed by =DRIVER (a
+ * module name: letters, digits, '_' and '-'). Returns 0, or -EINVAL with *why
  * pointing at a static explanation naming the expected forms.
  */
 int sel_parse(const char *tok, size_t len, struct selector *s,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,18 +80,46 @@ int sysfs_read(int dirfd, const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* A number attribute: base 16 ("0x8086" or "8086") or 10, signed or not. */
+const char *vc_num(const char *s, int base, long *val)
+{
+	unsigned long v = 0, lim = (unsigned long)LONG_MAX;
+	const char *start;
+	int neg = 0, d;
+
+	if (base == 10 && *s == '-')
+		neg = 1, s++;
+	if (base == 16 && s[0] == '0' && (s[1] | 0x20) == 'x')
+		s += 2;
+	for (start = s;; s++) {
+		int c = *s | 0x20;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			break;
+		if (v > (lim - d) / base)
+			return NULL;
+		v = v * base + d;
+	}
+	if (s == start)
+		return NULL;
+	*val = neg ? -(long)v : (long)v;
+	return s;
+}
+
+/* A number attribute: base 16 ("0x8086" or "8086") or 10. */
 static int read_number(int dirfd, const char *path, int base, long *val)
 {
-	char buf[32], *end;
+	char buf[32];
+	const char *end;
 	int n = sysfs_read(dirfd, path, buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
-	errno = 0;
-	*val = base == 16 && buf[0] != '-' ? (long)strtoul(buf, &end, 16)
-					   : strtol(buf, &end, 10);
-	if (n == 0 || errno || *end || (base == 16 && buf[0] == '-'))
+	end = vc_num(buf, base, val);
+	if (!end || *end)
 		return -EINVAL;
 	return 0;
 }

@@ -47,6 +47,13 @@ DIR *sysfs_opendir(int dirfd, const char *path);
 /* 1 when path exists, 0 when not. */
 int sysfs_exists(int dirfd, const char *path);
 
+/*
+ * Parses a number at s: base 10 with an optional '-', or base 16 with an
+ * optional "0x". The end of the digits, or NULL when there are none or
+ * the value does not fit a long.
+ */
+const char *vc_num(const char *s, int base, long *val);
+
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 int vc_path(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -7,10 +7,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,47 +29,101 @@
 #define VALUE_MAX 4096
 
 static const char usage[] =
-	"Usage: vfio-claim [OPTION]...\n"
-	"Reserve the PCI devices named by vfio.devices= for vfio-pci.\n"
-	"  --sysfs DIR      sysfs root (/sys)\n"
-	"  --cmdline STR    the kernel command line (/proc/cmdline)\n"
-	"  --config FILE    (/etc/vfio-claim.conf)\n"
-	"  -n, --dry-run    print the plan, write nothing\n"
-	"  -q, --quiet      errors only\n"
-	"  -v, --verbose    details too, and a copy on stderr\n"
-	"  --kmsg PATH      log (/dev/kmsg)\n"
-	"  --run-dir DIR    records (/run/vfio-claim)\n"
-	"  --modprobe PATH  loads modules (modprobe)\n"
-	"  --no-modprobe    load none\n"
-	"With a --sysfs other than /sys: stderr, no records, no modprobe.\n"
-	"Exit: 0 done, 1 something failed, 2 usage. See vfio-claim(8).\n"
-	"Recovery: vfio.devices=none at the boot prompt.\n";
+	"Usage: vfio-claim [-nqvhV] [--dry-run] [--sysfs DIR] [--cmdline STR]\n"
+	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
+	"  [--modprobe PATH|--no-modprobe]   (see vfio-claim(8))\n";
 
+/* The options with a value, in this order in struct args' val[]. */
 enum {
-	OPT_SYSFS = 256,
-	OPT_CMDLINE,
-	OPT_CONFIG,
-	OPT_KMSG,
-	OPT_RUNDIR,
-	OPT_MODPROBE,
-	OPT_NO_MODPROBE,
+	A_SYSFS,
+	A_CMDLINE,
+	A_CONFIG,
+	A_KMSG,
+	A_RUNDIR,
+	A_MODPROBE,
+	A_MODDIR,
+	A_NVAL
+};
+static const char *const valname[A_NVAL] = { "sysfs", "cmdline", "config",
+					     "kmsg",  "run-dir", "modprobe",
+					     "moddir" };
+
+struct args {
+	const char *val[A_NVAL]; /* NULL: not given */
+	int dry_run, level, echo, no_modprobe;
 };
 
-static const struct option longopts[] = {
-	{ "sysfs", required_argument, NULL, OPT_SYSFS },
-	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "kmsg", required_argument, NULL, OPT_KMSG },
-	{ "run-dir", required_argument, NULL, OPT_RUNDIR },
-	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
-	{ "no-modprobe", no_argument, NULL, OPT_NO_MODPROBE },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
+/* 0 to run, -1 after --help or --version, else the exit status. */
+static int parse_argv(int argc, char **argv, struct args *a)
+{
+	int i, k;
+
+	a->level = VC_INFO;
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i], *eq;
+		size_t len;
+
+		if (s[0] != '-' || !s[1])
+			goto unexpected;
+		if (s[1] != '-') {
+			for (s++; *s; s++) {
+				if (*s == 'n')
+					a->dry_run = 1;
+				else if (*s == 'q')
+					a->level = VC_ERR;
+				else if (*s == 'v')
+					a->level = VC_DEBUG, a->echo = 1;
+				else if (*s == 'h')
+					return fputs(usage, stdout), -1;
+				else if (*s == 'V')
+					return puts("vfio-claim " VERSION), -1;
+				else
+					goto bad;
+			}
+			continue;
+		}
+		s += 2;
+		eq = strchr(s, '=');
+		len = eq ? (size_t)(eq - s) : strlen(s);
+		for (k = 0; k < A_NVAL; k++)
+			if (strlen(valname[k]) == len &&
+			    !strncmp(s, valname[k], len))
+				break;
+		if (k < A_NVAL) {
+			if (!eq && i + 1 == argc)
+				goto bad;
+			a->val[k] = eq ? eq + 1 : argv[++i];
+		} else if (eq) {
+			goto bad;
+		} else if (!strcmp(s, "dry-run")) {
+			a->dry_run = 1;
+		} else if (!strcmp(s, "quiet")) {
+			a->level = VC_ERR;
+		} else if (!strcmp(s, "verbose")) {
+			a->level = VC_DEBUG, a->echo = 1;
+		} else if (!strcmp(s, "no-modprobe")) {
+			a->no_modprobe = 1;
+		} else if (!strcmp(s, "help")) {
+			return fputs(usage, stdout), -1;
+		} else if (!strcmp(s, "version")) {
+			return puts("vfio-claim " VERSION), -1;
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	fprintf(stderr,
+		"vfio-claim: bad option '%s'; try 'vfio-claim --help'\n",
+		argv[i]);
+	return 2;
+unexpected:
+	fprintf(stderr,
+		"vfio-claim: unexpected argument '%s': name devices with "
+		"vfio.devices= (or --cmdline)\n",
+		argv[i]);
+	return 2;
+}
 
 static int run_modprobe(void *data, const char *module)
 {
@@ -117,81 +171,47 @@ static const char *find_modprobe(void)
 int main(int argc, char **argv)
 {
 	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
+	static char alias[96];
 	static struct sel_list sels;
-	const char *sysroot = "/sys", *cmdarg = NULL;
-	const char *config = "/etc/vfio-claim.conf", *kmsg = NULL;
-	const char *rundir = NULL, *modprobe = NULL, *source;
-	int dry_run = 0, level = VC_INFO, echo = 0, no_modprobe = 0;
-	int set_kmsg = 0, set_rundir = 0, opt, r, bad, real, i;
+	struct args a;
+	const char *sysroot, *cmdarg, *config, *kmsg, *rundir, *modprobe;
+	const char *source;
+	int dry_run, r, bad, real, i;
 	struct claim_ctx ctx;
 	struct sysfs sys;
+	struct utsname u;
 
-	while ((opt = getopt_long(argc, argv, "nqvhV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_SYSFS:
-			sysroot = optarg;
-			break;
-		case OPT_CMDLINE:
-			cmdarg = optarg;
-			break;
-		case OPT_CONFIG:
-			config = optarg;
-			break;
-		case OPT_KMSG:
-			kmsg = strcmp(optarg, "-") ? optarg : NULL;
-			set_kmsg = 1;
-			break;
-		case OPT_RUNDIR:
-			rundir = optarg;
-			set_rundir = 1;
-			break;
-		case OPT_MODPROBE:
-			modprobe = optarg;
-			break;
-		case OPT_NO_MODPROBE:
-			no_modprobe = 1;
-			break;
-		case 'n':
-			dry_run = 1;
-			break;
-		case 'q':
-			level = VC_ERR;
-			break;
-		case 'v':
-			level = VC_DEBUG;
-			echo = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'V':
-			puts("vfio-claim " VERSION);
-			return 0;
-		default:
-			fputs("Try 'vfio-claim --help'.\n", stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr,
-			"vfio-claim: unexpected argument '%s'; devices are "
-			"named by vfio.devices= on the kernel command line "
-			"(or --cmdline)\n",
-			argv[optind]);
-		return 2;
-	}
+	memset(&a, 0, sizeof(a));
+	r = parse_argv(argc, argv, &a);
+	if (r)
+		return r < 0 ? 0 : r;
+	sysroot = a.val[A_SYSFS] ? a.val[A_SYSFS] : "/sys";
+	cmdarg = a.val[A_CMDLINE];
+	config = a.val[A_CONFIG] ? a.val[A_CONFIG] : "/etc/vfio-claim.conf";
+	dry_run = a.dry_run;
 
 	/* Only the real /sys may touch the real kmsg, /run and modules. */
 	real = !strcmp(sysroot, "/sys");
-	if (!set_kmsg)
+	if (a.val[A_KMSG])
+		kmsg = strcmp(a.val[A_KMSG], "-") ? a.val[A_KMSG] : NULL;
+	else
 		kmsg = real && !dry_run ? "/dev/kmsg" : NULL;
-	if (!set_rundir)
-		rundir = real ? "/run/vfio-claim" : NULL;
-	if (!modprobe && real)
-		modprobe = find_modprobe();
-	if (no_modprobe)
+	rundir = a.val[A_RUNDIR] ? a.val[A_RUNDIR]
+		 : real		 ? "/run/vfio-claim"
+				 : NULL;
+	modprobe = a.val[A_MODPROBE] ? a.val[A_MODPROBE]
+		   : real	     ? find_modprobe()
+				     : NULL;
+	if (a.no_modprobe)
 		modprobe = NULL;
-	log_setup("vfio-claim", kmsg, level, echo);
+	/* vfio variant drivers: the running kernel's modules.alias. */
+	if (a.val[A_MODDIR])
+		vc_path(alias, sizeof(alias), "%s/modules.alias",
+			a.val[A_MODDIR]);
+	else if (real && uname(&u) == 0)
+		vc_path(alias, sizeof(alias), "/lib/modules/%s/modules.alias",
+			u.release);
+	log_setup("vfio-claim", kmsg, a.level, a.echo);
 
 	if (cmdarg) {
 		if (strlen(cmdarg) > CMDLINE_MAX) {
@@ -242,6 +262,7 @@ int main(int argc, char **argv)
 		ctx.load_data = (void *)modprobe;
 	}
 	ctx.cmdline = cmdline;
+	ctx.alias_path = alias[0] ? alias : NULL;
 	r = claim_plan(&ctx, &sels);
 	if (r == 0 && dry_run)
 		claim_print_plan(&ctx);

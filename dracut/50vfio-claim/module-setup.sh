@@ -39,6 +39,9 @@ installkernel() {
     # IOMMUs whose driver is a module (virtio-iommu, SMMUv3): vfio-claim
     # loads it before it plans. Optional: most kernels lack one or both.
     hostonly='' instmods virtio_iommu arm_smmu_v3
+    # vfio variant drivers (drivers/vfio/pci/*/: mlx5_vfio_pci, ...), which
+    # vfio-claim picks from modules.alias; a kernel may have none.
+    hostonly='' instmods '=drivers/vfio/pci'
     return 0
 }
 

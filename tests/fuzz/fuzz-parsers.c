@@ -3,16 +3,21 @@
  * libFuzzer target over the parsers that read what users type: the
  * kernel command line, the selector grammar and the config file, and
  * those that read files the kernel or vfio-claim wrote: a device's
- * uevent and a /run record. The first byte picks the parser (its value
- * modulo 10); the rest is the input.
+ * uevent, a /run record and modules.alias (vfio variant drivers). The
+ * first byte picks the parser (its value modulo 12; '0' to '6' are the
+ * first seven); the rest is the input.
  * Besides memory errors (ASan) and UB (UBSan), it aborts when a parser
  * breaks one of its promises, e.g. a selector whose canonical text does
  * not parse back to the same selector.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cmdline.h"
 #include "config.h"
@@ -20,6 +25,7 @@
 #include "pci.h"
 #include "record.h"
 #include "selector.h"
+#include "variant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -166,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	which = data[0] % 10;
+	which = data[0] % 12;
 	data++;
 	size--;
 	/* buf: exactly the bytes, no NUL; str: a C string of them. */
@@ -219,6 +225,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(strlen(r.address) < sizeof(r.address));
 		CHECK(strlen(r.previous_driver) < sizeof(r.previous_driver));
 		CHECK(strlen(r.why) < sizeof(r.why));
+		break;
+	}
+	case 10: {
+		/* A glob and a string, split at the first newline. */
+		char *nl = strchr(str, '\n');
+
+		if (nl) {
+			*nl = '\0';
+			variant_glob(str, nl + 1);
+		}
+		CHECK(variant_glob("*", str) == 1);
+		CHECK(variant_glob(str, str) == 1 ||
+		      strpbrk(str, "*?[") != NULL);
+		break;
+	}
+	case 11: {
+		/* The bytes as a modules.alias. */
+		char path[64], mod[64];
+		int fd = memfd_create("alias", 0), r;
+
+		if (fd < 0 || write(fd, buf, size) != (ssize_t)size)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		r = variant_find(
+			path,
+			"pci:v000015B3d0000101Esv000015B3sd00000041bc02sc00i00",
+			mod, sizeof(mod));
+		CHECK(r == 0 || (r == 1 && strlen(mod) < sizeof(mod)));
+		close(fd);
 		break;
 	}
 	default:

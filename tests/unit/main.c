@@ -168,6 +168,7 @@ int main(void)
 	test_selector();
 	test_config();
 	test_log();
+	test_variant();
 
 	log_close();
 	unlink(logpath);

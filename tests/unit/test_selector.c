@@ -416,7 +416,7 @@ static void test_list_max(void)
 	T_STR(list.sel[0].text, "0000:00:00.0");
 	T_STR(list.sel[SEL_MAX - 1].text, "0000:00:0f.7");
 	T_TRUE(strstr(log, "<3>vfio-claim: vfio.devices=: more than 128 "
-			   "selectors; '00:10.0' and later ones are "
+			   "selectors; '00:10.0' and later are "
 			   "ignored") != NULL);
 	t_end();
 

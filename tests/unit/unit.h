@@ -50,5 +50,6 @@ void test_cmdline(void);
 void test_selector(void);
 void test_config(void);
 void test_log(void);
+void test_variant(void);
 
 #endif

@@ -87,6 +87,19 @@ add_module() {
 	done <<<"$line"
 }
 
+# add_all_modules PATTERN: every module whose path under the kernel's
+# module directory matches PATTERN (as mkinitcpio's: a glob around it),
+# each optional; 1 when none matches.
+add_all_modules() {
+	calls add_all_modules "$@"
+	local ko n=0
+	while read -r ko; do
+		add_module "$(basename "${ko%.ko*}")?" && n=$((n + 1))
+	done < <(find "/usr/lib/modules/$KVER/kernel" -name '*.ko*' 2>/dev/null |
+		grep -e "$1")
+	((n))
+}
+
 # add_runscript: the runtime hook of the same name as the install hook.
 add_runscript() {
 	calls add_runscript "$@"
