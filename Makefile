@@ -30,6 +30,9 @@ KLCC_WARN := $(filter-out -Wshadow,$(WARN))
 # 28 KiB instead of 37 KiB for the early-boot binary.
 TINY := -ffunction-sections -fdata-sections -Wl,--gc-sections \
 	-Wl,-z,noseparate-code -Wl,-z,common-page-size=64 -Wl,--build-id=none
+# The one place the version is written. debian/changelog, the RPM spec, the
+# PKGBUILD and the man pages must say the same: `make version-check` (and
+# the packages suite) compare them.
 VERSION := 0.1
 
 # The core shared by both programs. Everything here must build with klibc.
@@ -41,7 +44,7 @@ CORE_HDR := $(wildcard src/*.h)
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
 .PHONY: all clean check check-build check-unit check-asan check-vm check-matrix fuzz bench demo \
-	install uninstall deps lint format
+	install uninstall deps lint format deb rpm arch version version-check
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -77,8 +80,8 @@ VFIOCTL_SRC := $(wildcard src/vfioctl*.c src/verify.c src/bind.c src/groups.c)
 VFIOCTL_PKGS := libkmod libpci
 $(BUILD)/vfioctl: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	@if [ -z "$(VFIOCTL_SRC)" ]; then echo "vfioctl: no sources yet"; \
-	else $(CC) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
-		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) -o $@ \
+	else $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
+		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) $(LDFLAGS) -o $@ \
 		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS)); fi
 
 $(BUILD)/vfioctl.asan: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
@@ -196,6 +199,24 @@ uninstall:
 		dst=$${f#*:}; dst=$${dst#*:}; rm -f "$(DESTDIR)$$dst"; \
 	done
 	-rmdir "$(DESTDIR)$(DRACUTDIR)/50vfio-claim" 2>/dev/null
+
+# ---- packages ----
+# Each is built from a copy of the tree under $(BUILD)/pkg, so the build
+# leaves the checkout clean; the packages land in $(BUILD).
+version:
+	@echo $(VERSION)
+
+version-check:
+	@sh packaging/version-check.sh $(VERSION)
+
+deb: version-check
+	@sh packaging/build.sh deb $(VERSION) $(BUILD)
+
+rpm: version-check
+	@sh packaging/build.sh rpm $(VERSION) $(BUILD)
+
+arch: version-check
+	@sh packaging/build.sh arch $(VERSION) $(BUILD)
 
 clean:
 	rm -rf $(BUILD) tests/out

@@ -8,15 +8,13 @@
 #include "config.h"
 #include "log.h"
 
-#define CONFIG_MAX 16384
-
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-int config_parse(const char *text, size_t len, const char *path, char *val,
-		 size_t size)
+int config_find(const char *text, size_t len, const char *path, char *val,
+		size_t size, struct config_line *where)
 {
 	const char *p = text, *end = text + len;
 	int lineno = 0, found = 0;
@@ -66,26 +64,36 @@ int config_parse(const char *text, size_t len, const char *path, char *val,
 		memcpy(val, v, ve - v);
 		val[ve - v] = '\0';
 		found = 1;
+		if (where) {
+			where->start = v - text;
+			where->end = ve - text;
+			where->lineno = lineno;
+		}
 	}
 	return found;
 }
 
-int config_read(const char *path, char *val, size_t size)
+int config_parse(const char *text, size_t len, const char *path, char *val,
+		 size_t size)
 {
-	static char buf[CONFIG_MAX];
+	return config_find(text, len, path, val, size, NULL);
+}
+
+int config_load(const char *path, char *buf, size_t size, size_t *len)
+{
 	ssize_t n;
-	size_t len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	*len = 0;
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		vc_err("%s: cannot open: %s", path, vc_strerror(errno));
 		return -errno;
 	}
-	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0) {
-		len += n;
-		if (len == sizeof(buf))
+	while ((n = read(fd, buf + *len, size - *len)) > 0) {
+		*len += n;
+		if (*len == size)
 			break;
 	}
 	if (n < 0) {
@@ -96,12 +104,55 @@ int config_read(const char *path, char *val, size_t size)
 		return -e;
 	}
 	close(fd);
-	if (len == sizeof(buf)) {
-		vc_err("%s: larger than %d bytes; is it the right file?", path,
-		       CONFIG_MAX - 1);
+	if (*len == size) {
+		vc_err("%s: larger than %u bytes; is it the right file?", path,
+		       (unsigned int)size - 1);
 		return -EFBIG;
 	}
+	return 1;
+}
+
+int config_read(const char *path, char *val, size_t size)
+{
+	static char buf[CONFIG_MAX];
+	size_t len;
+	int r = config_load(path, buf, sizeof(buf), &len);
+
+	if (r <= 0)
+		return r;
 	return config_parse(buf, len, path, val, size);
+}
+
+int config_set_devices(const char *text, size_t len,
+		       const struct config_line *where, const char *value,
+		       char *out, size_t size)
+{
+	size_t vlen = strlen(value), n;
+
+	if (where) {
+		n = where->start + vlen + (len - where->end);
+		if (n >= size)
+			return -E2BIG;
+		memcpy(out, text, where->start);
+		memcpy(out + where->start, value, vlen);
+		memcpy(out + where->start + vlen, text + where->end,
+		       len - where->end);
+	} else {
+		/* No devices= line: a new one at the end. */
+		int nl = len && text[len - 1] != '\n';
+
+		n = len + nl + 8 + vlen + 1;
+		if (n >= size)
+			return -E2BIG;
+		memcpy(out, text, len);
+		if (nl)
+			out[len] = '\n';
+		memcpy(out + len + nl, "devices=", 8);
+		memcpy(out + len + nl + 8, value, vlen);
+		out[n - 1] = '\n';
+	}
+	out[n] = '\0';
+	return (int)n;
 }
 
 int config_devices(const char *cmdline, const char *config, char *val,

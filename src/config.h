@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* The largest config file read, in bytes (+1). */
+#define CONFIG_MAX 16384
+
 /*
  * Parses config text (not NUL-terminated, len bytes): '#' starts a
  * comment, blank lines are ignored, "devices = VALUE" sets the value (the
@@ -14,6 +17,36 @@
  */
 int config_parse(const char *text, size_t len, const char *path, char *val,
 		 size_t size);
+
+/* Where the value of the winning devices= line is: bytes [start, end). */
+struct config_line {
+	size_t start, end;
+	int lineno;
+};
+
+/*
+ * config_parse, and where the value it returns sits in text (where may
+ * be NULL), so that a writer can replace exactly that value and keep
+ * every other byte: comments, other lines, a comment after the value.
+ */
+int config_find(const char *text, size_t len, const char *path, char *val,
+		size_t size, struct config_line *where);
+
+/*
+ * Reads the whole file into buf (not NUL-terminated, *len bytes): 1, 0
+ * when there is no file, negative after logging (-EFBIG when it does not
+ * fit in size - 1 bytes).
+ */
+int config_load(const char *path, char *buf, size_t size, size_t *len);
+
+/*
+ * The text with the devices= value at where replaced by value, or, with
+ * where NULL, with "devices=VALUE" appended as a line of its own. out is
+ * NUL-terminated. Returns the new length, or -E2BIG.
+ */
+int config_set_devices(const char *text, size_t len,
+		       const struct config_line *where, const char *value,
+		       char *out, size_t size);
 
 /* Reads and parses path. A missing file is 0 (no value), not an error. */
 int config_read(const char *path, char *val, size_t size);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "record.h"
 #include "sysfs.h"
 
@@ -44,9 +45,10 @@ static int write_atomic(const char *dir, const char *name, const char *text,
 	return r;
 }
 
-int record_write_dev(const char *dir, const struct claim_dev *c, const char *by)
+int record_write_dev(const char *dir, const struct claim_dev *c, const char *by,
+		     const char *modalias)
 {
-	char sub[256], text[768];
+	char sub[256], text[1024];
 	const struct pci_dev *d = &c->dev;
 	int n, r;
 
@@ -61,14 +63,87 @@ int record_write_dev(const char *dir, const struct claim_dev *c, const char *by)
 	n = snprintf(text, sizeof(text),
 		     "address=%s\nid=%04x:%04x\nsubsystem=%04x:%04x\n"
 		     "class=%06x\ngroup=%d\nprevious_driver=%s\naction=%s\n"
-		     "result=%s\nwhy=%s\nby=%s\n",
+		     "result=%s\nwhy=%s\nby=%s\nmodalias=%s\n",
 		     d->name, d->id.vendor, d->id.device, d->id.subvendor,
 		     d->id.subdevice, d->class, d->group, c->prev_driver,
 		     claim_action_name(c->action), claim_result_name(c->result),
-		     c->why, by);
+		     c->why, by, modalias ? modalias : "");
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -E2BIG;
 	return write_atomic(sub, d->name, text, n);
+}
+
+/*
+ * The device's modalias ("pci:v000010DEd00001B80..."): the attribute,
+ * else the MODALIAS= line of its uevent; "" when neither is there.
+ */
+static void read_modalias(const struct sysfs *s, const char *name, char *buf,
+			  size_t size)
+{
+	char p[128], ev[1024], *m, *nl;
+
+	buf[0] = '\0';
+	if (!s || vc_path(p, sizeof(p), "%s/modalias", name) < 0)
+		return;
+	if (sysfs_read(s->devfd, p, buf, size) > 0 && !strchr(buf, '\n'))
+		return;
+	buf[0] = '\0';
+	if (vc_path(p, sizeof(p), "%s/uevent", name) < 0 ||
+	    sysfs_read(s->devfd, p, ev, sizeof(ev)) < 0)
+		return;
+	for (m = ev; (m = strstr(m, "MODALIAS=")); m++) {
+		if (m != ev && m[-1] != '\n')
+			continue;
+		m += 9;
+		nl = strchr(m, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strlen(m) < size)
+			strcpy(buf, m);
+		return;
+	}
+}
+
+int record_write_claims(const char *dir, struct claim_ctx *ctx, const char *by,
+			int flags)
+{
+	char alias[RECORD_MODALIAS_MAX];
+	struct record old;
+	int i, r;
+
+	for (i = 0; i < ctx->ndev; i++) {
+		struct claim_dev *c = &ctx->dev[i];
+		const char *who = by;
+		int have_old;
+
+		if (!(flags & RECORD_REFUSALS) &&
+		    (c->action == CA_REFUSE || c->action == CA_VETO))
+			continue;
+		have_old = record_read_dev(dir, c->dev.name, &old) == 0;
+		read_modalias(ctx->sys, c->dev.name, alias, sizeof(alias));
+		/*
+		 * Run again (a second hook, by hand, or vfioctl bind after
+		 * the boot): a device already on vfio-pci keeps the driver
+		 * it had before the first run, which vfioctl unbind gives it
+		 * back, and the program that took it.
+		 */
+		if (c->action == CA_ALREADY && have_old) {
+			if (old.previous_driver[0])
+				memcpy(c->prev_driver, old.previous_driver,
+				       sizeof(c->prev_driver));
+			if (!alias[0])
+				memcpy(alias, old.modalias, sizeof(alias));
+			if (old.by[0])
+				who = old.by;
+		}
+		r = record_write_dev(dir, c, who, alias);
+		if (r) {
+			vc_err("%s: cannot record %s: %s", dir, c->dev.name,
+			       vc_strerror(r));
+			return r;
+		}
+	}
+	return 0;
 }
 
 int record_write_boot(const char *dir, const char *source, const char *value,
@@ -126,12 +201,14 @@ void record_parse(char *text, struct record *r)
 			take(r->why, sizeof(r->why), eq);
 		else if (!strcmp(line, "by"))
 			take(r->by, sizeof(r->by), eq);
+		else if (!strcmp(line, "modalias"))
+			take(r->modalias, sizeof(r->modalias), eq);
 	}
 }
 
 int record_read_dev(const char *dir, const char *name, struct record *r)
 {
-	char path[256], text[1024];
+	char path[256], text[1536];
 	int fd, n;
 
 	memset(r, 0, sizeof(*r));

@@ -2,14 +2,19 @@
 /*
  * What vfio-claim did, kept under /run/vfio-claim/ for vfioctl:
  *   boot            source=, value=, status=
- *   devices/ADDR    address=, id=, subsystem=, class=, previous_driver=,
- *                   result=, by=
+ *   devices/ADDR    address=, id=, subsystem=, class=, group=,
+ *                   previous_driver=, action=, result=, why=, by=,
+ *                   modalias= (what vfioctl unbind loads when
+ *                   previous_driver= is empty: a boot claim runs before
+ *                   the device's own module has loaded)
  * Every file is written to a temporary name and renamed into place.
  */
 #ifndef VC_RECORD_H
 #define VC_RECORD_H
 
 #include "claim.h"
+
+#define RECORD_MODALIAS_MAX 128
 
 struct record {
 	char address[PCI_NAME_MAX];
@@ -19,11 +24,25 @@ struct record {
 	char result[16];
 	char why[160];
 	char by[16];
+	char modalias[RECORD_MODALIAS_MAX];
 };
 
+/* Flags of record_write_claims. */
+#define RECORD_REFUSALS 1 /* also devices refused or vetoed (vfio-claim) */
+
+/*
+ * The one record writer of both programs: devices/ADDR for every device
+ * of the plan (refused and vetoed ones only with RECORD_REFUSALS). A
+ * device already on vfio-pci keeps previous_driver= and by= of the record
+ * it has (the first run's). Logs and returns the first failure (-errno),
+ * else 0.
+ */
+int record_write_claims(const char *dir, struct claim_ctx *ctx, const char *by,
+			int flags);
+
 /* 0 or -errno. dir is created when missing. */
-int record_write_dev(const char *dir, const struct claim_dev *c,
-		     const char *by);
+int record_write_dev(const char *dir, const struct claim_dev *c, const char *by,
+		     const char *modalias);
 int record_write_boot(const char *dir, const char *source, const char *value,
 		      int status);
 /* 0, -ENOENT when there is no record for name, or -errno. */

@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	struct args a;
 	const char *sysroot, *cmdarg, *config, *kmsg, *rundir, *modprobe;
 	const char *source;
-	int dry_run, r, bad, real, i;
+	int dry_run, r, bad, real;
 	struct claim_ctx ctx;
 	struct sysfs sys;
 	struct utsname u;
@@ -275,27 +275,9 @@ int main(int argc, char **argv)
 	bad += ctx.errors;
 
 	if (rundir && !dry_run) {
-		for (i = 0; i < ctx.ndev; i++) {
-			struct claim_dev *c = &ctx.dev[i];
-			struct record old;
-
-			/*
-			 * Run again (by hand, or a second hook): a device
-			 * already on vfio-pci keeps the driver it had before
-			 * the first run, which vfioctl unbind gives it back.
-			 */
-			if (c->action == CA_ALREADY &&
-			    !record_read_dev(rundir, c->dev.name, &old) &&
-			    old.previous_driver[0])
-				memcpy(c->prev_driver, old.previous_driver,
-				       sizeof(c->prev_driver));
-			r = record_write_dev(rundir, c, "vfio-claim");
-			if (r) {
-				vc_err("%s: cannot record %s: %s", rundir,
-				       ctx.dev[i].dev.name, vc_strerror(r));
-				break;
-			}
-		}
+		/* Logged there; the claim itself stands. */
+		record_write_claims(rundir, &ctx, "vfio-claim",
+				    RECORD_REFUSALS);
 		r = record_write_boot(rundir, source, value, bad ? 1 : 0);
 		if (r)
 			vc_err("%s: cannot record this boot: %s", rundir,

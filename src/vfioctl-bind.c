@@ -3,22 +3,59 @@
  * vfioctl bind: the claim vfio-claim does at boot (claim_plan and
  * claim_apply, the same code), now, with vfio-pci loaded through libkmod.
  * vfioctl unbind: the way back: clear driver_override, unbind, reprobe,
- * and check that the driver vfio-claim or bind recorded is back.
+ * and check that the driver vfio-claim or bind recorded is back. After a
+ * boot claim the record has no previous_driver= (the device's module had
+ * not loaded yet): then the module its modalias resolves to is loaded
+ * (libkmod, or --modprobe) and the device probed again.
  */
 #include <errno.h>
+#include <libkmod.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "claim.h"
+#include "cmdline.h"
 #include "log.h"
 #include "record.h"
+#include "vfioctl-busy.h"
 #include "vfioctl.h"
+
+/*
+ * Before anything is written: a device the running host uses (its disk,
+ * its network, its console) is refused unless --force.
+ */
+static void refuse_busy(struct vctl *c, struct claim_ctx *ctx)
+{
+	char why[192];
+	int i;
+
+	for (i = 0; i < ctx->ndev; i++) {
+		struct claim_dev *d = &ctx->dev[i];
+
+		if (d->action != CA_CLAIM ||
+		    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
+			continue;
+		if (c->force) {
+			vc_warn("%s: %s; --force: binding it anyway",
+				d->dev.name, why);
+			continue;
+		}
+		vc_err("%s: not bound: %s, and vfio-pci would take it from "
+		       "the host; use --force if you really mean it",
+		       d->dev.name, why);
+		d->action = CA_REFUSE;
+		d->result = CR_SKIPPED;
+		vctl_fmt(d->why, sizeof(d->why), "is in use by the host: %s",
+			 why);
+		ctx->errors++;
+	}
+}
 
 int cmd_bind(struct vctl *c, int argc, char **argv)
 {
 	static struct sel_list l;
 	struct claim_ctx ctx;
-	struct record rec;
 	int i, r, bad;
 
 	if (!argc) {
@@ -30,13 +67,15 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &c->sys;
 	ctx.dry_run = c->dry_run;
-	if (c->real) {
+	if (c->real || c->modprobe) {
 		ctx.load_module = vctl_load_module;
 		ctx.load_data = c;
 	}
 	r = claim_plan(&ctx, &l);
-	if (r == 0)
+	if (r == 0) {
+		refuse_busy(c, &ctx);
 		r = claim_apply(&ctx);
+	}
 	if (r == 0)
 		claim_check_groups(&ctx);
 	bad = ctx.errors + (r != 0);
@@ -66,22 +105,211 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 			printf("%s: driver_override holds it until vfio-pci "
 			       "loads\n",
 			       d->dev.name);
-		if (!c->rundir[0] || d->action == CA_REFUSE ||
-		    d->action == CA_VETO)
-			continue;
-		/* Keep the boot record: it knows the original driver. */
-		if (d->action == CA_ALREADY &&
-		    record_read_dev(c->rundir, d->dev.name, &rec) == 0)
-			continue;
-		r = record_write_dev(c->rundir, d, "vfioctl");
-		if (r) {
-			vc_err("%s: cannot record %s: %s", c->rundir,
-			       d->dev.name, vc_strerror(r));
-			bad++;
-		}
 	}
+	if (c->rundir[0] && !c->dry_run &&
+	    record_write_claims(c->rundir, &ctx, "vfioctl", 0))
+		bad++;
 	claim_free(&ctx);
 	return bad ? 1 : 0;
+}
+
+/* ---- unbind ---- */
+
+#define PCI_ANY 0xffffffffUL
+
+/*
+ * The first entry of a vfio-pci ids= value that matches d, the way
+ * vfio_pci_fill_ids() and pci_match_one_device() read it:
+ * VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE[:CLASS:CLASS_MASK]], hex, subsystem
+ * fields default to any, ffffffff is any. 1 and the entry in hit.
+ */
+static int ids_name(const char *ids, const struct pci_dev *d, char *hit,
+		    size_t size)
+{
+	const char *p = ids;
+
+	while (*p) {
+		unsigned long f[6] = { 0, 0, PCI_ANY, PCI_ANY, 0, 0 };
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char one[64], *q = one, *end;
+		int n = 0;
+
+		if (len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+			while (n < 6 && *q) {
+				f[n] = strtoul(q, &end, 16);
+				if (end == q)
+					break;
+				n++;
+				q = *end == ':' ? end + 1 : end;
+				if (*end != ':')
+					break;
+			}
+			if (n >= 2 &&
+			    (f[0] == PCI_ANY || f[0] == d->id.vendor) &&
+			    (f[1] == PCI_ANY || f[1] == d->id.device) &&
+			    (f[2] == PCI_ANY || f[2] == d->id.subvendor) &&
+			    (f[3] == PCI_ANY || f[3] == d->id.subdevice) &&
+			    !((f[4] ^ d->class) & f[5])) {
+				vctl_fmt(hit, size, "%s", one);
+				return 1;
+			}
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* ids= in an options string from modprobe.d ("ids=... disable_vga=1"). */
+static int options_name(const char *opts, const struct pci_dev *d, char *hit,
+			size_t size)
+{
+	char buf[1024], *tok, *save = NULL;
+
+	vctl_fmt(buf, sizeof(buf), "%s", opts);
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save))
+		if (!strncmp(tok, "ids=", 4) && ids_name(tok + 4, d, hit, size))
+			return 1;
+	return 0;
+}
+
+/*
+ * Why vfio-pci takes d on a reprobe without driver_override: its ids=
+ * (kernel command line or modprobe.d) names it, or a dynamic ID does.
+ */
+static void why_vfio_takes(struct vctl *c, const struct pci_dev *d, char *why,
+			   size_t size)
+{
+	static char cmdline[32768];
+	char val[4096], hit[64];
+	struct kmod_module *m = NULL;
+	struct kmod_ctx *k;
+	int found = 0;
+
+	if (vctl_cmdline(c, cmdline, sizeof(cmdline)) &&
+	    cmdline_get_last(cmdline, "vfio-pci.ids", val, sizeof(val)) > 0 &&
+	    ids_name(val, d, hit, sizeof(hit))) {
+		vctl_fmt(why, size,
+			 "vfio-pci.ids=%s on the kernel command line names it: "
+			 "remove it there (and from the boot loader's "
+			 "configuration)",
+			 hit);
+		found = 1;
+	}
+	k = found ? NULL : vctl_kmod_open(c);
+	if (k && kmod_module_new_from_name(k, "vfio_pci", &m) == 0) {
+		const char *o = kmod_module_get_options(m);
+
+		if (o && options_name(o, d, hit, sizeof(hit))) {
+			vctl_fmt(
+				why, size,
+				"'options vfio-pci ids=%s' in modprobe.d names "
+				"it: remove it there (and rebuild the "
+				"initramfs)",
+				hit);
+			found = 1;
+		}
+		kmod_module_unref(m);
+	}
+	if (k)
+		kmod_unref(k);
+	if (!found)
+		vctl_fmt(why, size,
+			 "a dynamic ID of vfio-pci (new_id) names it");
+}
+
+/*
+ * Loads the modules that alias resolves to (as udev's kmod builtin does:
+ * libkmod lookup, modprobe.d blacklist applied). names gets them
+ * ("nouveau"); 0 when at least one loaded (or was there), else -errno and
+ * why.
+ */
+static int load_for_alias(struct vctl *c, const char *alias, char *names,
+			  size_t nsize, char *why, size_t wsize)
+{
+	struct kmod_list *list = NULL, *ok = NULL, *it;
+	struct kmod_ctx *k = vctl_kmod_open(c);
+	int r = -ENOENT, n = 0;
+	size_t len = 0;
+
+	names[0] = '\0';
+	if (!k && c->real)
+		k = kmod_new(NULL, NULL);
+	if (!k) {
+		vctl_fmt(why, wsize, "no module directory to resolve %s",
+			 alias);
+		return -ENODATA;
+	}
+	if (kmod_module_new_from_lookup(k, alias, &list) < 0 || !list) {
+		kmod_unref(k);
+		vctl_fmt(why, wsize, "no module matches its modalias %s",
+			 alias);
+		return -ENOENT;
+	}
+	if (kmod_module_apply_filter(k, KMOD_FILTER_BLACKLIST, list, &ok) < 0)
+		ok = NULL;
+	if (!ok) {
+		struct kmod_module *m = kmod_module_get_module(list);
+
+		vctl_fmt(why, wsize,
+			 "%s, the module for its modalias, is blacklisted in "
+			 "modprobe.d",
+			 kmod_module_get_name(m));
+		kmod_module_unref(m);
+		r = -EPERM;
+	}
+	kmod_list_foreach(it, ok)
+	{
+		struct kmod_module *m = kmod_module_get_module(it);
+		const char *name = kmod_module_get_name(m);
+		int e;
+
+		len += snprintf(names + len, len < nsize ? nsize - len : 0,
+				"%s%s", n++ ? ", " : "", name);
+		if (len >= nsize)
+			len = nsize - 1;
+		e = vctl_load_module(c, name);
+		if (e == 0 || r == -ENOENT)
+			r = e;
+		if (e)
+			vctl_fmt(why, wsize, "cannot load %s: %s", name,
+				 e == -EPERM ? "a fake host loads modules only "
+					       "with --modprobe"
+					     : vc_strerror(-e));
+		kmod_module_unref(m);
+	}
+	kmod_module_unref_list(ok);
+	kmod_module_unref_list(list);
+	kmod_unref(k);
+	return r;
+}
+
+/* The modalias: from the record, else the device's attribute. */
+static void device_alias(struct vctl *c, const char *name,
+			 const struct record *rec, char *buf, size_t size)
+{
+	char p[128];
+
+	if (rec->modalias[0]) {
+		vctl_fmt(buf, size, "%s", rec->modalias);
+		return;
+	}
+	vc_path(p, sizeof(p), "%s/modalias", name);
+	if (sysfs_read(c->sys.devfd, p, buf, size) < 0)
+		buf[0] = '\0';
+}
+
+static void reprobe(struct vctl *c, const char *name)
+{
+	int r = sysfs_write(c->sys.rootfd, "bus/pci/drivers_probe", name);
+
+	if (r)
+		vc_dbg("%s: drivers_probe: %s", name, vc_strerror(r));
 }
 
 static int unbind_one(struct vctl *c, const struct pci_dev *d)
@@ -139,13 +367,60 @@ static int unbind_one(struct vctl *c, const struct pci_dev *d)
 			return r;
 		}
 	}
-	r = sysfs_write(c->sys.rootfd, "bus/pci/drivers_probe", name);
-	if (r)
-		vc_dbg("%s: drivers_probe: %s", name, vc_strerror(r));
+	reprobe(c, name);
 	r = pci_read_driver(&c->sys, name, drv, sizeof(drv));
 	if (r) {
 		vc_err("%s: cannot read its driver: %s", name, vc_strerror(r));
 		return r;
+	}
+	if (!drv[0]) {
+		/* A boot claim: its own module never loaded. Load it now. */
+		char alias[RECORD_MODALIAS_MAX], mods[128], why[256] = "";
+
+		device_alias(c, name, &rec, alias, sizeof(alias));
+		r = alias[0] ? load_for_alias(c, alias, mods, sizeof(mods), why,
+					      sizeof(why))
+			     : -ENOENT;
+		if (!alias[0])
+			vctl_fmt(why, sizeof(why),
+				 "it has no modalias to find its module by");
+		if (r == 0) {
+			reprobe(c, name);
+			r = pci_read_driver(&c->sys, name, drv, sizeof(drv));
+			if (r)
+				drv[0] = '\0';
+			if (!drv[0])
+				vctl_fmt(why, sizeof(why),
+					 "%s is loaded but did not take it "
+					 "('dmesg' may say why)",
+					 mods);
+		}
+		if (!drv[0] && rec.previous_driver[0]) {
+			vc_err("%s: was on %s before vfio-pci, but is on no "
+			       "driver now: %s; is %s loaded? ('modprobe %s', "
+			       "then 'echo %s > /sys/bus/pci/drivers_probe')",
+			       name, rec.previous_driver, why,
+			       rec.previous_driver, rec.previous_driver, name);
+			return -ENODEV;
+		}
+		if (!drv[0]) {
+			vc_err("%s: off vfio-pci, but no driver took it: %s",
+			       name, why);
+			return -ENODEV;
+		}
+	}
+	if (strstr(drv, "vfio")) {
+		char why[256], p2[128];
+
+		/* Leave it as it was: held for vfio-pci. */
+		vc_path(p2, sizeof(p2), "%s/driver_override", name);
+		sysfs_write(c->sys.devfd, p2, VFIO_PCI_DRV);
+		why_vfio_takes(c, d, why, sizeof(why));
+		vc_err("%s: %s took it straight back: %s; then 'echo \"%04x "
+		       "%04x\" > /sys/bus/pci/drivers/vfio-pci/remove_id' "
+		       "and 'vfioctl unbind %s' again",
+		       name, drv, why, d->id.vendor, d->id.device, name);
+		return -EBUSY;
 	}
 	if (rec.previous_driver[0] && strcmp(rec.previous_driver, drv)) {
 		vc_err("%s: was on %s before vfio-pci, but is on %s now: is "

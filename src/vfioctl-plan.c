@@ -139,6 +139,12 @@ static int resolve_args(struct vctl *c, const char *verb, int argc, char **argv,
 	return miss.n ? 1 : 0;
 }
 
+int vctl_guarded(const struct pci_dev *d, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%04x:%04x@%s", d->id.vendor, d->id.device,
+			d->name);
+}
+
 int cmd_cmdline(struct vctl *c, int argc, char **argv)
 {
 	struct vdev_list devs = { 0 };
@@ -161,9 +167,10 @@ int cmd_cmdline(struct vctl *c, int argc, char **argv)
 				d->name);
 			continue;
 		}
-		n += snprintf(value + n, sizeof(value) - n, "%s%04x:%04x@%s",
-			      k++ ? "," : "", d->id.vendor, d->id.device,
-			      d->name);
+		n += snprintf(value + n, sizeof(value) - n, "%s",
+			      k++ ? "," : "");
+		if (n < sizeof(value))
+			n += vctl_guarded(d, value + n, sizeof(value) - n);
 		if (n >= sizeof(value)) {
 			vc_err("the value is longer than %d bytes: name IDs "
 			       "instead",

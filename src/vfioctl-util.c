@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "claim.h"
@@ -192,7 +193,7 @@ void vctl_pci_name(struct vctl *c, const struct pci_dev *d, char *buf,
 
 /* ---- libkmod ---- */
 
-static struct kmod_ctx *kmod_open(struct vctl *c)
+struct kmod_ctx *vctl_kmod_open(struct vctl *c)
 {
 	char d1[PATH_MAX], d2[PATH_MAX];
 	const char *paths[3] = { d1, d2, NULL };
@@ -225,7 +226,7 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 			if (mod[i] == '-')
 				mod[i] = '_';
 	}
-	ctx = kmod_open(c);
+	ctx = vctl_kmod_open(c);
 	if (ctx && kmod_module_new_from_name(ctx, mod, &m) == 0) {
 		if (kmod_module_get_path(m))
 			k = KM_MODULE;
@@ -244,6 +245,30 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 	return k;
 }
 
+int vctl_run_modprobe(const char *prog, const char *mod)
+{
+	int status;
+	pid_t pid;
+
+	vc_info("loading %s with %s", mod, prog);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char *const argv[] = { (char *)prog, (char *)mod, NULL };
+
+		execv(prog, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	vc_err("%s %s failed (status %d)", prog, mod,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return -EIO;
+}
+
 int vctl_load_module(void *data, const char *name)
 {
 	struct vctl *c = data;
@@ -251,9 +276,11 @@ int vctl_load_module(void *data, const char *name)
 	struct kmod_ctx *ctx;
 	int r;
 
+	if (c->modprobe)
+		return vctl_run_modprobe(c->modprobe, name);
 	if (!c->real)
 		return -EPERM; /* a fake tree never loads host modules */
-	ctx = kmod_open(c);
+	ctx = vctl_kmod_open(c);
 	if (!ctx)
 		ctx = kmod_new(NULL, NULL);
 	if (!ctx)
@@ -273,14 +300,36 @@ int vctl_load_module(void *data, const char *name)
 
 /* ---- groups ---- */
 
+int vctl_group_node(const struct vctl *c, int group, char *name, size_t size)
+{
+	char p[PATH_MAX];
+
+	name[0] = '\0';
+	if (!c->dev[0] || group < 0)
+		return -ENODATA;
+	/* drivers/vfio/group.c names it "%s%d", "noiommu-" or "". */
+	snprintf(name, size, "%d", group);
+	if (vc_path(p, sizeof(p), "%s/vfio/%s", c->dev, name) >= 0 &&
+	    access(p, F_OK) == 0)
+		return 0;
+	snprintf(name, size, "noiommu-%d", group);
+	if (vc_path(p, sizeof(p), "%s/vfio/%s", c->dev, name) >= 0 &&
+	    access(p, F_OK) == 0)
+		return 0;
+	name[0] = '\0';
+	return -ENOENT;
+}
+
 int vctl_group_status(const struct vctl *c, int group)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char p[PATH_MAX];
+	char p[PATH_MAX], name[32];
 	int fd, r;
 
-	if (!c->dev[0] || group < 0 ||
-	    vc_path(p, sizeof(p), "%s/vfio/%d", c->dev, group) < 0)
+	r = vctl_group_node(c, group, name, sizeof(name));
+	if (r)
+		return r;
+	if (vc_path(p, sizeof(p), "%s/vfio/%s", c->dev, name) < 0)
 		return -ENODATA;
 	fd = open(p, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -295,6 +344,144 @@ int vctl_group_status(const struct vctl *c, int group)
 	return !!(st.flags & VFIO_GROUP_FLAGS_VIABLE);
 }
 
+/* ---- who holds a vfio node open, from /proc, without opening it ---- */
+
+static int add_holder(struct vholders *hl, int pid, const char *comm,
+		      const char *node)
+{
+	int i;
+
+	for (i = 0; i < hl->n; i++)
+		if (hl->h[i].pid == pid && !strcmp(hl->h[i].node, node))
+			return 0;
+	if (hl->n == hl->cap) {
+		int cap = hl->cap ? hl->cap * 2 : 8;
+		void *p = realloc(hl->h, cap * sizeof(*hl->h));
+
+		if (!p)
+			return -ENOMEM;
+		hl->h = p;
+		hl->cap = cap;
+	}
+	hl->h[hl->n].pid = pid;
+	snprintf(hl->h[hl->n].comm, sizeof(hl->h[0].comm), "%s", comm);
+	snprintf(hl->h[hl->n].node, sizeof(hl->h[0].node), "%.*s",
+		 (int)sizeof(hl->h[0].node) - 1, node);
+	hl->n++;
+	return 0;
+}
+
+/* The vfio nodes one process has open. */
+static int scan_pid(struct vholders *hl, int procfd, const char *pid)
+{
+	char p[64], t[128], comm[32] = "";
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	vc_path(p, sizeof(p), "%s/fd", pid);
+	fd = openat(procfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			hl->denied++;
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while (!r && (de = readdir(d))) {
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n = readlinkat(fd, de->d_name, t, sizeof(t) - 1);
+		if (n <= 10)
+			continue;
+		t[n] = '\0';
+		/* The path as the holder opened it, in its own namespace. */
+		if (strncmp(t, "/dev/vfio/", 10))
+			continue;
+		if (!comm[0]) {
+			vc_path(p, sizeof(p), "%s/comm", pid);
+			if (sysfs_read(procfd, p, comm, sizeof(comm)) < 0)
+				snprintf(comm, sizeof(comm), "?");
+		}
+		r = add_holder(hl, (int)strtol(pid, NULL, 10), comm, t + 10);
+	}
+	closedir(d);
+	return r;
+}
+
+int vctl_vfio_holders(const struct vctl *c, struct vholders *hl)
+{
+	struct dirent *de;
+	DIR *d;
+	int procfd, r = 0;
+
+	memset(hl, 0, sizeof(*hl));
+	if (!c->proc[0])
+		return -ENODATA;
+	procfd = open(c->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	d = fdopendir(dup(procfd));
+	if (!d) {
+		close(procfd);
+		return -ENODATA;
+	}
+	while (!r && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		if (strtol(de->d_name, NULL, 10) == (long)getpid() && c->real)
+			continue;
+		r = scan_pid(hl, procfd, de->d_name);
+	}
+	closedir(d);
+	close(procfd);
+	if (r)
+		return r;
+	hl->scanned = 1;
+	return 0;
+}
+
+int vctl_held_by(const struct vholders *hl, int group, const char *cdev,
+		 char *buf, size_t size)
+{
+	char g[32], ng[40], cd[48];
+	size_t len = 0;
+	int i, n = 0;
+
+	buf[0] = '\0';
+	snprintf(g, sizeof(g), "%d", group);
+	snprintf(ng, sizeof(ng), "noiommu-%d", group);
+	snprintf(cd, sizeof(cd), "devices/%s", cdev ? cdev : "");
+	for (i = 0; i < hl->n; i++) {
+		const char *node = hl->h[i].node;
+
+		if (!(group >= 0 && (!strcmp(node, g) || !strcmp(node, ng))) &&
+		    !(cdev && cdev[0] && !strcmp(node, cd)))
+			continue;
+		if (len + 1 < size)
+			len += snprintf(buf + len, size - len, "%s%s[%d]",
+					n ? "," : "", hl->h[i].comm,
+					hl->h[i].pid);
+		if (len >= size)
+			len = size - 1;
+		n++;
+	}
+	return n;
+}
+
+void vholders_free(struct vholders *hl)
+{
+	free(hl->h);
+	memset(hl, 0, sizeof(*hl));
+}
+
+/* The core's one group rule (iommu_member, src/iommu.c). */
 int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d)
 {
 	return iommu_member(d) != GM_OK && d->driver[0];

@@ -35,7 +35,9 @@ struct vres {
 	const char *status;
 	int bound;
 	int viable; /* -1: unknown */
-	int node; /* vctl_group_status */
+	int node; /* NODE_PRESENT, or what vctl_group_status returns */
+	char node_name[32]; /* "14" or "noiommu-14" under dev/vfio/ */
+	char held_by[160]; /* "qemu-system-x86[4242],..." */
 	char cdev[32];
 	int cdev_node;
 	enum kmod_kind kind;
@@ -43,6 +45,9 @@ struct vres {
 	struct problem p[NPROB];
 	int np;
 };
+
+/* The group node exists; nobody was seen holding it; not opened. */
+#define NODE_PRESENT 2
 
 struct host {
 	int iommu;
@@ -54,6 +59,8 @@ struct host {
 	int hook; /* -1 unknown */
 	char source[PATH_MAX];
 	char cmdline[CMDLINE_MAX + 1];
+	struct vholders holders; /* who has /dev/vfio/ nodes open */
+	int holders_read; /* 0 not yet, 1 read, -1 not available */
 	struct problem p[NPROB];
 	int np;
 };
@@ -74,34 +81,140 @@ static struct problem *add_problem(struct problem *p, int *np, const char *code)
 
 /* ---- where the device list comes from ---- */
 
-/* vfio-pci.ids=10de:1b80,10de:10f0[:sv:sd...] -> "10de:1b80,10de:10f0". */
-static void ids_to_selectors(const char *ids, char *out, size_t size)
+/*
+ * vfio-pci.ids= entries, read as vfio-pci reads them (vfio_pci_fill_ids):
+ * "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]", hex,
+ * comma-separated, empty entries skipped, fewer than two fields ignored
+ * (the kernel warns "invalid id string"). A missing subvendor or
+ * subdevice, or ffffffff, is any; class counts only where class_mask has
+ * bits (pci_match_one_device).
+ */
+#define PCI_ANY 0xffffffffu
+
+struct ids_entry {
+	unsigned int v, d, sv, sd, cls, mask;
+};
+
+struct ids_scan {
+	struct vctl *c;
+	const struct ids_entry *e;
+	char (*names)[PCI_NAME_MAX];
+	int n, cap;
+};
+
+static int ids_match(const struct ids_entry *e, const struct pci_id *id)
 {
+	return (e->v == PCI_ANY || e->v == id->vendor) &&
+	       (e->d == PCI_ANY || e->d == id->device) &&
+	       (e->sv == PCI_ANY || e->sv == id->subvendor) &&
+	       (e->sd == PCI_ANY || e->sd == id->subdevice);
+}
+
+static int ids_scan_one(const char *name, const struct pci_id *id, void *data)
+{
+	struct ids_scan *s = data;
+	struct pci_dev d;
+
+	if (!ids_match(s->e, id) || s->n >= s->cap)
+		return 0;
+	if (s->e->mask && (pci_read_ids(&s->c->sys, name, &d) ||
+			   ((s->e->cls ^ d.class) & s->e->mask)))
+		return 0;
+	snprintf(s->names[s->n++], PCI_NAME_MAX, "%s", name);
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Appends sel to out (comma-separated); -1 when it does not fit. */
+static int append_sel(char *out, size_t size, size_t *n, const char *sel)
+{
+	int w = snprintf(out + *n, size - *n, "%s%s", *n ? "," : "", sel);
+
+	if (w < 0 || (size_t)w >= size - *n)
+		return -1;
+	*n += w;
+	return 0;
+}
+
+/*
+ * Turns vfio-pci.ids= into selectors: VVVV:DDDD, VVVV:DDDD:SSSS:ssss
+ * when both subsystem fields are given, and for what the selector
+ * grammar cannot say (only one subsystem field, a class mask, an any
+ * vendor or device) the devices that match, guarded: VVVV:DDDD@ADDR.
+ * Returns the number of entries that are invalid or match no device.
+ */
+static int ids_to_selectors(struct vctl *c, const char *ids, char *out,
+			    size_t size)
+{
+	static char names[SEL_MAX][PCI_NAME_MAX];
 	const char *p = ids;
 	size_t n = 0;
+	int bad = 0;
 
 	out[0] = '\0';
 	while (*p) {
-		char *end;
-		unsigned long v = strtoul(p, &end, 16), d;
+		struct ids_entry e = { 0, 0, PCI_ANY, PCI_ANY, 0, 0 };
+		size_t len = strcspn(p, ",");
+		char one[96], sel[64];
+		int f, i;
 
-		if (end == p || *end != ':')
-			break;
-		p = end + 1;
-		d = strtoul(p, &end, 16);
-		if (end == p || v > 0xffff || d > 0xffff)
-			break;
-		n += snprintf(out + n, size - n, "%s%04lx:%04lx", n ? "," : "",
-			      v, d);
-		if (n >= size) {
-			out[0] = '\0';
-			return;
+		snprintf(one, sizeof(one), "%.*s", (int)len, p);
+		p += len + (p[len] == ',');
+		if (!len)
+			continue;
+		f = sscanf(one, "%x:%x:%x:%x:%x:%x", &e.v, &e.d, &e.sv, &e.sd,
+			   &e.cls, &e.mask);
+		if (f < 2) {
+			vc_err("vfio-pci.ids=: '%s' is not vendor:device[:"
+			       "subvendor[:subdevice[:class[:class_mask]]]] "
+			       "(hex); vfio-pci ignores it",
+			       one);
+			bad++;
+			continue;
 		}
-		p = strchr(end, ',');
-		if (!p)
-			break;
-		p++;
+		if (!e.mask && e.v <= 0xffff && e.d <= 0xffff &&
+		    e.sv == PCI_ANY && e.sd == PCI_ANY) {
+			snprintf(sel, sizeof(sel), "%04x:%04x", e.v, e.d);
+		} else if (!e.mask && e.v <= 0xffff && e.d <= 0xffff &&
+			   e.sv <= 0xffff && e.sd <= 0xffff) {
+			snprintf(sel, sizeof(sel), "%04x:%04x:%04x:%04x", e.v,
+				 e.d, e.sv, e.sd);
+		} else {
+			struct ids_scan s = { c, &e, names, 0, SEL_MAX };
+
+			pci_scan_ids(&c->sys, ids_scan_one, &s);
+			if (!s.n) {
+				vc_err("vfio-pci.ids=: '%s' matches no PCI "
+				       "device on this machine",
+				       one);
+				bad++;
+				continue;
+			}
+			qsort(names, s.n, sizeof(names[0]), cmp_name);
+			for (i = 0; i < s.n; i++) {
+				struct pci_dev d;
+
+				if (pci_read_ids(&c->sys, names[i], &d))
+					continue;
+				snprintf(sel, sizeof(sel), "%04x:%04x@%.*s",
+					 d.id.vendor, d.id.device,
+					 PCI_NAME_MAX - 1, names[i]);
+				if (append_sel(out, size, &n, sel))
+					goto full;
+			}
+			continue;
+		}
+		if (append_sel(out, size, &n, sel))
+			goto full;
 	}
+	return bad;
+full:
+	vc_err("vfio-pci.ids=: more devices than verify can check at once");
+	return bad + 1;
 }
 
 static int load_selectors(struct vctl *c, struct host *h, int argc, char **argv,
@@ -130,7 +243,7 @@ static int load_selectors(struct vctl *c, struct host *h, int argc, char **argv,
 		if (ri > 0) {
 			size_t n = strlen(value);
 
-			ids_to_selectors(ids, conv, sizeof(conv));
+			bad += ids_to_selectors(c, ids, conv, sizeof(conv));
 			vctl_fmt(value + n, sizeof(value) - n, "%s%s",
 				 n && conv[0] ? "," : "", conv);
 		}
@@ -348,6 +461,7 @@ struct gwalk {
 static int group_member(const char *name, void *data)
 {
 	struct gwalk *g = data;
+	enum pci_role role;
 	struct pci_dev d;
 	struct problem *x;
 
@@ -356,7 +470,23 @@ static int group_member(const char *name, void *data)
 	if (pci_load(&g->c->sys, name, &d) || !vctl_blocks_group(g->c, &d))
 		return 0;
 	g->blockers++;
+	role = pci_host_role(&d);
 	x = PROBLEM(g->r, "group-not-viable");
+	if (role != ROLE_NONE) {
+		/* Never advise handing the host's disks, network or console
+		 * to vfio: what helps is another slot, or ACS. */
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "IOMMU group %d also holds %s [%04x:%04x] on %s, the "
+			 "host's %s: a VM cannot use the group while the host "
+			 "keeps it",
+			 g->r->dev.group, name, d.id.vendor, d.id.device,
+			 d.driver, pci_role_name(role));
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "do not claim %s: move the card to a slot with its "
+			 "own IOMMU group, or check the firmware's ACS option",
+			 name);
+		return 0;
+	}
 	vctl_fmt(x->msg, sizeof(x->msg),
 		 "IOMMU group %d also holds %s [%04x:%04x] on %s: a VM cannot "
 		 "use the group until it is on vfio-pci too",
@@ -365,6 +495,23 @@ static int group_member(const char *name, void *data)
 		 "add %04x:%04x@%s to vfio.devices= (or run 'vfioctl bind "
 		 "%s'), or move the card to a slot with its own group",
 		 d.id.vendor, d.id.device, name, name);
+	return 0;
+}
+
+/* The members of one group: few (a slot, a bridge's subtree). */
+#define GROUP_MAX 256
+
+struct gnames {
+	char v[GROUP_MAX][PCI_NAME_MAX];
+	int n;
+};
+
+static int gname_add(const char *name, void *data)
+{
+	struct gnames *gn = data;
+
+	if (gn->n < GROUP_MAX)
+		snprintf(gn->v[gn->n++], PCI_NAME_MAX, "%s", name);
 	return 0;
 }
 
@@ -461,10 +608,15 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 	} else if (strcmp(rec.result, "claimed") &&
 		   strcmp(rec.result, "pending")) {
 		x = PROBLEM(r, "claim-failed");
+		/*
+		 * why= is the record's own clause ("the device vanished",
+		 * "cannot write vfio-pci to driver_override: ..."): quote
+		 * it as the reason, with no subject of our own.
+		 */
 		if (rec.why[0])
 			vctl_fmt(x->msg, sizeof(x->msg),
 				 "vfio-claim did not claim it at boot "
-				 "(result=%s): it %s",
+				 "(result=%s); the reason it recorded: %s",
 				 rec.result, rec.why);
 		else
 			vctl_fmt(x->msg, sizeof(x->msg),
@@ -484,6 +636,45 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "look for 'vfioctl unbind', driverctl or udev rules "
 			 "that rebind it");
+	}
+}
+
+/*
+ * The group node of a device on vfio-pci: does it exist (looked at, not
+ * opened), does a process hold it or the device's cdev (its /proc fd
+ * links), and with --probe what the kernel says when asked. Opening the
+ * node makes it ours for that moment, and the kernel lets one opener
+ * hold a group: a VM starting meanwhile would fail with EBUSY.
+ */
+static void check_node(struct vctl *c, struct host *h, struct vres *r)
+{
+	struct problem *x;
+	int st;
+
+	st = vctl_group_node(c, r->dev.group, r->node_name,
+			     sizeof(r->node_name));
+	r->node = st ? st : NODE_PRESENT;
+	if (!h->holders_read)
+		h->holders_read =
+			vctl_vfio_holders(c, &h->holders) == 0 ? 1 : -1;
+	if (h->holders_read > 0 &&
+	    vctl_held_by(&h->holders, r->dev.group, r->cdev, r->held_by,
+			 sizeof(r->held_by)))
+		r->node = -EBUSY;
+	if (!c->probe || r->node == -EBUSY || st)
+		return;
+	st = vctl_group_status(c, r->dev.group);
+	if (st == -ENODATA)
+		return;
+	r->node = st;
+	if (st == 0 && r->viable) {
+		r->viable = 0;
+		x = PROBLEM(r, "group-not-viable");
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "the kernel says IOMMU group %d is not viable "
+			 "(VFIO_GROUP_GET_STATUS)",
+			 r->dev.group);
+		vctl_fmt(x->fix, sizeof(x->fix), "vfioctl groups");
 	}
 }
 
@@ -517,19 +708,16 @@ static void check_device(struct vctl *c, struct host *h, struct vres *r)
 					  : "see the no-iommu host problem");
 		}
 	} else {
-		iommu_group_for_each(&c->sys, r->dev.group, group_member, &g);
+		/* By address, not in directory order, as the ID scan is. */
+		struct gnames gn = { 0 };
+		int i;
+
+		iommu_group_for_each(&c->sys, r->dev.group, gname_add, &gn);
+		if (gn.n)
+			qsort(gn.v, gn.n, sizeof(gn.v[0]), cmp_name);
+		for (i = 0; i < gn.n; i++)
+			group_member(gn.v[i], &g);
 		r->viable = g.blockers == 0;
-		if (r->bound)
-			r->node = vctl_group_status(c, r->dev.group);
-		if (r->node == 0 && r->viable) {
-			r->viable = 0;
-			x = PROBLEM(r, "group-not-viable");
-			vctl_fmt(x->msg, sizeof(x->msg),
-				 "the kernel says IOMMU group %d is not viable "
-				 "(VFIO_GROUP_GET_STATUS)",
-				 r->dev.group);
-			vctl_fmt(x->fix, sizeof(x->fix), "vfioctl groups");
-		}
 	}
 	/* The vfio cdev (iommufd) of kernels that have one. */
 	vc_path(p, sizeof(p), "%s/vfio-dev", r->dev.name);
@@ -541,11 +729,14 @@ static void check_device(struct vctl *c, struct host *h, struct vres *r)
 		vc_path(dp, sizeof(dp), "%s/vfio/devices/%s", c->dev, r->cdev);
 		r->cdev_node = access(dp, F_OK) == 0;
 	}
+	if (r->bound && r->dev.group >= 0)
+		check_node(c, h, r);
 	if (r->bound && c->dev[0] && r->node == -ENOENT && !r->cdev_node) {
 		x = PROBLEM(r, "no-vfio-node");
 		vctl_fmt(x->msg, sizeof(x->msg),
-			 "neither %s/vfio/%d nor a vfio cdev exists", c->dev,
-			 r->dev.group);
+			 "neither %s/vfio/%d (%s/vfio/noiommu-%d in no-IOMMU "
+			 "mode) nor a vfio cdev exists",
+			 c->dev, r->dev.group, c->dev, r->dev.group);
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "check that devtmpfs is mounted and udev is running");
 	}
@@ -568,6 +759,8 @@ static const char *kind_name(enum kmod_kind k)
 static const char *node_name(int node)
 {
 	switch (node) {
+	case NODE_PRESENT:
+		return "present";
 	case 1:
 		return "viable";
 	case 0:
@@ -666,7 +859,17 @@ static void render_json(const struct host *h, const struct vres *r, int n,
 		json_bool_or_null(x->has_dev ? x->viable : -1);
 		fputs(",\"group_node\":", stdout);
 		json_str(stdout, node_name(x->node));
-		fputs(",\"cdev\":", stdout);
+		fputs(",\"held_by\":[", stdout);
+		for (u = x->held_by; *u;) {
+			size_t len = strcspn(u, ",");
+			char one[64];
+
+			snprintf(one, sizeof(one), "%.*s", (int)len, u);
+			fputs(u == x->held_by ? "" : ",", stdout);
+			json_str(stdout, one);
+			u += len + (u[len] == ',');
+		}
+		fputs("],\"cdev\":", stdout);
 		json_str_or_null(stdout, x->cdev);
 		fputs(",\"problems\":", stdout);
 		json_problems(x->p, x->np);
@@ -695,8 +898,11 @@ static void prom_head(const char *name, const char *help)
 static void render_prometheus(const struct host *h, const struct vres *r, int n,
 			      int ready, int nready)
 {
+	struct {
+		const char *addr, *code;
+	} * pl;
 	char id[10];
-	int i, j;
+	int i, j, k, np;
 
 	prom_head("vfioctl_ready",
 		  "1 when every device meant for vfio-pci is ready for a VM.");
@@ -721,16 +927,49 @@ static void render_prometheus(const struct host *h, const struct vres *r, int n,
 		printf("\",id=\"%s\",status=\"%s\"} %d\n",
 		       r[i].has_dev ? id : "", r[i].status, r[i].np == 0);
 	}
-	prom_head("vfioctl_problem", "A problem found, by code.");
-	for (i = 0; i < h->np; i++)
-		printf("vfioctl_problem{address=\"\",code=\"%s\"} 1\n",
-		       h->p[i].code);
+	/*
+	 * One series per address and code: a device can have one problem
+	 * code twice (two blockers in its group), and a scraper refuses a
+	 * file that has one series twice. The value is the count.
+	 */
+	prom_head("vfioctl_problem",
+		  "Problems found, by device (\"\": the host) and code: how "
+		  "many.");
+	np = h->np;
 	for (i = 0; i < n; i++)
-		for (j = 0; j < r[i].np; j++) {
-			fputs("vfioctl_problem{address=\"", stdout);
-			prom_label(r[i].has_dev ? r[i].dev.name : r[i].sel);
-			printf("\",code=\"%s\"} 1\n", r[i].p[j].code);
+		np += r[i].np;
+	pl = calloc(np ? np : 1, sizeof(*pl));
+	if (!pl)
+		return;
+	for (i = 0, k = 0; i < h->np; i++, k++) {
+		pl[k].addr = "";
+		pl[k].code = h->p[i].code;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < r[i].np; j++, k++) {
+			pl[k].addr = r[i].has_dev ? r[i].dev.name : r[i].sel;
+			pl[k].code = r[i].p[j].code;
 		}
+	for (i = 0; i < np; i++) {
+		int count = 0;
+
+		for (j = 0; j < np; j++) {
+			if (strcmp(pl[i].addr, pl[j].addr) ||
+			    strcmp(pl[i].code, pl[j].code))
+				continue;
+			if (j < i)
+				break; /* printed with the first one */
+			count++;
+		}
+		if (!count)
+			continue;
+		fputs("vfioctl_problem{address=\"", stdout);
+		prom_label(pl[i].addr);
+		fputs("\",code=\"", stdout);
+		prom_label(pl[i].code);
+		printf("\"} %d\n", count);
+	}
+	free(pl);
 }
 
 static void human_problems(const struct problem *p, int n)
@@ -762,6 +1001,11 @@ static void render_human(struct vctl *c, const struct host *h,
 	}
 	if (h->np && n)
 		human_problems(h->p, h->np);
+	if (!c->quiet && h->holders_read > 0 && h->holders.denied)
+		printf("note: the open files of %d processes are not readable "
+		       "(not root), so a VM holding a group may not show as "
+		       "in use\n",
+		       h->holders.denied);
 	for (i = 0; i < n; i++) {
 		const struct vres *x = &r[i];
 
@@ -779,6 +1023,9 @@ static void render_human(struct vctl *c, const struct host *h,
 				printf("NOT READY, on %s",
 				       x->dev.driver[0] ? x->dev.driver
 							: "no driver");
+			else if (x->node == -EBUSY && x->held_by[0])
+				printf("in use by %s, %s", x->held_by,
+				       x->dev.driver);
 			else
 				printf("%s, %s",
 				       x->node == -EBUSY ? "in use by a VM"
@@ -793,7 +1040,11 @@ static void render_human(struct vctl *c, const struct host *h,
 		}
 		human_problems(x->p, x->np);
 	}
-	if (!n && strcmp(h->source, "none"))
+	if (!n && !ready)
+		printf("NOT READY: %s has entries that name no device (see "
+		       "the errors above)\n",
+		       h->source);
+	else if (!n && strcmp(h->source, "none"))
 		printf("nothing to verify: %s names no device\n", h->source);
 	else if (!n)
 		printf("nothing to verify: no vfio.devices=, vfio-pci.ids= or "
@@ -894,5 +1145,6 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 		render_human(c, &h, r, n, ready, nready);
 	free(r);
 	vdev_list_free(&devs);
+	vholders_free(&h.holders);
 	return ready ? 0 : 1;
 }

@@ -23,21 +23,30 @@ struct verb {
 	const char *name;
 	int (*fn)(struct vctl *c, int argc, char **argv);
 	const char *help;
+	const char *opts; /* the verb's own options, " --a --b " */
 };
 
 static const struct verb verbs[] = {
 	{ "verify", cmd_verify,
-	  "[SEL...]     are the devices ready for a VM? (exit 0 ready)" },
-	{ "bind", cmd_bind, "SEL...         hand devices to vfio-pci now" },
+	  "[SEL...]     are the devices ready for a VM? (exit 0 ready)", NULL },
+	{ "bind", cmd_bind, "SEL...         hand devices to vfio-pci now",
+	  NULL },
 	{ "unbind", cmd_unbind,
-	  "SEL...       give devices back to their own driver" },
+	  "SEL...       give devices back to their own driver", NULL },
 	{ "groups", cmd_groups,
-	  "             IOMMU groups, their devices, and viability" },
+	  "             IOMMU groups, their devices, and viability", NULL },
 	{ "plan", cmd_plan,
-	  "[SEL...]       what vfio-claim would do at the next boot" },
+	  "[SEL...]       what vfio-claim would do at the next boot", NULL },
 	{ "cmdline", cmd_cmdline,
-	  "DEV...      the guarded vfio.devices= value for devices" },
-	{ "qemu-args", cmd_qemu_args, "SEL...    -device arguments for QEMU" },
+	  "DEV...      the guarded vfio.devices= value for devices", NULL },
+	{ "qemu-args", cmd_qemu_args, "SEL...    -device arguments for QEMU",
+	  NULL },
+	{ "reserve", cmd_reserve,
+	  "SEL...      keep them for vfio-pci: the config file, the initramfs",
+	  " --no-rebuild " },
+	{ "release", cmd_release,
+	  "SEL...      the reverse (--all: every device in the file)",
+	  " --no-rebuild --all " },
 };
 
 #define NVERBS (int)(sizeof(verbs) / sizeof(verbs[0]))
@@ -64,10 +73,24 @@ static void usage(FILE *f)
 	      "                     (/lib/modules/$(uname -r))\n"
 	      "  --cmdline STR      use STR as the kernel command line\n"
 	      "  --pci-ids FILE     pci.ids file for device names\n"
+	      "  --modprobe PATH    program that loads a module (PATH MODULE)\n"
+	      "                     instead of libkmod; the only way with a\n"
+	      "                     fake --root or --sysfs\n"
 	      "  --json             machine-readable output\n"
 	      "  --format FMT       human, json or prometheus (verify)\n"
 	      "  -n, --dry-run      show what would be done, write nothing\n"
-	      "  -f, --force        unbind even when a VM holds the group\n"
+	      "      --probe        verify: also open /dev/vfio/N and ask the\n"
+	      "                     kernel (VFIO_GROUP_GET_STATUS); a VM that\n"
+	      "                     starts meanwhile fails with EBUSY, so "
+	      "never\n"
+	      "                     from monitoring (cron, --format "
+	      "prometheus)\n"
+	      "  --no-rebuild       reserve, release: write the file, print "
+	      "the\n"
+	      "                     initramfs command instead of running it\n"
+	      "  --all              release: every device in the file\n"
+	      "  -f, --force        bind or reserve a device the host uses,\n"
+	      "                     unbind one whose group a VM holds\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      details too\n"
 	      "  -h, --help         this text\n"
@@ -91,8 +114,13 @@ enum {
 	OPT_MODDIR,
 	OPT_CMDLINE,
 	OPT_PCI_IDS,
+	OPT_MODPROBE,
 	OPT_JSON,
 	OPT_FORMAT,
+	OPT_PROBE,
+	/* Options of one verb (struct verb.opts). */
+	OPT_NO_REBUILD,
+	OPT_ALL,
 };
 
 static const struct option longopts[] = {
@@ -105,8 +133,12 @@ static const struct option longopts[] = {
 	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ "no-rebuild", no_argument, NULL, OPT_NO_REBUILD },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -115,6 +147,25 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* An option of some verbs only (struct verb.opts) given to another. */
+static int verb_options_ok(const struct verb *v, int given, const char *opt)
+{
+	char want[32], owners[96] = "";
+	int i;
+
+	snprintf(want, sizeof(want), " %s ", opt);
+	if (!given || (v->opts && strstr(v->opts, want)))
+		return 1;
+	for (i = 0; i < NVERBS; i++)
+		if (verbs[i].opts && strstr(verbs[i].opts, want))
+			vctl_fmt(owners + strlen(owners),
+				 sizeof(owners) - strlen(owners), "%s%s",
+				 owners[0] ? " and " : "", verbs[i].name);
+	fprintf(stderr, "vfioctl: %s is an option of %s, not of %s\n", opt,
+		owners, v->name);
+	return 0;
+}
 
 static int set_path(char *dst, const char *src, const char *opt)
 {
@@ -197,6 +248,9 @@ int main(int argc, char **argv)
 		case OPT_PCI_IDS:
 			c.pci_ids = optarg;
 			break;
+		case OPT_MODPROBE:
+			c.modprobe = optarg;
+			break;
 		case OPT_JSON:
 			c.json = 1;
 			break;
@@ -211,6 +265,15 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_PROBE:
+			c.probe = 1;
+			break;
+		case OPT_NO_REBUILD:
+			c.no_rebuild = 1;
+			break;
+		case OPT_ALL:
+			c.all = 1;
 			break;
 		case 'n':
 			c.dry_run = 1;
@@ -252,6 +315,9 @@ int main(int argc, char **argv)
 			verb);
 		return 2;
 	}
+	if (!verb_options_ok(&verbs[i], c.no_rebuild, "--no-rebuild") ||
+	    !verb_options_ok(&verbs[i], c.all, "--all"))
+		return 2;
 
 	if (!c.sysroot) {
 		if (c.root) {

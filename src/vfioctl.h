@@ -27,12 +27,16 @@ struct vctl {
 	char moddir[PATH_MAX]; /* /lib/modules/$(uname -r) */
 	const char *cmdline; /* --cmdline: instead of proc/cmdline */
 	const char *pci_ids; /* --pci-ids: names file for libpci */
+	const char *modprobe; /* --modprobe: loads modules instead of libkmod */
 	int json;
 	int prometheus;
 	int quiet;
 	int verbose;
 	int dry_run;
 	int force;
+	int probe; /* --probe: verify opens group nodes */
+	int no_rebuild; /* reserve, release: only print the command */
+	int all; /* release --all */
 	int real; /* the running host: modules may be loaded */
 	struct sysfs sys;
 };
@@ -78,6 +82,12 @@ void vdev_list_free(struct vdev_list *l);
 /* One line's reason for a miss: "no such PCI device", ... */
 const char *vctl_miss_text(const struct vmiss *m);
 
+/*
+ * The guarded selector of d, "VVVV:DDDD@DDDD:BB:SS.F": what 'vfioctl
+ * cmdline' prints and 'vfioctl reserve' writes. snprintf's return value.
+ */
+int vctl_guarded(const struct pci_dev *d, char *buf, size_t size);
+
 /* Parses argv[0..argc) as selectors. Returns the number of bad ones. */
 int vctl_parse_args(int argc, char **argv, struct sel_list *l);
 
@@ -118,14 +128,67 @@ enum kmod_kind { KM_UNKNOWN, KM_BUILTIN, KM_MODULE };
 enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 				size_t size);
 
-/* Loads a module with libkmod (modprobe.d options apply). */
-int vctl_load_module(void *data, const char *name);
+struct kmod_ctx;
+/*
+ * A libkmod context on moddir; with a fake root, its own modprobe.d only.
+ * NULL when there is no module directory.
+ */
+struct kmod_ctx *vctl_kmod_open(struct vctl *c);
 
 /*
- * Opens dev/vfio/GROUP: 1 viable, 0 not viable, -EBUSY held (a VM),
+ * Loads a module: with --modprobe by running it, else with libkmod on the
+ * running host only (modprobe.d options apply). 0 or -errno (-EPERM: a
+ * fake host without --modprobe).
+ */
+int vctl_load_module(void *data, const char *name);
+/* Runs "prog mod"; 0, or -EIO when it fails. */
+int vctl_run_modprobe(const char *prog, const char *mod);
+
+/*
+ * The group's node under dev/vfio/: "N", or "noiommu-N" in vfio's
+ * no-IOMMU mode (drivers/vfio/group.c), into name. Looks, never opens.
+ * 0, -ENOENT no node, -ENODATA no dev dir.
+ */
+int vctl_group_node(const struct vctl *c, int group, char *name, size_t size);
+
+/*
+ * The probe: opens the group node read-write and asks the kernel
+ * (VFIO_GROUP_GET_STATUS). 1 viable, 0 not viable, -EBUSY held (a VM),
  * -ENOENT no node, -ENODATA cannot tell (no dev dir, not a vfio node).
+ * The kernel lets one opener hold a group: while this runs, a VM that
+ * starts fails with EBUSY. Only on request (--probe), never when
+ * monitoring.
  */
 int vctl_group_status(const struct vctl *c, int group);
+
+/* A process with a vfio node open: node is "14", "noiommu-14" or
+ * "devices/vfio0", the path after /dev/vfio/. */
+struct vholder {
+	int pid;
+	char comm[32];
+	char node[48];
+};
+
+struct vholders {
+	struct vholder *h;
+	int n, cap;
+	int scanned; /* proc was there to look at */
+	int denied; /* processes whose fds we may not read (not root) */
+};
+
+/*
+ * Reads every proc/PID/fd link (the host's /proc, or the fake one under
+ * --root) for /dev/vfio/ targets, without opening any of them.
+ * 0, -ENODATA with no proc dir, -errno, -ENOMEM.
+ */
+int vctl_vfio_holders(const struct vctl *c, struct vholders *hl);
+/*
+ * The holders of group's node (either name) or of the vfio cdev named
+ * cdev (may be NULL), as "comm[pid],..." into buf. Returns how many.
+ */
+int vctl_held_by(const struct vholders *hl, int group, const char *cdev,
+		 char *buf, size_t size);
+void vholders_free(struct vholders *hl);
 
 /* On a driver that keeps the group from a VM (iommu_member's rule). */
 int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d);
@@ -138,5 +201,7 @@ int cmd_groups(struct vctl *c, int argc, char **argv);
 int cmd_plan(struct vctl *c, int argc, char **argv);
 int cmd_cmdline(struct vctl *c, int argc, char **argv);
 int cmd_qemu_args(struct vctl *c, int argc, char **argv);
+int cmd_reserve(struct vctl *c, int argc, char **argv);
+int cmd_release(struct vctl *c, int argc, char **argv);
 
 #endif

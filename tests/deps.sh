@@ -10,10 +10,13 @@ build_pkgs="make gcc libc6-dev libklibc-dev klibc-utils libkmod-dev libpci-dev p
 boot_pkgs="qemu-system-x86 dracut-core udev systemd kmod cpio busybox-static apt dpkg"
 # Everything else make check runs.
 test_pkgs="initramfs-tools-core clang clang-format libclang-rt-14-dev strace shellcheck jq"
+# The packages (make deb, rpm, arch) and the Debian system proof.
+pkg_pkgs="dpkg-dev debhelper fakeroot lintian rpm makepkg pacman-package-manager libarchive-tools
+	debootstrap e2fsprogs git"
 
 case "${1:-all}" in
 demo) want="$build_pkgs $boot_pkgs" ;;
-*) want="$build_pkgs $boot_pkgs $test_pkgs" ;;
+*) want="$build_pkgs $boot_pkgs $test_pkgs $pkg_pkgs" ;;
 esac
 
 missing=

@@ -13,7 +13,7 @@ cd "$top" || exit 2
 out=tests/out
 mkdir -p "$out"
 
-all_suites="lint unit fixtures fault asan vfioctl fuzz hooks vm"
+all_suites="lint unit fixtures fault asan vfioctl fuzz packages hooks vm system"
 suites=${*:-$all_suites}
 passed=0 failed=0 skipped=0
 

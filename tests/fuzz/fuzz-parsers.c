@@ -139,6 +139,41 @@ static void fuzz_sel(const char *buf, size_t size)
 		CHECK(r == -EINVAL && why && why[0]);
 }
 
+/*
+ * vfioctl reserve's writer: whatever the file, the value it puts in (or
+ * appends) is the value the boot then reads, and the rest stays.
+ */
+static void fuzz_config_set(const char *buf, size_t size)
+{
+	static const char v[] = "10de:1b80@0000:0b:00.0";
+	static char val[4096], out[CONFIG_MAX + 64], back[4096];
+	struct config_line w;
+	int r, n;
+
+	r = config_find(buf, size, "fuzz.conf", val, sizeof(val), &w);
+	if (r < 0)
+		return;
+	if (r == 1) {
+		CHECK(w.start <= w.end && w.end <= size);
+		/* The value may hold a NUL: compare bytes, not strings. */
+		CHECK(w.end - w.start < sizeof(val));
+		CHECK(!memcmp(buf + w.start, val, w.end - w.start));
+	}
+	n = config_set_devices(buf, size, r == 1 ? &w : NULL, v, out,
+			       sizeof(out));
+	if (n == -E2BIG)
+		return;
+	CHECK(n >= 0 && (size_t)n < sizeof(out) && out[n] == '\0');
+	CHECK(config_parse(out, n, "fuzz.conf", back, sizeof(back)) == 1);
+	CHECK(!strcmp(back, v));
+	if (r == 1)
+		CHECK(!memcmp(out, buf, w.start) &&
+		      !memcmp(out + w.start + strlen(v), buf + w.end,
+			      size - w.end));
+	else
+		CHECK(!memcmp(out, buf, size));
+}
+
 static void fuzz_config(const char *buf, size_t size, int then_list)
 {
 	static const size_t sizes[] = { 1, 16, 4096 };
@@ -199,6 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		fuzz_config(buf, size, 0);
+		fuzz_config_set(buf, size);
 		break;
 	case 5:
 		/* What vfio-claim does with the command line. */

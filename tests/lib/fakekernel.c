@@ -14,9 +14,15 @@
  *                          when its driver_override names another driver)
  *   drivers_probe          ADDR: when unbound, binds it to its
  *                          driver_override driver if that is registered,
- *                          else (no override) to its .native driver if
- *                          registered; nothing when neither applies
- *   drivers/X/new_id, remove_id   logged and accepted, nothing else
+ *                          else (no override) to a driver whose dynamic
+ *                          IDs name it, else to its .native driver if
+ *                          registered; nothing when none applies
+ *   drivers/X/new_id       "VVVV DDDD ...": adds the dynamic ID VVVV DDDD
+ *                          to X (drivers/X/.dynids, one "VVVV DDDD" a
+ *                          line; a test may write that file itself, as
+ *                          vfio-pci.ids= does at module load)
+ *   drivers/X/remove_id    "VVVV DDDD": removes it (ENODEV when X has no
+ *                          such ID)
  * A device with a .bindgroup file (N) and no iommu_group joins group N
  * when any driver binds it while class/iommu is not empty, as the kernel
  * configures DMA for a device behind virtio-iommu (ACPI VIOT) at probe.
@@ -49,6 +55,10 @@
  * With $FAKE_DEV_ROOT set (a fake /dev), opening $FAKE_DEV_ROOT/vfio/N in
  * any mode fails with EBUSY while $FAKE_DEV_ROOT/vfio/N.busy exists, as a
  * group that a VM holds open does.
+ *
+ * A tracked descriptor stays tracked through dup, dup2, dup3 and
+ * fcntl(F_DUPFD): a shell's "printf ADDR > drivers_probe" writes through
+ * the copy.
  *
  * Works under ASan too (ASAN_OPTIONS=verify_asan_link_order=0).
  */
@@ -92,6 +102,10 @@ static int (*real_open)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
 static ssize_t (*real_write)(int, const void *, size_t);
 static int (*real_close)(int);
+static int (*real_dup)(int);
+static int (*real_dup2)(int, int);
+static int (*real_dup3)(int, int, int);
+static int (*real_fcntl)(int, int, ...);
 
 /* buf = $ENV without trailing slashes; returns its length, 0 if unset. */
 static size_t env_dir(const char *env, char *buf, size_t size)
@@ -117,6 +131,10 @@ static void init(void)
 	real_openat = dlsym(RTLD_NEXT, "openat");
 	real_write = dlsym(RTLD_NEXT, "write");
 	real_close = dlsym(RTLD_NEXT, "close");
+	real_dup = dlsym(RTLD_NEXT, "dup");
+	real_dup2 = dlsym(RTLD_NEXT, "dup2");
+	real_dup3 = dlsym(RTLD_NEXT, "dup3");
+	real_fcntl = dlsym(RTLD_NEXT, "fcntl");
 	devrootlen = env_dir("FAKE_DEV_ROOT", devroot, sizeof(devroot));
 	rootlen = env_dir("FAKE_SYSFS_ROOT", root, sizeof(root));
 	if (rootlen && realpath(root, rroot))
@@ -406,6 +424,104 @@ static int probe(const char *dev, const char *drv)
 	return 0;
 }
 
+/* Reads "VVVV DDDD" from the start of s. 0 or -1. */
+static int parse_id(const char *s, unsigned int *v, unsigned int *d)
+{
+	return sscanf(s, "%x %x", v, d) == 2 ? 0 : -1;
+}
+
+/* drivers/DRV/.dynids names VENDOR DEVICE. */
+static int dynid_has(const char *drv, unsigned int vendor, unsigned int device)
+{
+	char p[PATH_MAX], buf[4096], *line, *nl;
+	unsigned int v, d;
+
+	rpath(p, sizeof(p), "bus/pci/drivers/%s/.dynids", drv);
+	if (read_small(p, buf, sizeof(buf)) < 0)
+		return 0;
+	for (line = buf; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (!parse_id(line, &v, &d) && v == vendor && d == device)
+			return 1;
+	}
+	return 0;
+}
+
+static int dev_id(const char *dev, unsigned int *vendor, unsigned int *device)
+{
+	char p[PATH_MAX], v[32];
+
+	rpath(p, sizeof(p), "bus/pci/devices/%s/vendor", dev);
+	if (read_small(p, v, sizeof(v)) <= 0)
+		return -1;
+	*vendor = strtoul(v, NULL, 16);
+	rpath(p, sizeof(p), "bus/pci/devices/%s/device", dev);
+	if (read_small(p, v, sizeof(v)) <= 0)
+		return -1;
+	*device = strtoul(v, NULL, 16);
+	return 0;
+}
+
+/* A registered driver with a dynamic ID for dev, into drv; 0 or -1. */
+static int dynid_driver(const char *dev, char *drv, size_t size)
+{
+	char p[PATH_MAX];
+	unsigned int v, d;
+	struct dirent *de;
+	DIR *dir;
+	int fd, r = -1;
+
+	if (dev_id(dev, &v, &d))
+		return -1;
+	rpath(p, sizeof(p), "bus/pci/drivers");
+	fd = real_open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir)
+		return -1;
+	while (r && (de = readdir(dir)))
+		if (de->d_name[0] != '.' && dynid_has(de->d_name, v, d)) {
+			cpy(drv, size, de->d_name);
+			r = 0;
+		}
+	closedir(dir);
+	return r;
+}
+
+/* new_id / remove_id on drv with "VVVV DDDD ...". */
+static int dynid_change(const char *drv, const char *val, int add)
+{
+	char p[PATH_MAX], buf[4096], out[4096], *line, *nl;
+	unsigned int v, d, lv, ld;
+	int n = 0, found = 0;
+
+	if (parse_id(val, &v, &d))
+		return -EINVAL;
+	rpath(p, sizeof(p), "bus/pci/drivers/%s/.dynids", drv);
+	if (read_small(p, buf, sizeof(buf)) < 0)
+		buf[0] = '\0';
+	for (line = buf; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (!parse_id(line, &lv, &ld) && lv == v && ld == d) {
+			found = 1;
+			if (!add)
+				continue;
+		}
+		n += snprintf(out + n, sizeof(out) - n, "%s\n", line);
+	}
+	if (!add && !found)
+		return -ENODEV;
+	if (add && found)
+		return -EEXIST;
+	if (add)
+		n += snprintf(out + n, sizeof(out) - n, "%04x %04x\n", v, d);
+	write_file(p, out, n, O_CREAT | O_TRUNC);
+	return 0;
+}
+
 static void vanish(const char *dev)
 {
 	char p[PATH_MAX], t[PATH_MAX], drv[128], grp[PATH_MAX], *s;
@@ -558,11 +674,19 @@ static int emulate(struct tracked *t, const char *buf, size_t len)
 				probe(dev, ovr);
 			break;
 		}
+		if (!dynid_driver(dev, ovr, sizeof(ovr))) {
+			probe(dev, ovr);
+			break;
+		}
 		rpath(p, sizeof(p), "bus/pci/devices/%s/.native", dev);
 		if (read_small(p, ovr, sizeof(ovr)) > 0 &&
 		    driver_registered(ovr))
 			probe(dev, ovr);
 		break;
+	case K_NEWID:
+		return dynid_change(t->arg, val, 1);
+	case K_REMOVEID:
+		return dynid_change(t->arg, val, 0);
 	default:
 		break;
 	}
@@ -798,3 +922,52 @@ int close(int fd)
 		fds[fd].kind = K_NONE;
 	return real_close(fd);
 }
+
+/* ---- descriptors copied by a shell's redirection ---- */
+
+static int track_copy(int from, int to)
+{
+	if (to >= 0 && to < MAX_FD)
+		fds[to] = from >= 0 && from < MAX_FD ? fds[from]
+						     : (struct tracked){ 0 };
+	return to;
+}
+
+int dup(int fd)
+{
+	init();
+	return track_copy(fd, real_dup(fd));
+}
+
+int dup2(int fd, int to)
+{
+	int r;
+
+	init();
+	r = real_dup2(fd, to);
+	return r < 0 || fd == to ? r : track_copy(fd, r);
+}
+
+int dup3(int fd, int to, int flags)
+{
+	init();
+	return track_copy(fd, real_dup3(fd, to, flags));
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+	int r;
+
+	init();
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	r = real_fcntl(fd, cmd, arg);
+	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		track_copy(fd, r);
+	return r;
+}
+
+int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));

@@ -169,6 +169,7 @@ int main(void)
 	test_config();
 	test_log();
 	test_variant();
+	test_hostrole();
 
 	log_close();
 	unlink(logpath);

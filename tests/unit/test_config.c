@@ -192,9 +192,66 @@ static void test_read_errors(void)
 	t_end();
 }
 
+/* The writer: only the winning value changes, every other byte stays. */
+static void test_set(void)
+{
+	static const struct {
+		const char *name, *text, *value, *want;
+	} sets[] = {
+		{ "keeps-comments-and-spacing",
+		  "# c\nfoo=1\n devices = 0b:00.0  # gpu\n# end\n", "a,b",
+		  "# c\nfoo=1\n devices = a,b  # gpu\n# end\n" },
+		{ "last-line-wins", "devices=x\ndevices=y\n", "z",
+		  "devices=x\ndevices=z\n" },
+		{ "empty-value-filled", "devices=\n", "a", "devices=a\n" },
+		{ "emptied", "devices=a # c\n", "", "devices= # c\n" },
+		{ "crlf-kept", "devices=a\r\n", "b", "devices=b\r\n" },
+		{ "appended", "# only comments\n", "a",
+		  "# only comments\ndevices=a\n" },
+		{ "appended-after-unterminated", "# c", "a",
+		  "# c\ndevices=a\n" },
+		{ "appended-to-empty", "", "a", "devices=a\n" },
+	};
+	struct config_line w;
+	char val[64], out[128], name[96];
+	size_t i;
+	int r, n;
+
+	for (i = 0; i < N(sets); i++) {
+		snprintf(name, sizeof(name), "config/set-%s", sets[i].name);
+		t_begin(name);
+		r = config_find(sets[i].text, strlen(sets[i].text), "/t.conf",
+				val, sizeof(val), &w);
+		n = config_set_devices(sets[i].text, strlen(sets[i].text),
+				       r == 1 ? &w : NULL, sets[i].value, out,
+				       sizeof(out));
+		T_INT(n, strlen(sets[i].want));
+		T_STR(out, sets[i].want);
+		/* What the boot reads back is the value written. */
+		T_INT(config_parse(out, n, "/t.conf", val, sizeof(val)), 1);
+		T_STR(val, sets[i].value);
+		t_end();
+	}
+
+	t_begin("config/set-too-long-E2BIG");
+	T_INT(config_set_devices("devices=a\n", 10, NULL, "0123456789", out,
+				 20),
+	      -E2BIG);
+	r = config_find("devices=a\n", 10, "/t.conf", val, sizeof(val), &w);
+	T_INT(r, 1);
+	T_INT(w.lineno, 1);
+	/* "devices=" + value + "\n" and the NUL in 20 bytes. */
+	T_INT(config_set_devices("devices=a\n", 10, &w, "01234567890", out, 20),
+	      -E2BIG);
+	T_INT(config_set_devices("devices=a\n", 10, &w, "0123456789", out, 20),
+	      19);
+	t_end();
+}
+
 void test_config(void)
 {
 	test_cases();
+	test_set();
 	test_sizes();
 	test_read();
 	test_read_errors();

@@ -51,5 +51,6 @@ void test_selector(void);
 void test_config(void);
 void test_log(void);
 void test_variant(void);
+void test_hostrole(void);
 
 #endif

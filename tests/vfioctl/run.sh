@@ -31,14 +31,17 @@ fx_new() {
 
 # fx_driver NAME [MODULE [live]]: a registered driver, its module link and,
 # with live, the initstate only loadable modules have.
+# (fx_dev calls it: its variables are its own, sh has no locals.)
 fx_driver() {
-	d=$R/sys/bus/pci/drivers/$1
-	mkdir -p "$d"
-	: >"$d/bind"
-	: >"$d/unbind"
+	dd=$R/sys/bus/pci/drivers/$1
+	mkdir -p "$dd"
+	: >"$dd/bind"
+	: >"$dd/unbind"
+	: >"$dd/new_id"
+	: >"$dd/remove_id"
 	if [ $# -ge 2 ]; then
 		mkdir -p "$R/sys/module/$2"
-		ln -sfn "../../../../module/$2" "$d/module"
+		ln -sfn "../../../../module/$2" "$dd/module"
 		[ "${3:-}" = live ] && echo live >"$R/sys/module/$2/initstate"
 	fi
 	return 0
@@ -46,22 +49,32 @@ fx_driver() {
 
 # fx_dev ADDR VVVV:DDDD CLASS DRIVER GROUP [bridge]: one PCI function.
 # DRIVER or GROUP "-" for none. BAR 0: 8 MiB at 0xf0000000 + bus * 16 MiB
-# + function * 8 MiB.
+# + function * 8 MiB. Subsystem $SUBSYS, default 1458:3702.
 fx_dev() {
 	a=$1 v=${2%:*} dv=${2#*:} d=$R/sys/devices/pci0000:00/$1
+	sub=${SUBSYS:-1458:3702}
 	mkdir -p "$d"
 	ln -sfn "../../../devices/pci0000:00/$a" "$R/sys/bus/pci/devices/$a"
 	echo "0x$v" >"$d/vendor"
 	echo "0x$dv" >"$d/device"
 	echo "0x$3" >"$d/class"
-	echo 0x1458 >"$d/subsystem_vendor"
-	echo 0x3702 >"$d/subsystem_device"
+	echo "0x${sub%:*}" >"$d/subsystem_vendor"
+	echo "0x${sub#*:}" >"$d/subsystem_device"
+	cl=$(echo "$3" | tr 'a-f' 'A-F')
+	su=$(echo "$sub" | tr 'a-f' 'A-F')
+	alias=$(printf 'pci:v0000%sd0000%ssv0000%ssd0000%sbc%ssc%si%s' \
+		"$(echo "$v" | tr 'a-f' 'A-F')" "$(echo "$dv" | tr 'a-f' 'A-F')" \
+		"${su%:*}" "${su#*:}" \
+		"$(echo "$cl" | cut -c1-2)" "$(echo "$cl" | cut -c3-4)" \
+		"$(echo "$cl" | cut -c5-6)")
+	echo "$alias" >"$d/modalias"
 	{
 		[ "$4" != - ] && echo "DRIVER=$4"
 		echo "PCI_CLASS=$3"
 		echo "PCI_ID=$2" | tr 'a-f' 'A-F'
-		echo "PCI_SUBSYS_ID=1458:3702"
+		echo "PCI_SUBSYS_ID=$sub" | tr 'a-f' 'A-F'
 		echo "PCI_SLOT_NAME=$a"
+		echo "MODALIAS=$alias"
 	} >"$d/uevent"
 	if [ "${6:-}" = bridge ]; then
 		{
@@ -119,6 +132,66 @@ fx_claimed() {
 	done
 }
 
+# fx_disk ADDR SUBPATH NAME MAJ:MIN [PART:MAJ:MIN...]: a disk below the
+# PCI device ADDR (SUBPATH: nvme/nvme0, ata1/host0/...), its partitions,
+# and its block/NAME link.
+fx_disk() {
+	b=$R/sys/devices/pci0000:00/$1/$2/$3
+	mkdir -p "$b/holders" "$R/sys/block"
+	echo "$4" >"$b/dev"
+	ln -sfn "../devices/pci0000:00/$1/$2/$3" "$R/sys/block/$3"
+	shift 4
+	for pt in "$@"; do
+		mkdir -p "$b/${pt%%:*}/holders"
+		echo "${pt#*:}" >"$b/${pt%%:*}/dev"
+		echo 1 >"$b/${pt%%:*}/partition"
+	done
+	B=$b
+}
+
+# fx_net ADDR IFACE OPERSTATE FLAGS: a network interface below ADDR.
+fx_net() {
+	i=$R/sys/devices/pci0000:00/$1/net/$2
+	mkdir -p "$i" "$R/sys/class/net" "$R/proc/net"
+	echo "$3" >"$i/operstate"
+	echo "$4" >"$i/flags"
+	ln -sfn "../../devices/pci0000:00/$1/net/$2" "$R/sys/class/net/$2"
+	touch "$R/proc/net/route" "$R/proc/net/if_inet6"
+}
+
+# fx_vtcon N NAME BIND: a virtual console driver.
+fx_vtcon() {
+	mkdir -p "$R/sys/class/vtconsole/vtcon$1"
+	echo "$2" >"$R/sys/class/vtconsole/vtcon$1/name"
+	echo "$3" >"$R/sys/class/vtconsole/vtcon$1/bind"
+}
+
+# fx_fb N NAME DEVPATH: framebuffer fbN of the device at DEVPATH (below
+# sys/devices).
+fx_fb() {
+	f=$R/sys/devices/$3/graphics/fb$1
+	mkdir -p "$f" "$R/sys/class/graphics"
+	echo "$2" >"$f/name"
+	ln -sfn "../../../${3##*/}" "$f/device"
+	ln -sfn "../../devices/$3/graphics/fb$1" "$R/sys/class/graphics/fb$1"
+}
+
+# fx_holder PID COMM PATH...: a process in the fake proc/ with these open
+# (fd links, as the kernel shows them: the path it opened, dangling here).
+fx_holder() {
+	pd=$R/proc/$1
+	mkdir -p "$pd/fd"
+	echo "$2" >"$pd/comm"
+	ln -sfn /dev/null "$pd/fd/0"
+	ln -sfn "socket:[4711]" "$pd/fd/1"
+	shift 2
+	fdn=20
+	for t in "$@"; do
+		ln -sfn "$t" "$pd/fd/$fdn"
+		fdn=$((fdn + 1))
+	done
+}
+
 # The seed's GPU (10de:1b80) and its audio function, behind a root port.
 fx_gpu() {
 	fx_dev 0000:00:01.0 8086:1901 060400 pcieport 1 bridge
@@ -166,6 +239,16 @@ build_fixtures() {
 	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
 	fx_claimed 0 0000:0b:00.0
 
+	# The GPU shares its group with the host's NVMe and its NIC (no ACS).
+	fx_new hostgroup1
+	fx_driver nvme nvme live
+	fx_driver igc igc live
+	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 14
+	fx_dev 0000:0c:00.0 144d:a808 010802 nvme 14
+	fx_dev 0000:0d:00.0 8086:15f3 020000 igc 14
+	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
+	fx_claimed 0 0000:0b:00.0
+
 	fx_new noiommu
 	rmdir "$R/sys/class/iommu/dmar0"
 	fx_driver nouveau nouveau live
@@ -210,6 +293,82 @@ build_fixtures() {
 	fx_new none
 	fx_gpu nouveau snd_hda_intel
 	echo "vfio.devices=0b:00 vfio.devices=none" >"$R/proc/cmdline"
+
+	# Two GPUs with one ID: the guest's (subsystem 1458:3702, on vfio-pci)
+	# and the host's (1043:8597, on nouveau, its own group).
+	fx_new twogpus
+	fx_driver nouveau nouveau live
+	fx_gpu vfio-pci vfio-pci
+	SUBSYS=1043:8597 fx_dev 0000:0c:00.0 10de:1b80 030000 nouveau 15
+
+	# Group 14 also holds what the kernel lets a VM group hold: a Root
+	# Complex Event Collector on pcieport, a function on a vfio variant
+	# driver, one with no driver, one on pci-stub.
+	fx_new kernelrule
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:00:1c.7 8086:a0ff 080700 pcieport 14
+	fx_dev 0000:0b:00.2 15b3:101e 020000 mlx5_vfio_pci 14
+	fx_dev 0000:0b:00.3 10de:1ad9 0c8000 - 14
+	fx_dev 0000:0b:00.4 10de:1ada 0c0330 pci-stub 14
+
+	# A conventional PCI bridge on shpchp in the GPU's group: shpchp
+	# does not manage DMA, so the group is not viable.
+	fx_new shpc
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:00:1e.0 8086:244e 060401 shpchp 14 bridge
+
+	# vfio's no-IOMMU mode: no IOMMU, enable_unsafe_noiommu_mode=Y, and
+	# the group vfio made for the device is /dev/vfio/noiommu-0
+	# (drivers/vfio/group.c: "%s%d", "noiommu-").
+	fx_new noiommuhost
+	rmdir "$R/sys/class/iommu/dmar0"
+	mkdir -p "$R/sys/module/vfio/parameters"
+	echo Y >"$R/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 0
+	mv "$R/dev/vfio/0" "$R/dev/vfio/noiommu-0"
+	echo "vfio.devices=10de:1b80@0000:0b:00.0 vfio.enable_unsafe_noiommu_mode=1" \
+		>"$R/proc/cmdline"
+
+	# A kernel with the vfio cdev (iommufd): vfio-dev/vfio0 in sysfs and
+	# /dev/vfio/devices/vfio0; QEMU holds the cdev, not the group.
+	fx_new cdev
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	mkdir -p "$R/sys/devices/pci0000:00/0000:0b:00.0/vfio-dev/vfio0" \
+		"$R/dev/vfio/devices"
+	: >"$R/dev/vfio/devices/vfio0"
+	fx_holder 4242 qemu-system-x86 /dev/vfio/devices/vfio0
+
+	# The GPU's group also holds the host's NVMe (storage) and NIC.
+	fx_new hostgroup
+	fx_driver nvme nvme live
+	fx_driver e1000e e1000e live
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_dev 0000:0b:00.2 144d:a808 010802 nvme 14
+	fx_dev 0000:0b:00.3 8086:10d3 020000 e1000e 14
+
+	# vfio-claim failed on both functions at boot, for these reasons.
+	fx_new claimfailed
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	RESULT=failed fx_claimed 1 0000:0b:00.0 0000:0b:00.1
+	echo "why=cannot write vfio-pci to driver_override: Permission denied" \
+		>>"$R/run/vfio-claim/devices/0000:0b:00.0"
+	echo "why=the device vanished" >>"$R/run/vfio-claim/devices/0000:0b:00.1"
+
+	# The GPU on vfio-pci; its audio and USB functions, in its group, not.
+	fx_new twoblockers
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_driver xhci_hcd xhci_pci live
+	fx_gpu vfio-pci snd_hda_intel
+	fx_dev 0000:0b:00.2 10de:1ada 0c0330 xhci_hcd 14
+	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
+	fx_claimed 0 0000:0b:00.0
 }
 
 # ---- assertions ----
@@ -231,6 +390,25 @@ check() {
 		IFS=$old
 		if ! printf '%s\n' "$out" | grep -qF -- "$n"; then
 			fail "$name" "no [$n] in: $(echo "$out" | head -n 12 | tr '\n' '~')"
+			return
+		fi
+	done
+	IFS=$old
+	pass "$name"
+}
+
+# check_not NAME 'NEEDLE|NEEDLE...' CMD...: the output (stdout and stderr)
+# contains none of the needles.
+check_not() {
+	name=$1 needles=$2
+	shift 2
+	out=$("$@" 2>&1)
+	old=$IFS
+	IFS='|'
+	for n in $needles; do
+		IFS=$old
+		if printf '%s\n' "$out" | grep -qF -- "$n"; then
+			fail "$name" "[$n] in: $(printf '%s\n' "$out" | grep -F -- "$n" | head -n 2 | tr '\n' '~')"
 			return
 		fi
 	done
@@ -268,6 +446,55 @@ jany() {
 	fi
 }
 
+# promcheck NAME RC CMD...: exit status, and stdout is a valid Prometheus
+# text exposition (tests/vfioctl/promcheck.sh). The output stays in
+# $OUT/prom.
+promcheck() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$OUT/prom" 2>"$OUT/stderr"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name" "exit $rc, want $want: $(head -n 3 "$OUT/stderr" | tr '\n' '~')"
+	elif ! o=$(sh "$HERE/promcheck.sh" "$OUT/prom"); then
+		fail "$name" "$(echo "$o" | head -n 4 | tr '\n' '~')"
+	else
+		pass "$name"
+	fi
+}
+
+# The checker itself: each case breaks one rule and must be refused, the
+# "accept" ones are valid and must pass. Cases start with "--- ".
+promcheck_selftest() {
+	n=0 what=
+	while IFS= read -r l; do
+		case $l in
+		"--- "*)
+			[ -n "$what" ] && pc_one
+			n=$((n + 1)) what=${l#--- }
+			: >"$OUT/pc-in"
+			;;
+		*) printf '%s\n' "$l" >>"$OUT/pc-in" ;;
+		esac
+	done <"$HERE/promcheck-cases"
+	pc_one
+	n=$((n + 1)) what="refuse: no newline at the end"
+	printf 'm 1' >"$OUT/pc-in"
+	pc_one
+}
+
+pc_one() {
+	if sh "$HERE/promcheck.sh" "$OUT/pc-in" >/dev/null; then
+		got=accept
+	else
+		got=refuse
+	fi
+	case $what in
+	"$got:"*) pass "promcheck-selftest-$n" ;;
+	*) fail "promcheck-selftest-$n" "$what, but it did $got: $(tr '\n' '~' <"$OUT/pc-in")" ;;
+	esac
+}
+
 # ---- the suite, for one binary ----
 
 suite() {
@@ -295,6 +522,11 @@ suite() {
 	jcheck "verify-wrong-driver-json$s" 1 \
 		'(.ready | not) and .devices[0].status == "not-ready" and .devices[0].driver == "nouveau" and .devices[0].driver_kind == "module" and ([.devices[0].problems[].code] == ["wrong-driver", "claim-failed"]) and .devices[1].problems[0].code == "group-not-viable"' \
 		v wrongdrv verify --json
+	check "verify-claim-failed-why$s" 1 \
+		"vfio-claim did not claim it at boot (result=failed); the reason it recorded: cannot write vfio-pci to driver_override: Permission denied|vfio-claim did not claim it at boot (result=failed); the reason it recorded: the device vanished" \
+		v claimfailed verify
+	check_not "verify-claim-failed-no-it$s" "it cannot write|it the device" \
+		v claimfailed verify
 	check "verify-claim-not-run$s" 1 \
 		"problem (claim-not-run): vfio-claim did not run this boot|the hook is installed: rebuild the initramfs" \
 		v notrun verify
@@ -321,6 +553,15 @@ suite() {
 		'.devices[0].group_viable == false and .devices[0].problems[0].code == "group-not-viable" and (.devices[0].problems[0].fix | test("10de:10f0@0000:0b:00.1"))' \
 		v nonviable verify --json
 
+	check "verify-host-member-advice-by-cmdline$s" 1 \
+		"IOMMU group 14 also holds 0000:0c:00.0 [144d:a808] on nvme, the host's storage controller|do not claim 0000:0c:00.0: move the card to a slot with its own IOMMU group, or check the firmware's ACS option|IOMMU group 14 also holds 0000:0d:00.0 [8086:15f3] on igc, the host's network controller" \
+		v hostgroup1 verify
+	out=$(v hostgroup1 verify 2>&1)
+	if printf '%s\n' "$out" | grep -E 'vfioctl bind 0000:0[cd]:00.0|0000:0[cd]:00.0 to vfio.devices=|@0000:0[cd]:00.0' >/dev/null; then
+		fail "verify-host-member-never-claim$s" "advises claiming the host's device: $(printf '%s\n' "$out" | grep -E '0000:0[cd]' | tr '\n' '~')"
+	else
+		pass "verify-host-member-never-claim$s"
+	fi
 	check "verify-no-iommu$s" 1 \
 		"IOMMU off|problem (no-iommu): no IOMMU is registered|fix: the firmware shows none: enable VT-d or AMD-Vi (IOMMU) in its setup|problem (no-iommu-group)" \
 		v noiommu verify
@@ -392,6 +633,26 @@ suite() {
 	check "verify-both-params$s" 0 \
 		"devices from: vfio.devices= vfio-pci.ids=|ready: 2 of 2" \
 		v ids --cmdline "vfio.devices=0b:00.0 vfio-pci.ids=10de:10f0" verify
+	# vfio-pci.ids= keeps its subsystem and class fields: the host's GPU
+	# with the same vendor:device is not one vfio-pci takes.
+	check "verify-ids-subsystem$s" 0 \
+		"ready: 1 of 1|0000:0b:00.0 [10de:1b80]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:1458:3702" verify
+	check "verify-ids-subvendor-only$s" 0 \
+		"ready: 1 of 1|0000:0b:00.0 [10de:1b80]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:1458" verify
+	check "verify-ids-any-subsystem$s" 1 \
+		"0000:0c:00.0 [10de:1b80]: NOT READY, on nouveau|1 of 2 devices ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:ffffffff:ffffffff" verify
+	check "verify-ids-class$s" 0 \
+		"ready: 1 of 1|0000:0b:00.1 [10de:10f0]: ready" \
+		v twogpus --cmdline "vfio-pci.ids=ffffffff:ffffffff:ffffffff:ffffffff:040300:ffffff" verify
+	check "verify-ids-class-mismatch$s" 1 \
+		"vfio-pci.ids=: '10de:1b80:ffffffff:ffffffff:040300:ffffff' matches no PCI device|NOT READY: vfio-pci.ids= has entries that name no device" \
+		v twogpus --cmdline "vfio-pci.ids=10de:1b80:ffffffff:ffffffff:040300:ffffff" verify
+	check "verify-ids-invalid-entry$s" 1 \
+		"vfio-pci.ids=: '10de' is not vendor:device|NOT READY: 1 of 1 devices ready" \
+		v twogpus --cmdline "vfio-pci.ids=10de,,10de:1b80:1458:3702" verify
 	check "verify-config$s" 0 \
 		"devices from: $F/conf/etc/vfio-claim.conf|ready: 2 of 2" \
 		v conf verify
@@ -403,6 +664,56 @@ suite() {
 		v wrongdrv verify --format prometheus
 	check "verify-prometheus-healthy$s" 0 "vfioctl_ready 1" \
 		v healthy verify --format prometheus
+	# Two blockers in one group: one series for the device and the code,
+	# the count its value (node_exporter refuses a file with one series
+	# twice).
+	promcheck "verify-prometheus-two-blockers-valid$s" 1 \
+		v twoblockers verify --format prometheus
+	expect_eq "verify-prometheus-two-blockers-one-series$s" \
+		'vfioctl_problem{address="0000:0b:00.0",code="group-not-viable"} 2' \
+		"$(grep '^vfioctl_problem{address="0000:0b:00.0"' "$OUT/prom")"
+	jcheck "verify-group-members-by-address$s" 1 \
+		'[.devices[0].problems[] | select(.code == "group-not-viable") | .message | capture("also holds (?<a>[0-9a-f:.]+)").a] == ["0000:0b:00.1", "0000:0b:00.2"]' \
+		v twoblockers verify --json
+	for fx in healthy wrongdrv notrun nonviable noiommu fb stale pending \
+		ids none; do
+		case $fx in
+		healthy | ids | none) rc=0 ;;
+		*) rc=1 ;;
+		esac
+		promcheck "verify-prometheus-valid-$fx$s" $rc \
+			v "$fx" verify --format prometheus
+	done
+
+	# No-IOMMU mode: its nodes are noiommu-N.
+	check "verify-noiommu-node$s" 0 \
+		"IOMMU off (vfio no-IOMMU mode)|0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 0 viable|ready: 1 of 1" \
+		v noiommuhost verify
+	jcheck "verify-noiommu-node-json$s" 0 \
+		'.host.noiommu and .devices[0].group_node == "present" and .devices[0].problems == []' \
+		v noiommuhost verify --json
+	mkdir -p "$F/noiommuhost/proc/77/fd"
+	ln -sfn /dev/vfio/noiommu-0 "$F/noiommuhost/proc/77/fd/9"
+	echo dpdk-testpmd >"$F/noiommuhost/proc/77/comm"
+	check "verify-noiommu-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by dpdk-testpmd[77], vfio-pci" \
+		v noiommuhost verify
+	rm -rf "$F/noiommuhost/proc/77"
+	rm "$F/noiommuhost/dev/vfio/noiommu-0"
+	check "verify-noiommu-node-missing$s" 1 \
+		"problem (no-vfio-node): neither" v noiommuhost verify
+	: >"$F/noiommuhost/dev/vfio/noiommu-0"
+
+	# In use: a process holds the device's vfio cdev (seen in proc/).
+	check "verify-cdev-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by qemu-system-x86[4242], vfio-pci|0000:0b:00.1 [10de:10f0]: ready, vfio-pci" \
+		v cdev verify
+	jcheck "verify-cdev-in-use-json$s" 0 \
+		'.devices[0].status == "in-use" and .devices[0].held_by == ["qemu-system-x86[4242]"] and .devices[0].cdev == "vfio0" and .devices[1].status == "ready" and .devices[1].held_by == [] and .devices[1].group_node == "present"' \
+		v cdev verify --json
+	check "verify-cdev-in-use-prometheus$s" 0 \
+		'vfioctl_device_ready{selector="10de:1b80@0000:0b:00.0",address="0000:0b:00.0",id="10de:1b80",status="in-use"} 1' \
+		v cdev verify --format prometheus
 
 	# groups
 	check "groups$s" 0 \
@@ -412,6 +723,31 @@ suite() {
 		'.groups | length == 2 and .[0].group == 1 and .[0].viable and .[0].devices[0].bridge and (.[1].viable | not) and .[1].devices[1].blocks and .[1].devices[1].driver == "snd_hda_intel" and .[1].devices[0].class == "030000"' \
 		v nonviable --pci-ids "$HERE/pci.ids" groups --json
 	check "groups-no-iommu$s" 0 "no IOMMU groups" v noiommu groups
+
+	# The kernel's group rule (iommu_device_use_default_domain unless
+	# driver_managed_dma), in verify and groups alike.
+	check "verify-group-rule-viable$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 14 viable|ready: 2 of 2" \
+		v kernelrule verify
+	check "groups-group-rule-viable$s" 0 \
+		"IOMMU group 14: viable|0000:00:1c.7 Generic system peripheral [0807]|(pcieport)|(mlx5_vfio_pci)|(no driver)|(pci-stub)" \
+		v kernelrule groups
+	check_not "groups-group-rule-no-blocker$s" ") *" v kernelrule groups
+	jany "groups-group-rule-json$s" \
+		'[.groups[] | select(.group == 14) | .viable, (.devices[] | .blocks)] | all(. == true or . == false) and .[0] == true and ([.[1:][] | select(.)] | length) == 0' \
+		v kernelrule groups --json
+	# Never "claim it too" for the host's disks or network.
+	check "verify-host-member-advice$s" 1 \
+		"also holds 0000:0b:00.2 [144d:a808] on nvme, the host's storage controller|do not claim 0000:0b:00.2: move the card to a slot with its own IOMMU group, or check the firmware's ACS option|the host's network controller" \
+		v hostgroup verify 0b:00.0
+	check_not "verify-host-member-no-claim-advice$s" \
+		"144d:a808@0000:0b:00.2 to vfio.devices=|vfioctl bind 0000:0b:00.2|vfioctl bind 0000:0b:00.3|to vfio.devices=" \
+		v hostgroup verify 0b:00.0
+	check "verify-group-rule-shpchp$s" 1 \
+		"problem (group-not-viable): IOMMU group 14 also holds 0000:00:1e.0 [8086:244e] on shpchp" \
+		v shpc verify
+	check "groups-group-rule-shpchp$s" 0 \
+		"IOMMU group 14: not viable|(shpchp) *" v shpc groups
 
 	# plan: the same lines as vfio-claim --dry-run on the same tree
 	for fx in wrongdrv nonviable stale noiommu; do
@@ -487,7 +823,8 @@ suite() {
 		v healthy bind
 	check "usage-bad-format$s" 2 "is not human, json or prometheus" \
 		v healthy verify --format xml
-	check "help$s" 0 "qemu-args" "$X" --help
+	check "help$s" 0 "qemu-args|--probe        verify: also open /dev/vfio/N" \
+		"$X" --help
 
 	# dry runs write nothing
 	before=$(cd "$F/wrongdrv" && find . -type f -exec cksum {} + | sort | cksum)
@@ -534,17 +871,36 @@ roundtrip() {
 		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1) $(cat "$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
 	expect_eq "bind-record$s" "by=vfioctl previous_driver=nouveau result=claimed" \
 		"$(grep -E '^(previous_driver|by|result)=' "$rec/0000:0b:00.0" 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq "bind-record-modalias$s" \
+		"modalias=pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		"$(grep '^modalias=' "$rec/0000:0b:00.0" 2>&1)"
 	check "bind-again-keeps-record$s" 0 "on vfio-pci already" k bind 0b:00.0
 	expect_eq "bind-again-record$s" "previous_driver=nouveau" \
 		"$(grep '^previous_driver=' "$rec/0000:0b:00.0" 2>&1)"
 	check "verify-after-bind$s" 0 "ready: 2 of 2" k verify 0b:00
 
+	# A VM holds group 14 (fakekernel: opening dev/vfio/14 fails with
+	# EBUSY). verify never opens it by default, so it cannot be the one
+	# that makes a VM's start fail; --probe does and sees EBUSY.
 	: >"$R/dev/vfio/14.busy"
-	check "verify-in-use$s" 0 "0000:0b:00.0 [10de:1b80]: in use by a VM" \
+	check "verify-busy-not-probed$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci|ready: 2 of 2" \
+		k verify 0b:00
+	check "verify-probe-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by a VM, vfio-pci" \
+		k verify --probe 0b:00
+	jcheck "verify-probe-in-use-json$s" 0 \
+		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use" and .devices[0].held_by == []' \
+		k verify --probe --json 0b:00
+	# Without opening it: the process holding it, from proc/PID/fd.
+	fx_holder 4242 qemu-system-x86 /dev/vfio/vfio /dev/vfio/14
+	check "verify-in-use$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: in use by qemu-system-x86[4242], vfio-pci" \
 		k verify 0b:00
 	jcheck "verify-in-use-json$s" 0 \
-		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use"' \
+		'.devices[0].status == "in-use" and .devices[0].group_node == "in-use" and .devices[0].held_by == ["qemu-system-x86[4242]"] and .devices[1].status == "in-use"' \
 		k verify --json 0b:00
+	rm -rf "$R/proc/4242"
 	check "unbind-refuses-busy$s" 1 "IOMMU group 14 is in use" \
 		k unbind 0b:00.0
 	expect_eq "unbind-refused-left-alone$s" vfio-pci "$(drv 0000:0b:00.0)"
@@ -572,6 +928,641 @@ roundtrip() {
 		k unbind --force 0b:00.1
 }
 
+# unbind after a boot claim: the native module never loaded, so the record
+# has no previous_driver=. unbind loads the module the recorded modalias
+# resolves to (libkmod, with the fake root's modprobe.d aliases; loaded by
+# --modprobe tests/lib/fake-modprobe), reprobes, and checks the result.
+giveback() {
+	X=$1 s=$2
+	if [ ! -f "$FAKEKERNEL" ] || [ ! -x "$VC_BIN" ]; then
+		skip "unbind-loads-module$s" "no $FAKEKERNEL or $VC_BIN"
+		return
+	fi
+	k() {
+		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
+			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" \
+			--modules-dir "$R/lib/modules/9.9-test" \
+			--modprobe "$TOP/tests/lib/fake-modprobe" "$@"
+	}
+	drv() {
+		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
+	}
+	# boot NAME: the boot claims 0b:00 before nouveau/snd_hda_intel load.
+	boot() {
+		fx_new "gb-$1$s"
+		fx_gpu - -
+		echo nouveau >"$R/sys/devices/pci0000:00/0000:0b:00.0/.native"
+		echo snd_hda_intel >"$R/sys/devices/pci0000:00/0000:0b:00.1/.native"
+		mkdir -p "$R/lib/modules/9.9-test" "$R/etc/modprobe.d"
+		printf '%s\n' \
+			"alias pci:v000010DEd00001B80sv*sd*bc03sc*i* nouveau" \
+			"alias pci:v000010DEd000010F0sv*sd*bc04sc03i* snd_hda_intel" \
+			>"$R/etc/modprobe.d/aliases.conf"
+		FAKE_SYSFS_ROOT=$R/sys LD_PRELOAD=$FAKEKERNEL "$VC_BIN" \
+			--sysfs "$R/sys" --cmdline "vfio.devices=0b:00" \
+			--run-dir "$R/run/vfio-claim" --kmsg "$R/kmsg" \
+			--no-modprobe >/dev/null 2>&1
+	}
+	rec=run/vfio-claim/devices/0000:0b:00.0
+
+	boot loads
+	expect_eq "boot-record-modalias$s" \
+		"previous_driver= modalias=pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		"$(grep -E '^(previous_driver|modalias)=' "$R/$rec" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+	check "unbind-loads-module$s" 0 \
+		"0000:0b:00.0: off vfio-pci, now on nouveau|0000:0b:00.1: off vfio-pci, now on snd_hda_intel" \
+		k unbind 0b:00
+	expect_eq "unbind-loads-module-drivers$s" "nouveau snd_hda_intel" \
+		"$(drv 0000:0b:00.0) $(drv 0000:0b:00.1)"
+	expect_eq "unbind-loads-module-log$s" "nouveau snd_hda_intel" \
+		"$(tr '\n' ' ' <"$R/sys/.modprobe-log" | sed 's/ $//')"
+
+	# No module for it: exit 1 with the reason, not success.
+	boot no-module
+	: >"$R/etc/modprobe.d/aliases.conf"
+	check "unbind-no-module$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: no module matches its modalias pci:v000010DEd00001B80sv00001458sd00003702bc03sc00i00" \
+		k unbind 0b:00.0
+	# The module loads but does not take it.
+	boot no-probe
+	echo other >"$R/sys/devices/pci0000:00/0000:0b:00.0/.native"
+	check "unbind-module-does-not-take-it$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: nouveau is loaded but did not take it" \
+		k unbind 0b:00.0
+	# Blacklisted in modprobe.d: not loaded, and unbind says why.
+	boot blacklisted
+	echo "blacklist nouveau" >>"$R/etc/modprobe.d/aliases.conf"
+	check "unbind-blacklisted$s" 1 \
+		"0000:0b:00.0: off vfio-pci, but no driver took it: nouveau, the module for its modalias, is blacklisted in modprobe.d" \
+		k unbind 0b:00.0
+	expect_eq "unbind-blacklisted-not-loaded$s" "" \
+		"$(cat "$R/sys/.modprobe-log" 2>/dev/null)"
+	# A fake host never loads modules without --modprobe.
+	boot no-modprobe
+	check "unbind-fake-host-no-load$s" 1 \
+		"cannot load nouveau: a fake host loads modules only with --modprobe" \
+		env FAKE_SYSFS_ROOT="$R/sys" LD_PRELOAD="$FAKEKERNEL" \
+		ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" \
+		--modules-dir "$R/lib/modules/9.9-test" unbind 0b:00.0
+
+	# vfio-pci.ids= names it: vfio-pci takes it straight back.
+	boot ids-cmdline
+	echo "10de 1b80" >"$R/sys/bus/pci/drivers/vfio-pci/.dynids"
+	echo "quiet vfio-pci.ids=10de:10f0,10de:1b80 vfio.devices=0b:00" \
+		>"$R/proc/cmdline"
+	check "unbind-vfio-pci-ids$s" 1 \
+		'0000:0b:00.0: vfio-pci took it straight back: vfio-pci.ids=10de:1b80 on the kernel command line names it: remove it there (and from the boot loader'"'"'s configuration); then '"'"'echo "10de 1b80" > /sys/bus/pci/drivers/vfio-pci/remove_id'"'"' and '"'"'vfioctl unbind 0000:0b:00.0'"'"' again' \
+		k unbind 0b:00.0
+	expect_eq "unbind-vfio-pci-ids-left-held$s" "vfio-pci vfio-pci" \
+		"$(drv 0000:0b:00.0) $(cat "$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override")"
+	# After the remove_id the advice names, unbind works.
+	FAKE_SYSFS_ROOT=$R/sys LD_PRELOAD=$FAKEKERNEL sh -c \
+		'printf "10de 1b80" >"$1"' - "$R/sys/bus/pci/drivers/vfio-pci/remove_id"
+	check "unbind-after-remove-id$s" 0 "0000:0b:00.0: off vfio-pci, now on nouveau" \
+		k unbind 0b:00.0
+
+	boot ids-modprobe
+	echo "10de 1b80" >"$R/sys/bus/pci/drivers/vfio-pci/.dynids"
+	echo "options vfio_pci ids=10de:1b80:1458:3702 disable_vga=1" \
+		>"$R/etc/modprobe.d/vfio.conf"
+	check "unbind-modprobe-ids$s" 1 \
+		"vfio-pci took it straight back: 'options vfio-pci ids=10de:1b80:1458:3702' in modprobe.d names it" \
+		k unbind 0b:00.0
+	# Another subsystem: that entry does not name it; a dynamic ID does.
+	echo "options vfio-pci ids=10de:1b80:1043:0001" >"$R/etc/modprobe.d/vfio.conf"
+	check "unbind-dynamic-id$s" 1 \
+		"vfio-pci took it straight back: a dynamic ID of vfio-pci (new_id) names it" \
+		k unbind 0b:00.0
+}
+
+# bind refuses a device the host uses (its disks, its network, its
+# console), naming what uses it; --force binds it anyway.
+busy() {
+	X=$1 s=$2
+	if [ ! -f "$FAKEKERNEL" ]; then
+		skip "bind-busy$s" "no $FAKEKERNEL (make build/fakekernel.so)"
+		return
+	fi
+	k() {
+		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
+			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" "$@"
+	}
+	drv() {
+		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
+	}
+	nvme() {
+		fx_new "busy-$1$s"
+		mkdir -p "$R/proc/self"
+		: >"$R/proc/self/mountinfo"
+		: >"$R/proc/swaps"
+		fx_dev 0000:03:00.0 144d:a808 010802 nvme 15
+		echo nvme >"$R/sys/devices/pci0000:00/0000:03:00.0/.native"
+		fx_disk 0000:03:00.0 nvme/nvme0 nvme0n1 259:0 nvme0n1p1:259:1 \
+			nvme0n1p2:259:2
+	}
+	# refused NAME 'NEEDLE' ADDR: refused with NEEDLE, nothing changed.
+	refused() {
+		check "bind-busy-$1$s" 1 \
+			"$3: not bound: $2, and vfio-pci would take it from the host; use --force if you really mean it" \
+			k bind "$3"
+		expect_eq "bind-busy-$1-untouched$s" "${4:-nvme} (null) absent" \
+			"$(drv "$3") $(cat "$R/sys/bus/pci/devices/$3/driver_override") $([ -e "$R/run/vfio-claim/devices/$3" ] && echo record || echo absent)"
+	}
+	# bound NAME ADDR: not busy, bound to vfio-pci.
+	bound() {
+		check "bind-not-busy-$1$s" 0 "$2 " k bind "$2"
+		expect_eq "bind-not-busy-$1-driver$s" vfio-pci "$(drv "$2")"
+	}
+
+	nvme mounted
+	printf '%s\n' "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		"23 22 0:21 / /proc rw - proc proc rw" >"$R/proc/self/mountinfo"
+	refused mounted "nvme0n1p2 is mounted on /" 0000:03:00.0
+	check "bind-busy-dry-run$s" 1 "nvme0n1p2 is mounted on /|would refuse it" \
+		k -n bind 03:00.0
+	check "bind-busy-force$s" 0 \
+		"0000:03:00.0: nvme0n1p2 is mounted on /; --force: binding it anyway|on vfio-pci (was nvme)" \
+		k --force bind 03:00.0
+	expect_eq "bind-busy-force-driver$s" vfio-pci "$(drv 0000:03:00.0)"
+
+	nvme whole-disk
+	echo "22 1 259:0 / /srv rw - xfs /dev/nvme0n1 rw" >"$R/proc/self/mountinfo"
+	refused whole-disk "nvme0n1 is mounted on /srv" 0000:03:00.0
+
+	# btrfs shows an anonymous 0:N; the source names the partition.
+	nvme btrfs
+	echo "30 1 0:31 /@home /home rw - btrfs /dev/nvme0n1p2 rw,subvol=/@home" \
+		>"$R/proc/self/mountinfo"
+	refused btrfs "nvme0n1p2 is mounted on /home" 0000:03:00.0
+
+	nvme mounts-only
+	rm "$R/proc/self/mountinfo"
+	echo "/dev/nvme0n1p1 /boot vfat rw 0 0" >"$R/proc/mounts"
+	refused mounts-only "nvme0n1p1 is mounted on /boot" 0000:03:00.0
+
+	nvme swap
+	printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/nvme0n1p1 partition 8388604 0 -2\n' \
+		>"$R/proc/swaps"
+	refused swap "nvme0n1p1 is in use as swap" 0000:03:00.0
+
+	nvme lvm
+	mkdir -p "$R/sys/devices/virtual/block/dm-0/dm"
+	echo vg0-root >"$R/sys/devices/virtual/block/dm-0/dm/name"
+	ln -sfn ../../../../../../../virtual/block/dm-0 "$B/nvme0n1p2/holders/dm-0"
+	refused lvm "nvme0n1p2 is held by dm-0 (vg0-root)" 0000:03:00.0
+	nvme md
+	mkdir -p "$R/sys/devices/virtual/block/md127"
+	ln -sfn ../../../../../../virtual/block/md127 "$B/holders/md127"
+	refused md "nvme0n1 is held by md127" 0000:03:00.0
+
+	nvme unused
+	echo "22 1 8:2 / / rw - ext4 /dev/sda2 rw" >"$R/proc/self/mountinfo"
+	bound unused 0000:03:00.0
+
+	# A SATA disk, several levels below its AHCI controller.
+	fx_new "busy-sata$s"
+	mkdir -p "$R/proc/self"
+	fx_dev 0000:00:17.0 8086:a352 010601 ahci 16
+	fx_disk 0000:00:17.0 ata1/host0/target0:0:0/0:0:0:0/block sda 8:0 \
+		sda1:8:1
+	echo "22 1 8:1 / / rw - ext4 /dev/sda1 rw" >"$R/proc/self/mountinfo"
+	refused sata "sda1 is mounted on /" 0000:00:17.0 ahci
+
+	# NVMe multipath: the namespace lives under the subsystem.
+	nvme multipath
+	rm "$R/sys/block/nvme0n1"
+	rm -rf "$B"
+	m=$R/sys/devices/virtual/nvme-subsystem/nvme-subsys0
+	mkdir -p "$m/nvme0n1/holders" "$R/sys/devices/pci0000:00/0000:03:00.0/nvme/nvme0"
+	echo 259:0 >"$m/nvme0n1/dev"
+	ln -sfn ../../../pci0000:00/0000:03:00.0/nvme/nvme0 "$m/nvme0"
+	ln -sfn ../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1 \
+		"$R/sys/block/nvme0n1"
+	echo "22 1 259:0 / /data rw - ext4 /dev/nvme0n1 rw" >"$R/proc/self/mountinfo"
+	refused multipath "nvme0n1 is mounted on /data" 0000:03:00.0
+
+	# Network interfaces.
+	nic() {
+		fx_new "busy-$1$s"
+		fx_dev 0000:04:00.0 8086:15f3 020000 igc 17
+		echo igc >"$R/sys/devices/pci0000:00/0000:04:00.0/.native"
+		fx_net 0000:04:00.0 enp4s0 "$2" "$3"
+	}
+	nic ipv4 up 0x1003
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\nenp4s0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' \
+		>"$R/proc/net/route"
+	refused ipv4 "network interface enp4s0 is up with an IPv4 address" \
+		0000:04:00.0 igc
+	nic ipv6 up 0x1003
+	printf '%s\n' "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
+		"20010db8000000000000000000000001 02 40 00 80 enp4s0" \
+		>"$R/proc/net/if_inet6"
+	refused ipv6 "network interface enp4s0 is up with IPv6 address 2001:0db8:..." \
+		0000:04:00.0 igc
+	nic link-local-only up 0x1003
+	echo "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
+		>"$R/proc/net/if_inet6"
+	bound link-local-only 0000:04:00.0
+	nic down down 0x1002
+	printf 'Iface\tDestination\nenp4s0\t0001A8C0\n' >"$R/proc/net/route"
+	bound down 0000:04:00.0
+	# Up without operstate (a driver that reports unknown): IFF_UP counts.
+	nic flags-up unknown 0x1003
+	printf 'Iface\tDestination\nenp4s0\t0001A8C0\n' >"$R/proc/net/route"
+	refused flags-up "network interface enp4s0 is up with an IPv4 address" \
+		0000:04:00.0 igc
+	nic bridge up 0x1103
+	mkdir -p "$R/sys/devices/virtual/net/br0"
+	ln -sfn ../../devices/virtual/net/br0 "$R/sys/class/net/br0"
+	ln -sfn ../../../../virtual/net/br0 \
+		"$R/sys/devices/pci0000:00/0000:04:00.0/net/enp4s0/master"
+	printf 'Iface\tDestination\nbr0\t0001A8C0\n' >"$R/proc/net/route"
+	refused bridge "network interface enp4s0 is up, in br0, which has an IPv4 address" \
+		0000:04:00.0 igc
+
+	# The boot display with the console on it.
+	gpu() {
+		fx_new "busy-$1$s"
+		fx_dev 0000:01:00.0 10de:1b80 030000 nouveau 18
+		echo nouveau >"$R/sys/devices/pci0000:00/0000:01:00.0/.native"
+		echo "$2" >"$R/sys/devices/pci0000:00/0000:01:00.0/boot_vga"
+		fx_vtcon 0 "(S) dummy device" 0
+	}
+	gpu own-fb 1
+	fx_fb 0 nouveaudrmfb pci0000:00/0000:01:00.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	refused own-fb "it is the boot display and the console (vtcon1) is on its framebuffer fb0 (nouveaudrmfb)" \
+		0000:01:00.0 nouveau
+	gpu efifb 1
+	fx_fb 0 EFI\ VGA platform/efi-framebuffer.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	refused efifb "it is the boot display and the console (vtcon1) is on its framebuffer fb0 (EFI VGA)" \
+		0000:01:00.0 nouveau
+	gpu vgacon 1
+	fx_vtcon 1 "(S) VGA+" 1
+	refused vgacon "it is the boot display and the VGA text console vtcon1 ((S) VGA+) is on it" \
+		0000:01:00.0 nouveau
+	gpu fbcon-unbound 1
+	fx_fb 0 nouveaudrmfb pci0000:00/0000:01:00.0
+	fx_vtcon 1 "(M) frame buffer device" 0
+	bound fbcon-unbound 0000:01:00.0
+	# A second GPU: the console is on the boot one's framebuffer.
+	gpu second-gpu 0
+	fx_dev 0000:02:00.0 1002:73bf 030000 amdgpu 19
+	echo 1 >"$R/sys/devices/pci0000:00/0000:02:00.0/boot_vga"
+	fx_fb 0 amdgpudrmfb pci0000:00/0000:02:00.0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	bound second-gpu 0000:01:00.0
+}
+
+# verify never opens a vfio node (open/openat of dev/vfio/...) unless
+# --probe: the kernel lets one opener hold a group, and a cron verify that
+# overlaps a VM's start would make the start fail with EBUSY. The --probe
+# run shows that the check sees such an open.
+no_open() {
+	if ! command -v strace >/dev/null 2>&1; then
+		skip verify-never-opens-vfio "no strace"
+		return
+	fi
+	for args in "verify" "verify --json" "verify --format prometheus" \
+		"verify 0b:00.0"; do
+		# shellcheck disable=SC2086 # the words of args
+		strace -f -o "$OUT/strace-open" -e trace=open,openat \
+			"$VFIOCTL" --root "$OUT/fx/healthy" $args >/dev/null 2>&1
+		bad=$(grep 'dev/vfio/' "$OUT/strace-open" | head -n 2)
+		if [ -z "$bad" ]; then
+			pass "verify-never-opens-vfio ($args)"
+		else
+			fail "verify-never-opens-vfio ($args)" "$bad"
+		fi
+	done
+	strace -f -o "$OUT/strace-open" -e trace=open,openat \
+		"$VFIOCTL" --root "$OUT/fx/healthy" verify --probe >/dev/null 2>&1
+	if grep -q 'dev/vfio/14".*O_RDWR' "$OUT/strace-open"; then
+		pass "verify-probe-opens-vfio"
+	else
+		fail "verify-probe-opens-vfio" "no open of dev/vfio/14: $(grep -c . "$OUT/strace-open") lines traced"
+	fi
+}
+
+# ---- reserve and release: a fake --root with its own generator ----
+
+# gen_host NAME LAYOUT...: a host with the seed's GPU, a USB controller, a
+# config file, and the generator programs each LAYOUT brings: fakes in
+# usr/sbin that log their arguments to gen.log, copy the config file they
+# saw to gen.conf and exit with $FAKE_GEN_RC. LAYOUT: initramfs-tools,
+# dracut, mkinitcpio, uki, stale-initramfs-tools (its /etc directory only).
+gen_host() {
+	fx_new "$1"
+	shift
+	fx_driver nouveau nouveau live
+	fx_driver snd_hda_intel snd_hda_intel live
+	fx_gpu nouveau snd_hda_intel
+	fx_dev 0000:00:14.0 8086:a2af 0c0330 xhci_hcd 5
+	echo "quiet intel_iommu=on" >"$R/proc/cmdline"
+	mkdir -p "$R/usr/sbin"
+	printf '%s\n' "# vfio-claim: devices for vfio-pci" "" \
+		"devices = 00:14.0  # the USB controller" "# end" \
+		>"$R/etc/vfio-claim.conf"
+	chmod 0640 "$R/etc/vfio-claim.conf"
+	for l in "$@"; do
+		case $l in
+		initramfs-tools)
+			mkdir -p "$R/etc/initramfs-tools"
+			fake_gen update-initramfs
+			;;
+		stale-initramfs-tools) mkdir -p "$R/etc/initramfs-tools" ;;
+		dracut) fake_gen dracut ;;
+		mkinitcpio)
+			echo "HOOKS=(base vfio-claim udev autodetect)" \
+				>"$R/etc/mkinitcpio.conf"
+			fake_gen mkinitcpio
+			;;
+		uki)
+			mkdir -p "$R/etc/kernel" "$R/usr/lib/modules/$KVER"
+			printf '# kernel-install\nlayout="uki"\n' \
+				>"$R/etc/kernel/install.conf"
+			: >"$R/usr/lib/modules/$KVER/vmlinuz"
+			fake_gen kernel-install
+			;;
+		esac
+	done
+}
+
+fake_gen() {
+	{
+		echo '#!/bin/sh'
+		echo "echo \"$1 \$*\" >>\"$R/gen.log\""
+		echo "cp \"$R/etc/vfio-claim.conf\" \"$R/gen.conf\""
+		# FAKE_GEN_IF: fail only while the file holds that text.
+		echo "[ -z \"\${FAKE_GEN_IF:-}\" ] || grep -qF \"\$FAKE_GEN_IF\" \"$R/gen.conf\" || exit 0"
+		# shellcheck disable=SC2016 # expands in the fake, not here
+		echo 'exit "${FAKE_GEN_RC:-0}"'
+	} >"$R/usr/sbin/$1"
+	chmod +x "$R/usr/sbin/$1"
+}
+
+# The whole tree, contents and modes: did anything change?
+tree_sum() {
+	(cd "$1" && find . -exec stat -c '%n %a %s' {} + && find . -type f -exec cksum {} +) |
+		LC_ALL=C sort | cksum
+}
+
+KVER=$(uname -r)
+
+reserve_suite() {
+	X=$1 s=$2
+	F=$OUT/fx
+	g() {
+		r=$1
+		shift
+		"$X" --root "$F/$r" "$@"
+	}
+	conf() { cat "$F/$1/etc/vfio-claim.conf"; }
+	glog() { cat "$F/$1/gen.log" 2>/dev/null; }
+
+	gen_host "rsv$s" initramfs-tools
+	check "reserve$s" 0 \
+		"devices=0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1|rebuilding the initramfs (initramfs-tools): update-initramfs -u -k all" \
+		g "rsv$s" reserve 0b:00
+	expect_eq "reserve-keeps-the-rest$s" \
+		"# vfio-claim: devices for vfio-pci~~devices = 0000:00:14.0,10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1  # the USB controller~# end~" \
+		"$(conf "rsv$s" | tr '\n' '~')"
+	expect_eq "reserve-keeps-the-mode$s" 640 \
+		"$(stat -c %a "$F/rsv$s/etc/vfio-claim.conf")"
+	expect_eq "reserve-rebuilds$s" "update-initramfs -u -k all" \
+		"$(glog "rsv$s")"
+	expect_eq "reserve-rebuilds-after-writing$s" "$(conf "rsv$s")" \
+		"$(cat "$F/rsv$s/gen.conf")"
+	# The boot reads the file the same way: the plan claims all three.
+	check "reserve-then-plan$s" 0 \
+		"plan 0000:0b:00.0 id=10de:1b80 driver=nouveau group=14 action=claim|plan 0000:0b:00.1 id=10de:10f0|plan 0000:00:14.0 id=8086:a2af" \
+		g "rsv$s" plan
+	before=$(tree_sum "$F/rsv$s")
+	check "reserve-again$s" 0 "nothing to change" \
+		g "rsv$s" reserve 0b:00.0 10de:10f0
+	expect_eq "reserve-idempotent$s" "$before" "$(tree_sum "$F/rsv$s")"
+	check "reserve-bridge$s" 1 \
+		"0000:00:01.0 [8086:1901]: not claimed: is a PCI bridge|nothing changed in $F/rsv$s/etc/vfio-claim.conf" \
+		g "rsv$s" reserve 00:01.0
+	check "reserve-unknown$s" 1 \
+		"0000:05:00.0: no such PCI device on this machine|nothing changed" \
+		g "rsv$s" reserve 05:00.0
+	check "reserve-stale-guard$s" 1 \
+		"10de:1b80@0000:00:14.0: 0000:00:14.0 is 8086:a2af (subsystem 1458:3702), not 10de:1b80: its slot is not claimed|nothing changed" \
+		g "rsv$s" reserve 10de:1b80@0000:00:14.0
+	d14=$F/rsv$s/sys/devices/pci0000:00/0000:00:14.0
+	echo 2 >"$d14/sriov_numvfs"
+	check "reserve-sriov-pf$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: is an SR-IOV physical function with 2 VFs enabled|nothing changed" \
+		g "rsv$s" reserve 8086:a2af
+	rm "$d14/sriov_numvfs"
+	# No IOMMU: the boot refuses a device without a group.
+	mv "$d14/iommu_group" "$d14/.iommu_group"
+	rmdir "$F/rsv$s/sys/class/iommu/dmar0"
+	check "reserve-no-iommu-group$s" 1 \
+		"0000:00:14.0 [8086:a2af]: not claimed: has no IOMMU group|nothing changed" \
+		g "rsv$s" reserve 00:14.0
+	mv "$d14/.iommu_group" "$d14/iommu_group"
+	mkdir "$F/rsv$s/sys/class/iommu/dmar0"
+	check "reserve-bad-selector$s" 2 "'0b:0' is not a device selector" \
+		g "rsv$s" reserve 0b:0
+	expect_eq "reserve-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv$s")"
+
+	check "release-dry-run$s" 0 \
+		"would be:|devices = 0000:00:14.0,10de:10f0@0000:0b:00.1  # the USB controller|then would run: update-initramfs -u -k all" \
+		g "rsv$s" release --dry-run 0b:00.0
+	check "reserve-dry-run$s" 0 "then would run: update-initramfs" \
+		g "rsv$s" reserve -n 00:14.0
+	expect_eq "dry-runs-write-nothing$s" "$before" "$(tree_sum "$F/rsv$s")"
+	check "release-not-reserved$s" 1 \
+		"0000:00:02.0: not reserved in $F/rsv$s/etc/vfio-claim.conf (devices=0000:00:14.0,|nothing changed" \
+		g "rsv$s" release 00:02.0 0b:00.0
+	expect_eq "release-refused-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/rsv$s")"
+	# An address releases the guarded entry at that address.
+	check "release$s" 0 "devices=0000:00:14.0,10de:10f0@0000:0b:00.1" \
+		g "rsv$s" release 0000:0b:00.0
+	expect_eq "release-rebuilds$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~" \
+		"$(glog "rsv$s" | tr '\n' '~')"
+	check "release-by-id$s" 0 "devices=0000:00:14.0" \
+		g "rsv$s" --no-rebuild release 10de:10f0
+	check "release-all$s" 0 "devices=|rebuilding the initramfs" \
+		g "rsv$s" release --all
+	expect_eq "release-all-file$s" \
+		"# vfio-claim: devices for vfio-pci~~devices =   # the USB controller~# end~" \
+		"$(conf "rsv$s" | tr '\n' '~')"
+	check "release-all-empty$s" 0 "nothing is reserved there" \
+		g "rsv$s" release --all
+	expect_eq "plan-after-release$s" "" "$(g "rsv$s" plan 2>&1)"
+
+	# A failed rebuild puts the old file back.
+	gen_host "fail$s" initramfs-tools
+	prev=$(conf "fail$s")
+	FAKE_GEN_RC=3 FAKE_GEN_IF=0b:00.0
+	export FAKE_GEN_RC FAKE_GEN_IF
+	check "rebuild-fails$s" 1 \
+		"'update-initramfs -u -k all' failed (exit status 3)|$F/fail$s/etc/vfio-claim.conf: put back as it was; rebuilding the initramfs from it: update-initramfs -u -k all|$F/fail$s/etc/vfio-claim.conf: nothing changed: the rebuild with the new value failed" \
+		g "fail$s" reserve 0b:00.0
+	# The images are built again from the old file.
+	expect_eq "rebuild-fails-rebuilds-old$s" \
+		"update-initramfs -u -k all~update-initramfs -u -k all~$(printf '%s\n' "$prev" | tr '\n' '~')" \
+		"$(cat "$F/fail$s/gen.log" "$F/fail$s/gen.conf" | tr '\n' '~')"
+	unset FAKE_GEN_IF
+	expect_eq "rebuild-fails-restores$s" "$prev" "$(conf "fail$s")"
+	expect_eq "rebuild-fails-mode$s" 640 \
+		"$(stat -c %a "$F/fail$s/etc/vfio-claim.conf")"
+	rm -f "$F/fail$s/gen.log"
+	check "rebuild-fails-twice$s" 1 \
+		"$F/fail$s/etc/vfio-claim.conf is back as it was, but the images may not match it: fix the error above, then run 'update-initramfs -u -k all'" \
+		g "fail$s" reserve 0b:00.0
+	expect_eq "rebuild-fails-twice-restores$s" "$prev" "$(conf "fail$s")"
+	expect_eq "rebuild-fails-twice-runs$s" 2 "$(wc -l <"$F/fail$s/gen.log")"
+	rm -f "$F/fail$s/etc/vfio-claim.conf"
+	FAKE_GEN_RC=1
+	check "rebuild-fails-new-file$s" 1 "failed (exit status 1)" \
+		g "fail$s" reserve 0b:00.0
+	unset FAKE_GEN_RC
+	expect_eq "rebuild-fails-removes-new-file$s" no \
+		"$([ -e "$F/fail$s/etc/vfio-claim.conf" ] && echo yes || echo no)"
+	check "reserve-creates-file$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g "fail$s" reserve 0b:00.0
+	expect_eq "reserve-created-file$s" "devices=10de:1b80@0000:0b:00.0 644" \
+		"$(cat "$F/fail$s/etc/vfio-claim.conf") $(stat -c %a "$F/fail$s/etc/vfio-claim.conf")"
+
+	# --no-rebuild, the command line that wins, the file's own errors.
+	gen_host "nr$s" initramfs-tools
+	echo "intel_iommu=on vfio.devices=0b:00.1" >"$F/nr$s/proc/cmdline"
+	check "reserve-no-rebuild$s" 0 \
+		"rebuild the initramfs for it to apply: update-initramfs -u -k all|warning: the kernel command line has vfio.devices=0b:00.1, which wins over $F/nr$s/etc/vfio-claim.conf" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-no-rebuild-runs-nothing$s" "" "$(glog "nr$s")"
+	printf 'devices=0b:00.0 frob\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-bad-file$s" 1 \
+		"'frob' is not a device selector|$F/nr$s/etc/vfio-claim.conf:1: the devices= line has entries that are not selectors" \
+		g "nr$s" reserve 0b:00.0
+	printf 'devices=0b:00.0 # plain\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-guards-plain-entry$s" 0 \
+		"10de:1b80@0000:0b:00.0 replaces 0000:0b:00.0" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-guards-plain-entry-file$s" \
+		"devices=10de:1b80@0000:0b:00.0 # plain" "$(conf "nr$s")"
+	printf 'devices=none\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-over-none$s" 0 "devices=10de:1b80@0000:0b:00.0" \
+		g "nr$s" reserve --no-rebuild 0b:00.0
+	expect_eq "reserve-over-none-file$s" "devices=10de:1b80@0000:0b:00.0" \
+		"$(conf "nr$s")"
+	printf 'devices=10de:1b80 0b:00\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-covered$s" 0 \
+		"0000:0b:00.0 is already reserved by 10de:1b80|0000:0b:00.1 is already reserved by 0000:0b:00|nothing to change" \
+		g "nr$s" reserve 0b:00
+	printf 'devices=10de:1b80@0000:0b:00.0\n' >"$F/nr$s/etc/vfio-claim.conf"
+	check "reserve-no-dir$s" 1 \
+		"$F/nr$s/nodir/vfio-claim.conf: cannot create a temporary file in $F/nr$s/nodir" \
+		g "nr$s" --config "$F/nr$s/nodir/vfio-claim.conf" reserve --no-rebuild 0b:00.0
+	ln -s vfio-claim.conf "$F/nr$s/etc/link.conf"
+	check "reserve-through-symlink$s" 0 "devices=10de:1b80@0000:0b:00.0,10de:10f0@0000:0b:00.1" \
+		g "nr$s" --config "$F/nr$s/etc/link.conf" reserve --no-rebuild 0b:00.1
+	expect_eq "reserve-symlink-kept$s" "vfio-claim.conf" \
+		"$(readlink "$F/nr$s/etc/link.conf")"
+
+	# Which generator: each layout, and the order between them.
+	for lay in uki mkinitcpio initramfs-tools dracut "mkinitcpio dracut" \
+		"stale-initramfs-tools dracut" "uki initramfs-tools"; do
+		n=$(echo "$lay" | tr ' ' '+')
+		# shellcheck disable=SC2086 # one layout per word
+		gen_host "gen-$n$s" $lay
+		case $lay in
+		uki*) want="kernel-install add $KVER /usr/lib/modules/$KVER/vmlinuz" ;;
+		mkinitcpio*) want="mkinitcpio -P" ;;
+		initramfs-tools) want="update-initramfs -u -k all" ;;
+		*dracut) want="dracut --force --regenerate-all" ;;
+		esac
+		g "gen-$n$s" reserve 0b:00.0 >"$OUT/gen.out" 2>&1
+		expect_eq "generator-$n$s" "$want" "$(glog "gen-$n$s")"
+	done
+	gen_host "gen-none$s"
+	before=$(tree_sum "$F/gen-none$s")
+	check "generator-none$s" 1 \
+		"reserve: no initramfs generator found (kernel-install with layout=uki, mkinitcpio, update-initramfs or dracut); nothing changed" \
+		g "gen-none$s" reserve 0b:00.0
+	expect_eq "generator-none-writes-nothing$s" "$before" \
+		"$(tree_sum "$F/gen-none$s")"
+	gen_host "gen-hooks$s" mkinitcpio
+	echo "HOOKS=(base udev autodetect)" >"$F/gen-hooks$s/etc/mkinitcpio.conf"
+	check "generator-mkinitcpio-hooks$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf has no vfio-claim" \
+		g "gen-hooks$s" reserve --no-rebuild 0b:00.0
+	# An array over several lines; a drop-in that wins.
+	printf '%s\n' "HOOKS=(base udev # no vfio-claim here" "  vfio-claim autodetect)" \
+		"MODULES=()" >"$F/gen-hooks$s/etc/mkinitcpio.conf"
+	expect_eq "generator-mkinitcpio-hooks-multiline$s" "" \
+		"$(g "gen-hooks$s" -n reserve 00:14.0 2>&1 | grep HOOKS)"
+	mkdir -p "$F/gen-hooks$s/etc/mkinitcpio.conf.d"
+	echo "HOOKS=(base systemd autodetect)" \
+		>"$F/gen-hooks$s/etc/mkinitcpio.conf.d/10-sd.conf"
+	check "generator-mkinitcpio-hooks-drop-in$s" 0 \
+		"warning: HOOKS in /etc/mkinitcpio.conf.d/10-sd.conf has no vfio-claim" \
+		g "gen-hooks$s" -n reserve 00:14.0
+	echo "HOOKS=(base systemd sd-vfio-claim autodetect)" \
+		>"$F/gen-hooks$s/etc/mkinitcpio.conf.d/20-ours.conf"
+	expect_eq "generator-mkinitcpio-hooks-sd$s" "" \
+		"$(g "gen-hooks$s" -n reserve 00:14.0 2>&1 | grep HOOKS)"
+
+	# The host's root disk: vfio-claim would take it at every boot.
+	gen_host "busy$s" initramfs-tools
+	fx_driver nvme nvme live
+	fx_dev 0000:03:00.0 144d:a808 010802 nvme 15
+	fx_disk 0000:03:00.0 nvme/nvme0 nvme0n1 259:0 nvme0n1p2:259:2
+	mkdir -p "$R/proc/self"
+	echo "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		>"$R/proc/self/mountinfo"
+	before=$(tree_sum "$R")
+	check "reserve-host-uses$s" 1 \
+		"0000:03:00.0: not reserved: nvme0n1p2 is mounted on /, and vfio-claim would take it from the host at every boot; use --force if you really mean it|nothing changed" \
+		g "busy$s" reserve 03:00.0 0b:00.0
+	expect_eq "reserve-host-uses-writes-nothing$s" "$before" "$(tree_sum "$R")"
+	check "reserve-host-uses-force$s" 0 \
+		"warning: 0000:03:00.0: nvme0n1p2 is mounted on /; --force: reserving it anyway|devices=0000:00:14.0,144d:a808@0000:03:00.0" \
+		g "busy$s" --force reserve --no-rebuild 03:00.0
+
+	# Options that belong to a verb.
+	check "usage-all-not-verify$s" 2 \
+		"--all is an option of release, not of verify" \
+		g "rsv$s" verify --all
+	check "usage-no-rebuild-not-bind$s" 2 \
+		"--no-rebuild is an option of reserve and release, not of bind" \
+		g "rsv$s" --no-rebuild bind 0b:00.0
+	check "usage-reserve-all$s" 2 \
+		"--all is an option of release, not of reserve" \
+		g "rsv$s" reserve --all
+	check "usage-reserve-no-args$s" 2 "name at least one device" \
+		g "rsv$s" reserve
+	check "usage-release-nothing$s" 2 "name devices, or --all" \
+		g "rsv$s" release
+	check "usage-release-both$s" 2 "name devices, or --all, not both" \
+		g "rsv$s" release --all 0b:00.0
+}
+
+# Bash completion: the verbs, and each verb's own options after it only.
+completion() {
+	comp() {
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			_vfioctl; echo "${COMPREPLY[*]}"' _ "$TOP/completion/vfioctl" "$@"
+	}
+	expect_eq completion-verbs "reserve release" "$(comp vfioctl re)"
+	case " $(comp vfioctl release --) " in
+	*" --all "*) pass completion-release-all ;;
+	*) fail completion-release-all "no --all after release" ;;
+	esac
+	case " $(comp vfioctl verify --) $(comp vfioctl --) " in
+	*" --all "* | *" --no-rebuild "*) fail completion-verify-no-all "offers release's options" ;;
+	*) pass completion-verify-no-all ;;
+	esac
+}
+
 # A fake sysfs alone must not make vfioctl look at the host.
 hermetic() {
 	if ! command -v strace >/dev/null 2>&1; then
@@ -590,6 +1581,22 @@ hermetic() {
 	else
 		fail hermetic "touched the host: $bad"
 	fi
+	# reserve with a fake sysfs: only the named file; no generator found
+	# on the host, none run.
+	printf 'devices=\n' >"$OUT/hermetic.conf"
+	strace -f -o "$OUT/strace3" -e trace=open,openat,access,faccessat,faccessat2,stat,newfstatat,execve \
+		"$VFIOCTL" --sysfs "$OUT/fx/wrongdrv/sys" --config "$OUT/hermetic.conf" \
+		reserve --no-rebuild 0b:00.0 >"$OUT/hermetic.out" 2>&1
+	bad=$(grep -E '"/(proc|etc|usr|sbin|bin|boot|lib/modules|run)' "$OUT/strace3" |
+		grep -v -e '/proc/self' -e "$VFIOCTL" -e '\.so' -e 'ld\.so' -e '/usr/share/locale' -e '/usr/lib/locale' |
+		head -n 3)
+	if [ -n "$bad" ]; then
+		fail hermetic-reserve "touched the host: $bad"
+	elif ! grep -qx 'devices=10de:1b80@0000:0b:00.0' "$OUT/hermetic.conf"; then
+		fail hermetic-reserve "did not write $OUT/hermetic.conf: $(head -c 300 "$OUT/hermetic.out")"
+	else
+		pass hermetic-reserve
+	fi
 }
 
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
@@ -598,12 +1605,23 @@ if [ ! -x "$VFIOCTL" ]; then
 	exit 1
 fi
 build_fixtures
+promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
+busy "$VFIOCTL" ""
+reserve_suite "$VFIOCTL" ""
+completion
+giveback "$VFIOCTL" ""
+no_open
 hermetic
+# The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
+sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
+	busy "$BUILD/vfioctl.asan" .asan
+	reserve_suite "$BUILD/vfioctl.asan" .asan
+	giveback "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi

@@ -13,8 +13,9 @@ def device: type == "object"
 	and (.status | IN("ready", "in-use", "not-ready", "missing",
 		"stale-guard"))
 	and (.group_viable | nbool)
-	and (.group_node | IN("viable", "not-viable", "in-use", "missing",
-		"unknown"))
+	and (.group_node | IN("present", "viable", "not-viable", "in-use",
+		"missing", "unknown"))
+	and (.held_by | type == "array" and all(.[]; type == "string"))
 	and (.cdev | nstr)
 	and (.problems | problems);
 .schema == 1

@@ -68,7 +68,7 @@ boot() {
 		echo "image $2 was not built" >"$WORK/$1.qemu"
 	fi
 }
-boot dshell-1 dshell "$GPU_USB vfiotest.roundtrip=0000:00:05.0" &
+boot dshell-1 dshell "$GPU_USB vfiotest.roundtrip=0000:00:05.0 vfiotest.giveback=0000:00:03.1:snd_hda_intel" &
 boot dshell-2 dshell "vfio.devices=1b36:000d@0000:00:07.0" &
 wait
 boot dshell-3 dshell "vfio.devices=00:04.0 quiet vfio.devices=none vfiotest.roundtrip=0000:00:05.0" &
@@ -257,6 +257,33 @@ if grep -q '^VMREPORT verify host: .*vfio-pci not loaded' "$WORK/dshell-3.report
 	pass vfioctl-bind-loads-vfio-pci/was-not-loaded
 else
 	fail vfioctl-bind-loads-vfio-pci/was-not-loaded "dshell-3: vfio-pci was loaded before vfioctl bind, so the libkmod path was not tested"
+fi
+
+# ...unbind after the boot claim: the record has no previous_driver= (the
+# claim ran before snd_hda_intel loaded); with the module unloaded, unbind
+# loads it from the recorded modalias through libkmod, and it takes 03.1.
+gb=$(sed -n 's/^VMREPORT giveback //p' "$WORK/dshell-1.report" 2>/dev/null)
+expect_eq vfioctl-unbind-loads-module/03.1 "gone 0 snd_hda_intel" "$gb"
+if grep -q '^VMREPORT rec 0000:00:03.1 modalias=pci:v00008086d0000293E' "$WORK/dshell-1.report" 2>/dev/null &&
+	grep -qx 'VMREPORT rec 0000:00:03.1 previous_driver=' "$WORK/dshell-1.report"; then
+	pass vfioctl-unbind-loads-module/record
+else
+	fail vfioctl-unbind-loads-module/record "dshell-1: no empty previous_driver= with a modalias= in 03.1's record"
+fi
+# ...bind refuses the boot display while fbcon is on it, on a real kernel's
+# sysfs (boot_vga, class/graphics/fb0, class/vtconsole), and nothing else:
+# the NVMe has nothing mounted, the e1000e no address.
+busy=$(sed -n 's/^VMREPORT busy //p' "$WORK/dshell-3.report" 2>/dev/null)
+case $busy in
+*"0000:00:03.0 1 "*"not bound: it is the boot display and the console (vtcon"*") is on its framebuffer fb0 (bochs-drmdrmfb)"*)
+	pass vfioctl-bind-busy/boot-display ;;
+*) fail vfioctl-bind-busy/boot-display "dshell-3: 03.0 not refused as the boot display: $(echo "$busy" | tr '\n' '|')" ;;
+esac
+others=$(echo "$busy" | grep -v '^0000:00:03.0 ' | grep -v ' -$')
+if [ -n "$busy" ] && [ -z "$others" ]; then
+	pass vfioctl-bind-busy/nothing-else
+else
+	fail vfioctl-bind-busy/nothing-else "dshell-3: refused or failed: $(echo "${others:-no busy lines}" | tr '\n' '|')"
 fi
 
 # ...and groups lists the guest's real IOMMU groups, with the right verdicts.

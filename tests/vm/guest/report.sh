@@ -15,6 +15,11 @@
 #   VMREPORT roundtrip D0 RC1 D1 RC2 D2   with vfiotest.roundtrip=ADDR:
 #       the driver before, vfioctl bind's status, the driver after it,
 #       vfioctl unbind's status, the driver after that
+#   VMREPORT busy ADDR RC LINE      vfioctl -n bind ADDR for every device
+#       not on vfio-pci: its status and its "not bound:" line, if any
+#   VMREPORT giveback LOADED RC D   with vfiotest.giveback=ADDR:MODULE:
+#       MODULE unloaded (modprobe -r) first, "gone" or "stays"; vfioctl
+#       unbind's status; the driver after it (log: VMREPORT gblog)
 out=${VMREPORT_OUT:-/dev/ttyS1}
 [ -e "$out" ] || out=/dev/console
 if command -v udevadm >/dev/null 2>&1; then
@@ -95,7 +100,42 @@ fi
 		while read -r l; do
 			echo "VMREPORT groups $l"
 		done </run/vfio-test-groups
+		# What bind would refuse as busy (a dry run writes nothing).
+		for d in /sys/bus/pci/devices/*; do
+			drv=none
+			[ -e "$d/driver" ] && drv=$(readlink "$d/driver")
+			case ${drv##*/} in vfio-pci) continue ;; esac
+			"$v" -n bind "${d##*/}" >/run/vfio-test-busy 2>&1
+			rc=$?
+			why=- # no grep in every image
+			while read -r l; do
+				case $l in *"not bound:"*) why=$l ;; esac
+			done </run/vfio-test-busy
+			echo "VMREPORT busy ${d##*/} $rc $why"
+		done
 		read -r cmdline </proc/cmdline
+		for w in $cmdline; do
+			case $w in
+			vfiotest.giveback=*) ;;
+			*) continue ;;
+			esac
+			gb=${w#*=}
+			a=${gb%:*} m=${gb##*:}
+			modprobe -r "$m" >/run/vfio-test-gb 2>&1
+			loaded=gone
+			[ -d "/sys/module/$m" ] && loaded=stays
+			"$v" unbind "$a" >>/run/vfio-test-gb 2>&1
+			rc=$?
+			x=none
+			if [ -e "/sys/bus/pci/devices/$a/driver" ]; then
+				x=$(readlink "/sys/bus/pci/devices/$a/driver")
+				x=${x##*/}
+			fi
+			while read -r l; do
+				echo "VMREPORT gblog $l"
+			done </run/vfio-test-gb
+			echo "VMREPORT giveback $loaded $rc $x"
+		done
 		for w in $cmdline; do
 			case $w in
 			vfiotest.roundtrip=*) rt=${w#*=} ;;

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Is the running host using a PCI device? vfioctl bind asks before it
+ * hands one to vfio-pci, and refuses (unless --force) when:
+ *
+ * - a block device below it (a disk, an NVMe namespace, a partition) is
+ *   mounted (PROC/self/mountinfo, by major:minor or by /dev/NAME as the
+ *   mount source; PROC/mounts when there is no mountinfo), is swap
+ *   (PROC/swaps), or is held by dm, md or LVM (its holders/ directory in
+ *   sysfs is not empty);
+ * - a network interface below it is up (operstate "up", or IFF_UP in
+ *   flags) and has an address: a global IPv6 one in PROC/net/if_inet6
+ *   (link-local fe80::/10 comes with any link and means nothing), or an
+ *   IPv4 one, seen as a route through the interface in PROC/net/route
+ *   (the prefix route the kernel adds for every IPv4 address). An
+ *   interface enslaved to a bridge or bond counts with its master's
+ *   addresses;
+ * - it is the boot display (pci_host_role(): a display controller with
+ *   boot_vga = 1) and the console is on it: a
+ *   framebuffer of this device (class/graphics/fb*), or the firmware's
+ *   (efifb, simplefb: a framebuffer with no PCI device), while a console
+ *   is bound to the framebuffer (class/vtconsole/vtcon* with bind 1 and
+ *   name "frame buffer device"), or the VGA text console (vgacon) is
+ *   bound.
+ *
+ * "Below it" is the device's directory in sysfs: the kernel puts every
+ * child (nvme/nvme0/nvme0n1, host0/.../block/sda, virtio0/net/eth0)
+ * there. NVMe multipath namespaces live under
+ * devices/virtual/nvme-subsystem/nvme-subsysN; they count for every
+ * controller linked in that subsystem's directory.
+ *
+ * Every path is a vctl setting: the sysfs root and the proc directory
+ * (PROC: --proc, or ROOT/proc), so fixtures can fake them. Without a proc
+ * directory only the sysfs checks run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vfioctl-busy.h"
+
+/* root/rel resolved, into buf (PATH_MAX). 0 or -1. */
+static int resolve(const char *root, const char *rel, char *buf)
+{
+	char p[PATH_MAX];
+
+	if (vc_path(p, sizeof(p), "%s/%s", root, rel) < 0 || !realpath(p, buf))
+		return -1;
+	return 0;
+}
+
+/* path is dir itself or below it. */
+static int below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+/* Reads a small file at an absolute path. Length or -1. */
+static int read_abs(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+/* ---- block devices ---- */
+
+/* The first entry of dir/holders, with its dm name when it has one. */
+static int holder(const char *dir, char *buf, size_t size)
+{
+	char p[PATH_MAX], name[128];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (vc_path(p, sizeof(p), "%s/holders", dir) < 0)
+		return 0;
+	d = opendir(p);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (vc_path(p, sizeof(p), "%s/holders/%s/dm/name", dir,
+			    de->d_name) >= 0 &&
+		    read_abs(p, name, sizeof(name)) > 0)
+			vctl_fmt(buf, size, "%s (%s)", de->d_name, name);
+		else
+			vctl_fmt(buf, size, "%s", de->d_name);
+		r = 1;
+		break;
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * Is the block device NAME (major:minor in devno) used: mounted, swap?
+ * why gets the line.
+ */
+static int bdev_used(const struct vctl *c, const char *name, const char *devno,
+		     char *why, size_t size)
+{
+	char p[PATH_MAX], line[4096], dev[PATH_MAX];
+	int found = 0;
+	FILE *f;
+
+	if (!c->proc[0])
+		return 0;
+	vctl_fmt(dev, sizeof(dev), "/dev/%s", name);
+	/* mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE SOURCE */
+	if (vc_path(p, sizeof(p), "%s/self/mountinfo", c->proc) >= 0 &&
+	    (f = fopen(p, "re"))) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			char mm[32], mnt[2048], *sep, src[2048];
+
+			if (sscanf(line, "%*s %*s %31s %*s %2047s", mm, mnt) !=
+			    2)
+				continue;
+			sep = strstr(line, " - ");
+			if (!sep || sscanf(sep + 3, "%*s %2047s", src) != 1)
+				src[0] = '\0';
+			if ((devno[0] && !strcmp(mm, devno)) ||
+			    !strcmp(src, dev)) {
+				vctl_fmt(why, size, "%s is mounted on %s", name,
+					 mnt);
+				found = 1;
+			}
+		}
+		fclose(f);
+	} else if (vc_path(p, sizeof(p), "%s/mounts", c->proc) >= 0 &&
+		   (f = fopen(p, "re"))) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			char src[2048], mnt[2048];
+
+			if (sscanf(line, "%2047s %2047s", src, mnt) == 2 &&
+			    !strcmp(src, dev)) {
+				vctl_fmt(why, size, "%s is mounted on %s", name,
+					 mnt);
+				found = 1;
+			}
+		}
+		fclose(f);
+	}
+	if (found)
+		return 1;
+	if (vc_path(p, sizeof(p), "%s/swaps", c->proc) >= 0 &&
+	    (f = fopen(p, "re"))) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			char src[2048];
+
+			if (sscanf(line, "%2047s", src) == 1 &&
+			    !strcmp(src, dev)) {
+				vctl_fmt(why, size, "%s is in use as swap",
+					 name);
+				found = 1;
+			}
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+/* The disk or partition at dir (absolute), called name. */
+static int bdev_busy(const struct vctl *c, const char *dir, const char *name,
+		     char *why, size_t size)
+{
+	char p[PATH_MAX], devno[32], h[160];
+
+	if (vc_path(p, sizeof(p), "%s/dev", dir) < 0 ||
+	    read_abs(p, devno, sizeof(devno)) < 0)
+		devno[0] = '\0';
+	if (bdev_used(c, name, devno, why, size))
+		return 1;
+	if (holder(dir, h, sizeof(h))) {
+		vctl_fmt(why, size, "%s is held by %s", name, h);
+		return 1;
+	}
+	return 0;
+}
+
+/* The disk at dir and each of its partitions. */
+static int disk_busy(const struct vctl *c, const char *dir, const char *name,
+		     char *why, size_t size)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	if (bdev_busy(c, dir, name, why, size))
+		return 1;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!r && (de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    vc_path(p, sizeof(p), "%s/%s/partition", dir, de->d_name) <
+			    0 ||
+		    stat(p, &st))
+			continue;
+		vc_path(p, sizeof(p), "%s/%s", dir, de->d_name);
+		r = bdev_busy(c, p, de->d_name, why, size);
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * A multipath namespace (.../nvme-subsystem/nvme-subsysN/nvmeXnY) is
+ * below devdir when a controller of that subsystem is.
+ */
+static int subsys_below(const char *disk, const char *devdir)
+{
+	char sub[PATH_MAX], p[PATH_MAX], t[PATH_MAX], *slash;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	vctl_fmt(sub, sizeof(sub), "%s", disk);
+	slash = strrchr(sub, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	slash = strrchr(sub, '/');
+	if (!slash || strncmp(slash + 1, "nvme-subsys", 11))
+		return 0;
+	d = opendir(sub);
+	if (!d)
+		return 0;
+	while (!r && (de = readdir(d))) {
+		if (strncmp(de->d_name, "nvme", 4) ||
+		    !strncmp(de->d_name, "nvme-", 5))
+			continue;
+		if (vc_path(p, sizeof(p), "%s/%s", sub, de->d_name) >= 0 &&
+		    realpath(p, t) && below(t, devdir))
+			r = 1;
+	}
+	closedir(d);
+	return r;
+}
+
+static int block_busy(const struct vctl *c, const char *devdir, char *why,
+		      size_t size)
+{
+	char rel[PATH_MAX], disk[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	d = sysfs_opendir(c->sys.rootfd, "block");
+	if (!d)
+		return 0;
+	while (!r && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		vctl_fmt(rel, sizeof(rel), "block/%s", de->d_name);
+		if (resolve(c->sysroot, rel, disk))
+			continue;
+		if (!below(disk, devdir) && !subsys_below(disk, devdir))
+			continue;
+		r = disk_busy(c, disk, de->d_name, why, size);
+	}
+	closedir(d);
+	return r;
+}
+
+/* ---- network interfaces ---- */
+
+/* A global IPv6 address (PROC/net/if_inet6) or an IPv4 route (net/route). */
+static int has_address(const struct vctl *c, const char *ifname, char *what,
+		       size_t size)
+{
+	char p[PATH_MAX], line[512];
+	int found = 0;
+	FILE *f;
+
+	if (!c->proc[0])
+		return 0;
+	/* ADDR(32 hex) INDEX PREFIXLEN SCOPE FLAGS NAME */
+	if (vc_path(p, sizeof(p), "%s/net/if_inet6", c->proc) >= 0 &&
+	    (f = fopen(p, "re"))) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			char a[64], name[64];
+			unsigned int scope;
+
+			if (sscanf(line, "%63s %*x %*x %x %*x %63s", a, &scope,
+				   name) != 3 ||
+			    strcmp(name, ifname))
+				continue;
+			if (scope == 0x20 || !strncasecmp(a, "fe8", 3))
+				continue; /* link-local */
+			vctl_fmt(what, size, "IPv6 address %.4s:%.4s:...", a,
+				 a + 4);
+			found = 1;
+		}
+		fclose(f);
+	}
+	if (found)
+		return 1;
+	/* Iface Destination Gateway Flags ... (hex, little endian) */
+	if (vc_path(p, sizeof(p), "%s/net/route", c->proc) >= 0 &&
+	    (f = fopen(p, "re"))) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			char name[64];
+
+			if (sscanf(line, "%63s", name) == 1 &&
+			    !strcmp(name, ifname)) {
+				vctl_fmt(what, size, "an IPv4 address");
+				found = 1;
+			}
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+static int iface_up(const struct vctl *c, const char *ifname)
+{
+	char p[256], v[32];
+	unsigned long flags;
+
+	vctl_fmt(p, sizeof(p), "class/net/%s/operstate", ifname);
+	if (sysfs_read(c->sys.rootfd, p, v, sizeof(v)) > 0 && !strcmp(v, "up"))
+		return 1;
+	vctl_fmt(p, sizeof(p), "class/net/%s/flags", ifname);
+	return sysfs_read_hex(c->sys.rootfd, p, &flags) == 0 && (flags & 1);
+}
+
+static int net_busy(const struct vctl *c, const char *devdir, char *why,
+		    size_t size)
+{
+	char rel[PATH_MAX], path[PATH_MAX], what[96];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	d = sysfs_opendir(c->sys.rootfd, "class/net");
+	if (!d)
+		return 0;
+	while (!r && (de = readdir(d))) {
+		char name[64], master[64];
+		int depth;
+
+		if (de->d_name[0] == '.')
+			continue;
+		vctl_fmt(rel, sizeof(rel), "class/net/%s", de->d_name);
+		if (resolve(c->sysroot, rel, path) || !below(path, devdir) ||
+		    !iface_up(c, de->d_name))
+			continue;
+		/* Its own address, else its bridge's or bond's. */
+		vctl_fmt(name, sizeof(name), "%s", de->d_name);
+		for (depth = 0; depth < 4 && !r; depth++) {
+			if (has_address(c, name, what, sizeof(what))) {
+				if (depth)
+					vctl_fmt(why, size,
+						 "network interface %s is up, "
+						 "in %s, which has %s",
+						 de->d_name, name, what);
+				else
+					vctl_fmt(why, size,
+						 "network interface %s is up "
+						 "with %s",
+						 de->d_name, what);
+				r = 1;
+				break;
+			}
+			vctl_fmt(rel, sizeof(rel), "class/net/%s/master", name);
+			if (sysfs_link_name(c->sys.rootfd, rel, master,
+					    sizeof(master)) <= 0)
+				break;
+			memcpy(name, master, sizeof(name));
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* ---- the boot display ---- */
+
+/* A framebuffer console, or the VGA text console, is bound. */
+static int console_bound(const struct vctl *c, int *fbcon, char *name,
+			 size_t size)
+{
+	char p[256], v[128];
+	struct dirent *de;
+	long bound;
+	DIR *d;
+	int r = 0;
+
+	*fbcon = 0;
+	d = sysfs_opendir(c->sys.rootfd, "class/vtconsole");
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "vtcon", 5))
+			continue;
+		vctl_fmt(p, sizeof(p), "class/vtconsole/%s/bind", de->d_name);
+		if (sysfs_read_int(c->sys.rootfd, p, &bound) || bound != 1)
+			continue;
+		vctl_fmt(p, sizeof(p), "class/vtconsole/%s/name", de->d_name);
+		if (sysfs_read(c->sys.rootfd, p, v, sizeof(v)) < 0)
+			continue;
+		if (strstr(v, "frame buffer device")) {
+			*fbcon = 1;
+			vctl_fmt(name, size, "%s", de->d_name);
+			r = 1;
+		} else if (strstr(v, "VGA") && !r) {
+			vctl_fmt(name, size, "%s (%s)", de->d_name, v);
+			r = 1;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int display_busy(const struct vctl *c, const struct pci_dev *dev,
+			const char *devdir, char *why, size_t size)
+{
+	char path[PATH_MAX], con[96], fbname[64], mine[96] = "", firm[96] = "";
+	struct dirent *de;
+	int fbcon;
+	DIR *d;
+
+	if (pci_host_role(dev) != ROLE_DISPLAY)
+		return 0;
+	if (!console_bound(c, &fbcon, con, sizeof(con)))
+		return 0;
+	if (!fbcon) {
+		vctl_fmt(why, size,
+			 "it is the boot display and the VGA text console "
+			 "%s is on it",
+			 con);
+		return 1;
+	}
+	d = sysfs_opendir(c->sys.rootfd, "class/graphics");
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char rel[128];
+
+		if (strncmp(de->d_name, "fb", 2))
+			continue;
+		vctl_fmt(rel, sizeof(rel), "class/graphics/%s/name",
+			 de->d_name);
+		if (sysfs_read(c->sys.rootfd, rel, fbname, sizeof(fbname)) < 0)
+			fbname[0] = '\0';
+		vctl_fmt(rel, sizeof(rel), "class/graphics/%s/device",
+			 de->d_name);
+		if (resolve(c->sysroot, rel, path))
+			continue;
+		if (below(path, devdir))
+			vctl_fmt(mine, sizeof(mine), "%s (%s)", de->d_name,
+				 fbname);
+		else if (!strstr(path, "/devices/pci"))
+			/* efifb, simplefb: the firmware's, on this GPU */
+			vctl_fmt(firm, sizeof(firm), "%s (%s)", de->d_name,
+				 fbname);
+	}
+	closedir(d);
+	if (!mine[0] && !firm[0])
+		return 0;
+	vctl_fmt(why, size,
+		 "it is the boot display and the console (%s) is on its "
+		 "framebuffer %s",
+		 con, mine[0] ? mine : firm);
+	return 1;
+}
+
+int vctl_host_uses(const struct vctl *c, const struct pci_dev *d, char *why,
+		   size_t size)
+{
+	char devdir[PATH_MAX], rel[128];
+
+	why[0] = '\0';
+	vctl_fmt(rel, sizeof(rel), "bus/pci/devices/%s", d->name);
+	if (resolve(c->sysroot, rel, devdir))
+		return 0;
+	return block_busy(c, devdir, why, size) ||
+	       net_busy(c, devdir, why, size) ||
+	       display_busy(c, d, devdir, why, size);
+}

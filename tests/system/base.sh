@@ -1,0 +1,69 @@
+#!/bin/sh
+# Builds, once, a minimal Debian 12 system with debootstrap into a cache
+# that outlives clones, and downloads (not installs) into it the packages
+# the system test installs later: the kernel, initramfs-tools, systemd-sysv.
+#   ${VFIO_CLAIM_CACHE:-/var/cache/vfio-claim}/debootstrap/bookworm
+# Prints the path of the root. The mirror is the URI of the host's own
+# Debian source; nothing on the host outside the cache is changed.
+set -eu
+cache=${VFIO_CLAIM_CACHE:-/var/cache/vfio-claim}/debootstrap
+base=$cache/bookworm
+root=$base/root
+# What every run installs in its copy. The versioned kernel is resolved
+# inside the base, from its own package lists.
+SYSTEM_PKGS="linux-image-amd64 initramfs-tools systemd-sysv udev kmod libpci3 libkmod2"
+
+log() { echo "base.sh: $*" >&2; }
+
+mirror() {
+	src=/etc/apt/sources.list.d/debian.sources
+	if [ -f "$src" ]; then
+		sed -n 's/^URIs: *\([^ ]*\).*/\1/p' "$src" | grep -v security | head -n 1
+	else
+		sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' \
+			/etc/apt/sources.list 2>/dev/null | head -n 1
+	fi
+}
+
+if [ -f "$base/ready" ]; then
+	echo "$root"
+	exit 0
+fi
+[ "$(id -u)" -eq 0 ] || { log "must run as root (debootstrap, chroot)"; exit 1; }
+uri=$(mirror)
+[ -n "$uri" ] || { log "no Debian URI in /etc/apt/sources.list.d/debian.sources"; exit 1; }
+securi=$(sed -n 's/^URIs: *\([^ ]*security[^ ]*\).*/\1/p' \
+	/etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+mkdir -p "$base"
+rm -rf "$root"
+log "debootstrap --variant=minbase bookworm from $uri (once)"
+start=$(date +%s)
+debootstrap --variant=minbase bookworm "$root" "$uri" >"$base/debootstrap.log" 2>&1 || {
+	log "debootstrap failed; see $base/debootstrap.log"
+	tail -n 5 "$base/debootstrap.log" >&2
+	exit 1
+}
+# The same suites as the host: the kernel of the machine comes from
+# bookworm-security.
+{
+	echo "deb $uri bookworm main"
+	echo "deb $uri bookworm-updates main"
+	[ -z "$securi" ] || echo "deb $securi bookworm-security main"
+} >"$root/etc/apt/sources.list"
+# shellcheck disable=SC2016 # expanded inside the chroot
+unshare -m --propagation private sh -c '
+	set -e
+	mount -t proc proc "$1/proc"
+	chroot "$1" apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get install -y -qq \
+		--no-install-recommends --download-only $2
+' sh "$root" "$SYSTEM_PKGS" >>"$base/debootstrap.log" 2>&1 || {
+	log "downloading $SYSTEM_PKGS failed; see $base/debootstrap.log"
+	tail -n 5 "$base/debootstrap.log" >&2
+	exit 1
+}
+echo "$SYSTEM_PKGS" >"$base/packages"
+log "base ready in $(($(date +%s) - start)) s: $(du -sh "$root" | cut -f1)"
+touch "$base/ready"
+echo "$root"
