@@ -47,8 +47,9 @@ CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
-.PHONY: all clean check check-build check-unit check-asan check-vm check-arm64 fuzz bench \
-	bench-boot demo install uninstall deps lint format deb rpm arch version version-check size
+.PHONY: all clean check check-build check-unit check-asan check-vm check-arm64 check-matrix \
+	fuzz bench bench-boot demo install uninstall deps lint format deb rpm arch \
+	version version-check size
 
 all: $(BUILD)/vfio-claim $(BUILD)/vfioctl
 
@@ -178,6 +179,11 @@ check-vm: all
 
 check-arm64: $(BUILD)/vfio-claim.arm64
 	@sh tests/run.sh arm64
+
+# The boot tests' whole kernel x IOMMU x flavour cross product (45 boots).
+check-matrix: all
+	@sh tests/deps.sh
+	@sh tests/run.sh matrix
 
 fuzz: $(BUILD)/fuzz-parsers
 	@sh tests/fuzz/run.sh 600

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "claim.h"
 #include "iommu.h"
@@ -127,7 +128,8 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 			 "claim its VFs, or set sriov_numvfs to 0 first",
 			 d->numvfs);
 		refuse(c, CA_REFUSE, why);
-	} else if (d->group < 0 && !noiommu && !iommu_present(ctx->sys)) {
+	} else if (d->group < 0 && !noiommu &&
+		   iommu_absent(ctx->sys, ctx->dry_run)) {
 		char fix[120];
 
 		iommu_advice(ctx->sys, ctx->cmdline, fix, sizeof(fix));
@@ -633,21 +635,30 @@ void claim_print_plan(const struct claim_ctx *ctx)
 
 	for (i = 0; i < ctx->ndev; i++) {
 		const struct claim_dev *c = &ctx->dev[i];
-		char grp[16];
+		char grp[16], line[512];
+		int n;
 
 		if (c->dev.group >= 0)
 			snprintf(grp, sizeof(grp), "%d", c->dev.group);
 		else
 			strcpy(grp, "-");
-		printf("plan %s id=%04x:%04x driver=%s group=%s action=%s",
-		       c->dev.name, c->dev.id.vendor, c->dev.id.device,
-		       c->prev_driver[0] ? c->prev_driver : "-", grp,
-		       claim_action_name(c->action));
-		if (c->action == CA_CLAIM)
-			printf(" to=%s", c->module[0] ? c->module : c->target);
-		if (c->why[0])
-			printf(" why=\"%s\"", c->why);
-		printf("\n");
+		/* One write(2) per line: the early binary links no stdio. */
+		n = snprintf(line, sizeof(line),
+			     "plan %s id=%04x:%04x driver=%s group=%s action=%s"
+			     "%s%s%s%s%s\n",
+			     c->dev.name, c->dev.id.vendor, c->dev.id.device,
+			     c->prev_driver[0] ? c->prev_driver : "-", grp,
+			     claim_action_name(c->action),
+			     c->action == CA_CLAIM ? " to=" : "",
+			     c->action != CA_CLAIM ? ""
+			     : c->module[0]	   ? c->module
+						   : c->target,
+			     c->why[0] ? " why=\"" : "", c->why,
+			     c->why[0] ? "\"" : "");
+		if (n >= (int)sizeof(line))
+			n = sizeof(line) - 1;
+		if (write(1, line, n) < 0)
+			return;
 	}
 }
 

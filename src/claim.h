@@ -110,7 +110,8 @@ void claim_check_groups(struct claim_ctx *ctx);
  *   plan ADDR id=VVVV:DDDD driver=NAME|- group=N|- action=A [to=DRIVER]
  *        [why="..."]
  * to= names the vfio driver a claim hands it to (a variant's module name
- * when it is not loaded yet).
+ * when it is not loaded yet). Written to fd 1 with write(2): a caller with
+ * buffered stdout flushes it first.
  */
 void claim_print_plan(const struct claim_ctx *ctx);
 

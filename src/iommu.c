@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <stdio.h>
 
 #include "cmdline.h"
 #include "iommu.h"
+#include "log.h"
 
 int iommu_group_of(const struct sysfs *s, const char *name)
 {
@@ -154,4 +156,81 @@ void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
 		      "in its setup";
 	snprintf(buf, size, "%s%s%s", off ? off : "",
 		 off ? " is on the kernel command line" : "", fix);
+}
+
+/* A top-level devicetree node of an SMMUv3 (QEMU virt: /smmuv3@...). */
+static int dt_smmu_one(const char *name, void *data)
+{
+	const struct sysfs *s = data;
+	char p[160], buf[256];
+	int n, i;
+
+	if (strncmp(name, "smmu", 4) && strncmp(name, "iommu", 5))
+		return 0;
+	vc_path(p, sizeof(p), "firmware/devicetree/base/%s/compatible", name);
+	n = sysfs_read_bin(s->rootfd, p, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* compatible is a list of NUL-terminated strings. */
+	for (i = 0; i < n; i += (int)strlen(buf + i) + 1)
+		if (!strcmp(buf + i, "arm,smmu-v3"))
+			return 1;
+	return 0;
+}
+
+const char *iommu_module(const struct sysfs *s)
+{
+	if (acpi_table(s, "VIOT"))
+		return "virtio_iommu";
+	if (acpi_table(s, "IORT") ||
+	    list_dir(s->rootfd, "firmware/devicetree/base", dt_smmu_one,
+		     (void *)s) == 1)
+		return "arm_smmu_v3";
+	return NULL; /* VT-d and AMD-Vi are built in */
+}
+
+enum iommu_state iommu_state(const struct sysfs *s)
+{
+	if (iommu_present(s))
+		return IOMMU_ON;
+	return iommu_module(s) ? IOMMU_PENDING : IOMMU_OFF;
+}
+
+int iommu_absent(const struct sysfs *s, int dry_run)
+{
+	enum iommu_state st = iommu_state(s);
+
+	/*
+	 * A registered IOMMU that has not grouped a device yet groups it
+	 * when a driver binds (virtio-iommu with ACPI VIOT: drivers/acpi/
+	 * viot.c configures a device's DMA at probe, and defers the probe
+	 * while the IOMMU is not registered). One that is described but not
+	 * loaded was loaded before the plan; a dry run loads nothing, so it
+	 * plans the claim the real run makes.
+	 */
+	return !(st == IOMMU_ON || (st == IOMMU_PENDING && dry_run));
+}
+
+int iommu_load_driver(const struct sysfs *s,
+		      int (*load)(void *data, const char *module), void *data)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	const char *mod;
+	int i;
+
+	if (iommu_state(s) != IOMMU_PENDING)
+		return 0;
+	mod = iommu_module(s);
+	if (load(data, mod))
+		return -EIO;
+	/* Its probe registers the IOMMU; allow it a second. */
+	for (i = 0; i < 100 && !iommu_present(s); i++)
+		nanosleep(&tick, NULL);
+	if (!iommu_present(s)) {
+		vc_warn("%s loaded, but no IOMMU registered after 1 s", mod);
+		return -ENODEV;
+	}
+	vc_info("%s: IOMMU registered", mod);
+	return 0;
 }

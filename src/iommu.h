@@ -55,4 +55,35 @@ int iommu_is_vfio_driver(const char *drv);
 void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
 		  size_t size);
 
+/*
+ * The module that drives the IOMMU the firmware describes, when that one
+ * is a module: ACPI VIOT, virtio_iommu; ACPI IORT or a devicetree
+ * arm,smmu-v3 node, arm_smmu_v3. NULL otherwise (VT-d, AMD-Vi: built in).
+ */
+const char *iommu_module(const struct sysfs *s);
+
+enum iommu_state {
+	IOMMU_OFF, /* none registered, and no module-driven one described */
+	IOMMU_PENDING, /* described; its driver (a module) is not loaded */
+	IOMMU_ON, /* registered in class/iommu */
+};
+enum iommu_state iommu_state(const struct sysfs *s);
+
+/*
+ * 1 when a device with no IOMMU group cannot get one: no IOMMU is there
+ * (nor, in a dry run, one whose module the real run loads first). 0 when
+ * the group can still appear at bind.
+ */
+int iommu_absent(const struct sysfs *s, int dry_run);
+
+/*
+ * When the firmware describes an IOMMU whose driver is a module and none
+ * is registered (IOMMU_PENDING), loads that module with load (udev would
+ * load it only after the initramfs hook) and waits up to 1 s for the
+ * IOMMU to register: without it the kernel defers vfio-pci's probe of
+ * every device behind it. 0 when there was nothing to do or it came up.
+ */
+int iommu_load_driver(const struct sysfs *s,
+		      int (*load)(void *data, const char *module), void *data);
+
 #endif

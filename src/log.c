@@ -133,9 +133,9 @@ const char *vc_strerror(int err)
 				   "Attribute too large\0"
 				   "Value too long\0"
 				   "Path too long\0"
-				   "Too many levels of symbolic links\0"
+				   "Symbolic link loop\0"
 				   "File exists\0"
-				   "Resource temporarily unavailable\0"
+				   "Try again\0"
 				   "No such device or address\0"
 				   "Unexpected error";
 	const char *t = text;

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
+#include "iommu.h"
 #include "log.h"
 #include "record.h"
 
@@ -30,7 +32,7 @@
 static const char usage[] =
 	"Usage: vfio-claim [-nqvhV] [--dry-run] [--sysfs DIR] [--cmdline STR]\n"
 	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
-	"  [--modprobe PATH|--no-modprobe]   (see vfio-claim(8))\n";
+	"  [--modprobe PATH|--no-modprobe]   (vfio-claim(8))\n";
 
 /* The options with a value, in this order in struct args' val[]. */
 enum {
@@ -52,10 +54,48 @@ struct args {
 	int dry_run, level, echo, no_modprobe;
 };
 
+/* printf to fd with one write(2): the binary links none of stdio. */
+__attribute__((format(printf, 2, 3))) static void say(int fd, const char *fmt,
+						      ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (write(fd, buf, n) < 0)
+		return;
+}
+
+/* One flag by its letter: 0, -1 after help or version, 1 unknown. */
+static int flag(struct args *a, char c)
+{
+	if (c == 'n')
+		a->dry_run = 1;
+	else if (c == 'q')
+		a->level = VC_ERR;
+	else if (c == 'v')
+		a->level = VC_DEBUG, a->echo = 1;
+	else if (c == 'h')
+		return say(1, "%s", usage), -1;
+	else if (c == 'V')
+		return say(1, "vfio-claim %s\n", VERSION), -1;
+	else
+		return 1;
+	return 0;
+}
+
 /* 0 to run, -1 after --help or --version, else the exit status. */
 static int parse_argv(int argc, char **argv, struct args *a)
 {
-	int i, k;
+	/* The long flags, each the word of the letter at its place. */
+	static const char *const word[] = { "dry-run", "quiet", "verbose",
+					    "help", "version" };
+	int i, k, r;
 
 	a->level = VC_INFO;
 	for (i = 1; i < argc; i++) {
@@ -65,20 +105,9 @@ static int parse_argv(int argc, char **argv, struct args *a)
 		if (s[0] != '-' || !s[1])
 			goto unexpected;
 		if (s[1] != '-') {
-			for (s++; *s; s++) {
-				if (*s == 'n')
-					a->dry_run = 1;
-				else if (*s == 'q')
-					a->level = VC_ERR;
-				else if (*s == 'v')
-					a->level = VC_DEBUG, a->echo = 1;
-				else if (*s == 'h')
-					return fputs(usage, stdout), -1;
-				else if (*s == 'V')
-					return puts("vfio-claim " VERSION), -1;
-				else
-					goto bad;
-			}
+			for (s++; *s; s++)
+				if ((r = flag(a, *s)))
+					goto done;
 			continue;
 		}
 		s += 2;
@@ -92,35 +121,32 @@ static int parse_argv(int argc, char **argv, struct args *a)
 			if (!eq && i + 1 == argc)
 				goto bad;
 			a->val[k] = eq ? eq + 1 : argv[++i];
-		} else if (eq) {
-			goto bad;
-		} else if (!strcmp(s, "dry-run")) {
-			a->dry_run = 1;
-		} else if (!strcmp(s, "quiet")) {
-			a->level = VC_ERR;
-		} else if (!strcmp(s, "verbose")) {
-			a->level = VC_DEBUG, a->echo = 1;
-		} else if (!strcmp(s, "no-modprobe")) {
-			a->no_modprobe = 1;
-		} else if (!strcmp(s, "help")) {
-			return fputs(usage, stdout), -1;
-		} else if (!strcmp(s, "version")) {
-			return puts("vfio-claim " VERSION), -1;
-		} else {
-			goto bad;
+			continue;
 		}
+		if (!strcmp(s, "no-modprobe")) {
+			a->no_modprobe = 1;
+			continue;
+		}
+		for (k = 0; k < 5 && strcmp(s, word[k]); k++)
+			;
+		if (eq || k == 5)
+			goto bad;
+		if ((r = flag(a, "nqvhV"[k])))
+			goto done;
 	}
 	return 0;
+done:
+	if (r < 0)
+		return -1;
 bad:
-	fprintf(stderr,
-		"vfio-claim: bad option '%s'; try 'vfio-claim --help'\n",
-		argv[i]);
+	say(2, "vfio-claim: bad option '%s'; try 'vfio-claim --help'\n",
+	    argv[i]);
 	return 2;
 unexpected:
-	fprintf(stderr,
-		"vfio-claim: unexpected argument '%s': name devices with "
-		"vfio.devices= (or --cmdline)\n",
-		argv[i]);
+	say(2,
+	    "vfio-claim: unexpected argument '%s': name devices with "
+	    "vfio.devices= (or --cmdline)\n",
+	    argv[i]);
 	return 2;
 }
 
@@ -253,6 +279,9 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &sys;
 	ctx.dry_run = dry_run;
+	/* An IOMMU that comes up as a module (virtio-iommu): load it first. */
+	if (modprobe && !dry_run)
+		iommu_load_driver(&sys, run_modprobe, (void *)modprobe);
 	if (modprobe) {
 		ctx.load_module = run_modprobe;
 		ctx.load_data = (void *)modprobe;

@@ -109,7 +109,7 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 	if (c->json)
 		print_plan_json(&ctx, source, value);
 	else
-		claim_print_plan(&ctx);
+		fflush(stdout), claim_print_plan(&ctx);
 	bad += ctx.errors;
 	claim_free(&ctx);
 	return bad ? 1 : 0;

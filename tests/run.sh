@@ -2,6 +2,7 @@
 # Runs the test suites and ends with "N passed, N failed".
 # Every suite is a program that prints one line per test:
 #   PASS <name>            FAIL <name>: <why>            SKIP <name>: <why>
+# (and CELL lines, shown too: the boot matrix's table).
 # Anything else it prints is shown as it is. A suite that exits non-zero
 # without printing a FAIL line counts as one failure of its own.
 # Usage: tests/run.sh [SUITE[:TEST]...]   (default: all suites, in order)
@@ -9,6 +10,7 @@
 #   fixtures:guard-*); the suite gets it as TESTS (tests/lib/testlib.sh).
 #   UPDATE=1 rewrites the expected outputs under tests/expected/.
 # After each FAIL line comes the command that reruns that test alone.
+#   "matrix", the full boot matrix, runs only when named.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -36,9 +38,11 @@ for arg in "$@"; do
 	export TESTS
 	case $s in
 	unit) cmd="build/unit" ;;
+	# Not in make check: the full boot matrix (make check-matrix).
+	matrix) cmd="sh tests/vm/matrix.sh full" ;;
 	*) cmd="sh tests/$s/run.sh" ;;
 	esac
-	if [ "$s" != unit ] && [ ! -f "tests/$s/run.sh" ]; then
+	if [ "$s" != unit ] && [ "$s" != matrix ] && [ ! -f "tests/$s/run.sh" ]; then
 		echo "FAIL $s: no such suite (suites: $all_suites)"
 		failed=$((failed + 1))
 		continue
@@ -51,7 +55,7 @@ for arg in "$@"; do
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
 	k=$(grep -c '^SKIP ' "$log")
-	grep -E '^(FAIL|SKIP) ' "$log" | while IFS= read -r l; do
+	grep -E '^(FAIL|SKIP|CELL) ' "$log" | while IFS= read -r l; do
 		printf '%s\n' "$l"
 		case $l in
 		FAIL*)

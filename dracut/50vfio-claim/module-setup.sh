@@ -36,6 +36,9 @@ installkernel() {
     hostonly='' instmods -c vfio vfio_iommu_type1 vfio-pci || return 1
     # Split out or merged depending on the kernel version: optional.
     hostonly='' instmods vfio-pci-core vfio_virqfd
+    # IOMMUs whose driver is a module (virtio-iommu, SMMUv3): vfio-claim
+    # loads it before it plans. Optional: most kernels lack one or both.
+    hostonly='' instmods virtio_iommu arm_smmu_v3
     # vfio variant drivers (drivers/vfio/pci/*/: mlx5_vfio_pci, ...), which
     # vfio-claim picks from modules.alias; a kernel may have none.
     hostonly='' instmods '=drivers/vfio/pci'

@@ -23,6 +23,9 @@
  *                          vfio-pci.ids= does at module load)
  *   drivers/X/remove_id    "VVVV DDDD": removes it (ENODEV when X has no
  *                          such ID)
+ * A device with a .bindgroup file (N) and no iommu_group joins group N
+ * when any driver binds it while class/iommu is not empty, as the kernel
+ * configures DMA for a device behind virtio-iommu (ACPI VIOT) at probe.
  * vfio-pci's probe fails (the device stays unbound; bind says EINVAL)
  * when the device has a .refuse file, or no iommu_group link while
  * module/vfio/parameters/enable_unsafe_noiommu_mode is not Y.
@@ -374,9 +377,52 @@ static int vfio_can_take(const char *dev)
 	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1';
 }
 
+/* The late group of a .bindgroup device, once an IOMMU is registered. */
+static void group_at_bind(const char *dev)
+{
+	char p[PATH_MAX], l[PATH_MAX + 4], t[PATH_MAX], v[16];
+	struct dirent *de;
+	struct stat st;
+	int n = 0, fd;
+	DIR *dir;
+
+	rpath(p, sizeof(p), "bus/pci/devices/%s/.bindgroup", dev);
+	if (read_small(p, v, sizeof(v)) <= 0)
+		return;
+	rpath(p, sizeof(p), "bus/pci/devices/%s/iommu_group", dev);
+	if (lstat(p, &st) == 0)
+		return;
+	rpath(l, sizeof(l), "class/iommu");
+	fd = real_open(l, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir)
+		return;
+	while ((de = readdir(dir)))
+		n += de->d_name[0] != '.';
+	closedir(dir);
+	if (!n)
+		return;
+	v[strcspn(v, "\n")] = '\0';
+	rpath(l, sizeof(l), "kernel/iommu_groups/%s", v);
+	mkdir(l, 0755);
+	rpath(l, sizeof(l), "kernel/iommu_groups/%s/devices", v);
+	mkdir(l, 0755);
+	snprintf(t, sizeof(t), "../../../kernel/iommu_groups/%s", v);
+	if (symlink(t, p))
+		return;
+	if (dev_target(dev, t, sizeof(t)))
+		return;
+	rpath(p, sizeof(p), "kernel/iommu_groups/%s/devices/%s", v, dev);
+	/* t is relative to bus/pci/devices: "../../../devices/..." */
+	snprintf(l, sizeof(l), "../%s", t);
+	if (symlink(l, p))
+		return;
+}
+
 /* A driver's probe: vfio-pci may refuse; the others always accept. */
 static int probe(const char *dev, const char *drv)
 {
+	group_at_bind(dev);
 	if (!strcmp(drv, "vfio-pci") && !vfio_can_take(dev))
 		return -EINVAL;
 	do_bind(dev, drv);

@@ -49,6 +49,10 @@
  *                     a kernel with SR-IOV; 7 and 11 without)
  *     boot_vga=0|1    boot_vga (the kernel has it for VGA devices only)
  *     reset_method=M[,M...]  reset_method, e.g. flr,bus
+ *     bindgroup=N     .bindgroup: no group yet; fakekernel.so puts it in
+ *                     group N when a driver binds it while an IOMMU is
+ *                     registered (virtio-iommu with ACPI VIOT)
+ *   firmware TABLE    firmware/acpi/tables/TABLE (VIOT, DMAR, IVRS, IORT)
  * ADDR is DDDD:BB:SS.F; all functions sit under devices/pciDDDD:00/ as
  * in a flat root complex. Every link is relative, as in sysfs, so the
  * basename of readlink() names the driver or group.
@@ -258,6 +262,7 @@ struct dev {
 	unsigned long long res[NRES][3];
 	int reslines, boot_vga;
 	char reset_method[128];
+	int bindgroup;
 };
 
 static void copy(char *dst, size_t size, const char *v)
@@ -329,6 +334,8 @@ static void parse_key(struct dev *d, char *kv)
 		d->boot_vga = *v - '0';
 	} else if (!strcmp(kv, "reset_method")) {
 		copy(d->reset_method, sizeof(d->reset_method), v);
+	} else if (!strcmp(kv, "bindgroup")) {
+		d->bindgroup = atoi(v);
 	} else {
 		die("unknown key");
 	}
@@ -491,6 +498,8 @@ static void make_dev(struct dev *d)
 	}
 	if (d->refuse)
 		put(fd, ".refuse", "", 0);
+	if (d->bindgroup > 0)
+		putf(fd, ".bindgroup", "%d\n", d->bindgroup);
 	close(fd);
 
 	snprintf(p, sizeof(p), "bus/pci/devices/%s", d->addr);
@@ -520,6 +529,18 @@ static void spec_line(char *line)
 		snprintf(t, sizeof(t), "../../devices/virtual/iommu/%s",
 			 tok[1]);
 		link_at(rootfd, t, p);
+		return;
+	}
+	if (!strcmp(tok[0], "firmware") && n == 2) {
+		char p[256];
+		int fd;
+
+		mkdirs("firmware/acpi/tables");
+		snprintf(p, sizeof(p), "firmware/acpi/tables/%s", tok[1]);
+		fd = openat(rootfd, p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			sysdie(p);
+		close(fd);
 		return;
 	}
 	if (!strcmp(tok[0], "driver") && n == 2) {

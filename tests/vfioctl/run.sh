@@ -620,6 +620,16 @@ suite() {
 	check "groups-no-iommu-amd-off$s" 0 \
 		"no IOMMU groups: amd_iommu=off is on the kernel command line; remove it" \
 		v noiommu-amd groups
+	# A VM whose firmware describes a virtio-iommu (ACPI VIOT) that is
+	# not up: the module is the fix, as in vfio-claim's refusal.
+	if [ ! -d "$F/noiommu-viot" ]; then
+		cp -a "$F/noiommu" "$F/noiommu-viot"
+		mkdir -p "$F/noiommu-viot/sys/firmware/acpi/tables"
+		: >"$F/noiommu-viot/sys/firmware/acpi/tables/VIOT"
+	fi
+	check "verify-no-iommu-virtio$s" 1 \
+		"fix: virtio-iommu is not up: put virtio_iommu in the initramfs" \
+		v noiommu-viot verify
 	jcheck "verify-no-iommu-json$s" 1 \
 		'(.host.iommu | not) and .host.problems[0].code == "no-iommu" and .devices[0].group == null' \
 		v noiommu verify --json

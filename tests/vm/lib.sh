@@ -9,17 +9,23 @@
 : "${TOP:?}"
 VM_DIR=$TOP/tests/vm
 QEMU=${QEMU:-qemu-system-x86_64}
-VM_TIMEOUT=${VM_TIMEOUT:-150}
 
 vm_log() { echo "vm: $*" >&2; }
 
-# vm_setup WORKDIR: sets KVER, KROOT, VMLINUZ, DEST (the install tree).
-vm_setup() {
-	WORK=$1
-	k=$(sh "$VM_DIR/kernel.sh") || return 1
+# vm_kernel [LINE]: sets KVER, KROOT, VMLINUZ for a kernel line (6.1, 6.12,
+# 7.2; default $VFIO_CLAIM_KERNEL or 6.1), fetched once by kernel.sh.
+vm_kernel() {
+	k=$(sh "$VM_DIR/kernel.sh" ${1:+"$1"}) || return 1
 	KVER=${k%% *} KROOT=${k#* }
 	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 	[ -f "$VMLINUZ" ] || { vm_log "no kernel at $VMLINUZ"; return 1; }
+}
+
+# vm_setup WORKDIR [LINE]: sets KVER, KROOT, VMLINUZ (vm_kernel LINE) and
+# DEST (the install tree). The images of every kernel share DEST.
+vm_setup() {
+	WORK=$1
+	vm_kernel "${2:-}" || return 1
 	DEST=$WORK/dest
 	# The binaries were built before the tests (make check, make check-vm,
 	# make demo): install those, do not rebuild. VM_BUILD: another build dir.
@@ -115,16 +121,39 @@ build_mkinitcpio() {
 		"$1.root" vfio-claim
 }
 
+# The test machine's settings (environment, or set before vm_boot):
+#   VM_IOMMU    intel (VT-d, default) | amd (AMD-Vi) | virtio (virtio-iommu)
+#               | none
+#   VM_MACHINE  QEMU -machine value (default q35,kernel-irqchip=split)
+#   VM_MEM      memory in MiB (default 1024)
+#   VM_QEMU_ARGS  more QEMU arguments (a word list)
+#   VM_TIMEOUT  seconds before the boot is killed (default 360)
+# vm_iommu_args IOMMU: the QEMU arguments of that IOMMU.
+vm_iommu_args() {
+	case $1 in
+	intel) echo "-device intel-iommu,intremap=on" ;;
+	amd) echo "-device amd-iommu" ;;
+	virtio) echo "-device virtio-iommu-pci" ;;
+	none) ;;
+	*) vm_log "unknown VM_IOMMU '$1': intel, amd, virtio or none"; return 1 ;;
+	esac
+}
+
 # vm_boot NAME IMAGE CMDLINE [noiommu]: boots the test machine; the guest
-# report lands in $WORK/NAME.report, the console in $WORK/NAME.console.
+# report lands in $WORK/NAME.report, the console in $WORK/NAME.console, and
+# "NAME: qemu exit RC after N s" ends $WORK/NAME.qemu. Once the report is
+# complete the guest has nothing left to do: QEMU is stopped then, rather
+# than waiting for a slow power-off (virtio-iommu stalls it for a minute).
 vm_boot() {
-	iommu="-device intel-iommu,intremap=on"
-	[ "${4:-}" = noiommu ] && iommu=
+	io=${VM_IOMMU:-intel}
+	[ "${4:-}" = noiommu ] && io=none
+	iommu=$(vm_iommu_args "$io") || return 2
 	start=$(date +%s)
+	rm -f "$WORK/$1.report" "$WORK/$1.console"
 	dd if=/dev/zero of="$WORK/$1.disk" bs=1M count=1 2>/dev/null
-	# shellcheck disable=SC2086 # $iommu is a word list
-	timeout "$VM_TIMEOUT" "$QEMU" -machine q35,kernel-irqchip=split -accel tcg \
-		-m 1024 -smp 2 -nodefaults -display none -no-reboot \
+	# shellcheck disable=SC2086 # $iommu and VM_QEMU_ARGS are word lists
+	timeout "${VM_TIMEOUT:-360}" "$QEMU" -machine "${VM_MACHINE:-q35,kernel-irqchip=split}" \
+		-accel tcg -m "${VM_MEM:-1024}" -smp 2 -nodefaults -display none -no-reboot \
 		$iommu \
 		-device VGA,bus=pcie.0,addr=03.0,multifunction=on \
 		-device ich9-intel-hda,bus=pcie.0,addr=03.1 \
@@ -133,14 +162,40 @@ vm_boot() {
 		-device e1000e,bus=pcie.0,addr=06.0 \
 		-drive if=none,id=nvm,format=raw,file="$WORK/$1.disk" \
 		-device nvme,drive=nvm,serial=vfioclaim,bus=pcie.0,addr=07.0 \
+		${VM_QEMU_ARGS:-} \
 		-serial file:"$WORK/$1.console" -serial file:"$WORK/$1.report" \
 		-kernel "$VMLINUZ" -initrd "$2" \
 		-append "console=ttyS0 panic=-1 no_timer_check root=/dev/vda rd.shell=0 rd.timeout=60 $3" \
-		>"$WORK/$1.qemu" 2>&1
+		>"$WORK/$1.qemu" 2>&1 &
+	qpid=$!
+	# Stop QEMU a few seconds after the report ends (power-off is next).
+	while kill -0 "$qpid" 2>/dev/null; do
+		if grep -q '^VMREPORT end' "$WORK/$1.report" 2>/dev/null; then
+			n=0
+			while kill -0 "$qpid" 2>/dev/null && [ $n -lt 5 ]; do
+				sleep 1
+				n=$((n + 1))
+			done
+			kill "$qpid" 2>/dev/null
+			break
+		fi
+		sleep 1
+	done
+	wait "$qpid"
 	rc=$?
+	# Killed after a complete report: as good as a clean power-off.
+	if [ $rc -ne 0 ] && grep -q '^VMREPORT end' "$WORK/$1.report" 2>/dev/null; then
+		rc=0
+	fi
 	rm -f "$WORK/$1.disk"
 	echo "$1: qemu exit $rc after $(($(date +%s) - start)) s" >>"$WORK/$1.qemu"
 	return $rc
+}
+
+# boot_secs NAME: the seconds vm_boot NAME took ("-" when it did not run).
+boot_secs() {
+	s=$(sed -n 's/^.*: qemu exit [0-9]* after \([0-9]*\) s$/\1/p' "$WORK/$1.qemu" 2>/dev/null | tail -n 1)
+	echo "${s:--}"
 }
 
 # report_driver NAME ADDR: the driver the guest saw on 0000:ADDR.

@@ -135,6 +135,7 @@ kmsg() {
 }
 end() {
 	if [ -z "$why" ]; then pass "$1"; else fail "$1" "$why"; fi
+	[ -z "$why" ] && last=PASS || last=FAIL
 }
 
 # 1. vfio.devices=00:03,00:04.0: the GPU's slot and one of two identical USB
@@ -147,9 +148,22 @@ scenario1() {
 	end "$1"
 	why=
 }
-for n in dshell-1 dsd-1 itools-1 mkinitcpio-1; do scenario1 "$n"; done
+# cell NAME FLAVOUR: the matrix line of a default-kernel VT-d boot.
+cells=
+cell() {
+	cells="$cells$(printf 'CELL %-5s %-7s %-11s %s %4s s  (%s)' "${VFIO_CLAIM_KERNEL:-6.1}" intel "$2" "$3" "$(boot_secs "$1")" "$KVER")
+"
+}
+for n in dshell-1 dsd-1 itools-1 mkinitcpio-1; do
+	last=FAIL
+	scenario1 "$n"
+	cell "$n" "${n%-1}" $last
+done
 # The same, claimed by vfio-claim.service (no dracut hook in that image).
-scenario1 unit-1 && kmsg unit-1 "Starting vfio-claim.service" && end unit-1-service-ran
+last=FAIL
+scenario1 unit-1 && u=$last && kmsg unit-1 "Starting vfio-claim.service" &&
+	end unit-1-service-ran && [ "$u" = PASS ] || last=FAIL
+cell unit-1 unit $last
 
 # 2. A guard that no longer matches (the xhci's ID at the nvme's address).
 n=dshell-2
@@ -302,3 +316,12 @@ for n in dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 dshell-6 dsd-1 \
 	nested_check "$n"
 done
 nested_boot_check
+
+printf '%s' "$cells"
+
+# The rest of the matrix: other kernels and IOMMUs (tests/vm/matrix.sh;
+# VM_MATRIX=none skips it, VM_MATRIX=full is make check-matrix).
+if [ "${VM_MATRIX:-check}" != none ]; then
+	VM_MATRIX_IN_RUN=1
+	. "$TOP/tests/vm/matrix.sh"
+fi
