@@ -42,7 +42,7 @@ VERSION := 0.1
 # The core shared by both programs. Everything here must build with klibc.
 CORE_SRC := src/log.c src/cmdline.c src/selector.c src/config.c src/sysfs.c \
 	    src/pci.c src/iommu.c src/resolve.c src/variant.c src/claim.c \
-	    src/record.c
+	    src/record.c src/modprobe.c
 CORE_HDR := $(wildcard src/*.h)
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "claim.h"
@@ -20,6 +19,7 @@
 #include "config.h"
 #include "iommu.h"
 #include "log.h"
+#include "modprobe.h"
 #include "record.h"
 
 #ifndef VERSION
@@ -150,49 +150,6 @@ unexpected:
 	return 2;
 }
 
-static int run_modprobe(void *data, const char *module)
-{
-	const char *prog = data;
-	int status;
-	pid_t pid;
-
-	vc_info("loading %s with %s", module, prog);
-	pid = fork();
-	if (pid < 0) {
-		vc_err("cannot start %s: %s", prog, vc_strerror(errno));
-		return -errno;
-	}
-	if (pid == 0) {
-		char *const argv[] = { (char *)prog, (char *)module, NULL };
-
-		execv(prog, argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		vc_err("%s %s failed (status %d): is %s in the initramfs?",
-		       prog, module,
-		       WIFEXITED(status) ? WEXITSTATUS(status) : -1, module);
-		return -EIO;
-	}
-	return 0;
-}
-
-static const char *find_modprobe(void)
-{
-	static const char *const paths[] = { "/sbin/modprobe",
-					     "/usr/sbin/modprobe",
-					     "/bin/modprobe",
-					     "/usr/bin/modprobe" };
-	unsigned int i;
-
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (access(paths[i], X_OK) == 0)
-			return paths[i];
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
@@ -225,7 +182,7 @@ int main(int argc, char **argv)
 		 : real		 ? "/run/vfio-claim"
 				 : NULL;
 	modprobe = a.val[A_MODPROBE] ? a.val[A_MODPROBE]
-		   : real	     ? find_modprobe()
+		   : real	     ? modprobe_find()
 				     : NULL;
 	if (a.no_modprobe)
 		modprobe = NULL;
@@ -281,9 +238,9 @@ int main(int argc, char **argv)
 	ctx.dry_run = dry_run;
 	/* An IOMMU that comes up as a module (virtio-iommu): load it first. */
 	if (modprobe && !dry_run)
-		iommu_load_driver(&sys, run_modprobe, (void *)modprobe);
+		iommu_load_driver(&sys, modprobe_run, (void *)modprobe);
 	if (modprobe) {
-		ctx.load_module = run_modprobe;
+		ctx.load_module = modprobe_run;
 		ctx.load_data = (void *)modprobe;
 	}
 	ctx.cmdline = cmdline;

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "claim.h"
 #include "cmdline.h"
 #include "iommu.h"
 #include "log.h"
+#include "modprobe.h"
 #include "vfioctl.h"
 
 static void add_miss(struct vmiss_list *m, const struct selector *sel,
@@ -245,30 +245,6 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 	return k;
 }
 
-int vctl_run_modprobe(const char *prog, const char *mod)
-{
-	int status;
-	pid_t pid;
-
-	vc_info("loading %s with %s", mod, prog);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		char *const argv[] = { (char *)prog, (char *)mod, NULL };
-
-		execv(prog, argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (WIFEXITED(status) && !WEXITSTATUS(status))
-		return 0;
-	vc_err("%s %s failed (status %d)", prog, mod,
-	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return -EIO;
-}
-
 int vctl_load_module(void *data, const char *name)
 {
 	struct vctl *c = data;
@@ -277,7 +253,7 @@ int vctl_load_module(void *data, const char *name)
 	int r;
 
 	if (c->modprobe)
-		return vctl_run_modprobe(c->modprobe, name);
+		return modprobe_run((void *)c->modprobe, name);
 	if (!c->real)
 		return -EPERM; /* a fake tree never loads host modules */
 	ctx = vctl_kmod_open(c);

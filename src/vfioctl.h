@@ -141,8 +141,6 @@ struct kmod_ctx *vctl_kmod_open(struct vctl *c);
  * fake host without --modprobe).
  */
 int vctl_load_module(void *data, const char *name);
-/* Runs "prog mod"; 0, or -EIO when it fails. */
-int vctl_run_modprobe(const char *prog, const char *mod);
 
 /*
  * The group's node under dev/vfio/: "N", or "noiommu-N" in vfio's
