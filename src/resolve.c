@@ -177,7 +177,7 @@ static int scan_one(const char *name, const struct pci_id *id, void *data)
 {
 	struct scan *sc = data;
 	struct pci_dev d;
-	int i, r, found = 0;
+	int i, r;
 
 	for (i = 0; i < sc->l->n; i++) {
 		struct selector *sel = &sc->l->sel[i];
@@ -185,7 +185,7 @@ static int scan_one(const char *name, const struct pci_id *id, void *data)
 		if (sel->kind != SEL_ID || !sel_match_id(sel, id))
 			continue;
 		sel->matched++;
-		if (found++ || claim_find(sc->ctx, name))
+		if (claim_find(sc->ctx, name))
 			continue; /* named already: merge */
 		r = pci_read_ids(sc->ctx->sys, name, &d);
 		if (r == -ENOENT)
