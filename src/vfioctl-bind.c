@@ -66,6 +66,7 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 		return 2;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &c->sys;
+	ctx.alias_path = vctl_alias_path(c);
 	ctx.dry_run = c->dry_run;
 	if (c->real || c->modprobe) {
 		ctx.load_module = vctl_load_module;

@@ -245,6 +245,17 @@ enum kmod_kind vctl_driver_kind(struct vctl *c, const char *drv, char *mod,
 	return k;
 }
 
+const char *vctl_alias_path(const struct vctl *c)
+{
+	static char p[PATH_MAX + 16];
+
+	if (!c->moddir[0] ||
+	    vc_path(p, sizeof(p), "%s/modules.alias", c->moddir) < 0 ||
+	    access(p, R_OK))
+		return NULL;
+	return p;
+}
+
 int vctl_load_module(void *data, const char *name)
 {
 	struct vctl *c = data;

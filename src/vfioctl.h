@@ -142,6 +142,9 @@ struct kmod_ctx *vctl_kmod_open(struct vctl *c);
  */
 int vctl_load_module(void *data, const char *name);
 
+/* moddir/modules.alias when it can be read (vfio variants), else NULL. */
+const char *vctl_alias_path(const struct vctl *c);
+
 /*
  * The group's node under dev/vfio/: "N", or "noiommu-N" in vfio's
  * no-IOMMU mode (drivers/vfio/group.c), into name. Looks, never opens.

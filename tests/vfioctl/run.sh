@@ -813,6 +813,13 @@ suite() {
 		'.source == "arguments" and .errors == 0 and .devices[0].action == "claim" and .devices[0].driver == "nouveau"' \
 		v wrongdrv plan --json 0b:00.0
 	check "plan-config$s" 0 "plan 0000:0b:00.1" v conf plan
+	# A vfio variant driver from modules.alias: the plan names it (to=).
+	mkdir -p "$OUT/variant-mods"
+	echo "alias vfio_pci:v000010DEd00001B80sv*sd*bc*sc*i* fake_gpu_vfio_pci" \
+		>"$OUT/variant-mods/modules.alias"
+	check "plan-names-variant-driver$s" 0 \
+		"plan 0000:0b:00.0 id=10de:1b80 driver=nouveau group=14 action=claim to=fake_gpu_vfio_pci" \
+		v wrongdrv --modules-dir "$OUT/variant-mods" plan 0b:00.0
 
 	# cmdline
 	check "cmdline-slot$s" 0 \
