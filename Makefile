@@ -39,11 +39,12 @@ TINY := -ffunction-sections -fdata-sections -Wl,--gc-sections \
 # the packages suite) compare them.
 VERSION := 0.1
 
-# The core shared by both programs. Everything here must build with klibc.
-CORE_SRC := src/log.c src/cmdline.c src/selector.c src/config.c src/sysfs.c \
-	    src/pci.c src/iommu.c src/resolve.c src/variant.c src/claim.c \
-	    src/record.c src/modprobe.c
-CORE_HDR := $(wildcard src/*.h)
+# The core shared by both programs: every file of src/core/ builds with
+# klibc, and sees only its own headers (-Isrc/core), so a core file that
+# includes a vfioctl or libkmod header fails under gcc as under klcc.
+CORE_SRC := $(wildcard src/core/*.c)
+CORE_HDR := $(wildcard src/core/*.h)
+CORE_INC := -Isrc/core
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
@@ -59,27 +60,27 @@ $(BUILD):
 # The early-boot binary: klibc when we have it, else a static glibc build.
 ifeq ($(HAVE_KLCC),yes)
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(KLCC) -static $(EARLY_OPT) -s $(KLCC_WARN) $(TINY) \
+	$(KLCC) -static $(EARLY_OPT) -s $(KLCC_WARN) $(TINY) $(CORE_INC) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: built with klcc (klibc), $$(wc -c < $@) bytes"
 # The same build, not stripped, for make size.
 $(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(KLCC) -static $(EARLY_OPT) $(KLCC_WARN) $(TINY) \
+	$(KLCC) -static $(EARLY_OPT) $(KLCC_WARN) $(TINY) $(CORE_INC) \
 		-DVERSION='"$(VERSION)"' -o $@ src/vfio-claim.c $(CORE_SRC)
 else
 $(BUILD)/vfio-claim: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) -static $(EARLY_OPT) -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+	$(CC) -static $(EARLY_OPT) -s $(WARN) $(TINY) $(CORE_INC) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 	@echo "vfio-claim: klcc not found (Debian: libklibc-dev); built with $(CC) -static, $$(wc -c < $@) bytes"
 $(BUILD)/vfio-claim.syms: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) -static $(EARLY_OPT) $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+	$(CC) -static $(EARLY_OPT) $(WARN) $(TINY) $(CORE_INC) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 endif
 
 # The same binary for arm64, static glibc (klibc has no arm64 cross build in
 # Debian), for the SMMUv3 boot test.
 $(BUILD)/vfio-claim.arm64: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CROSS_CC) -static -Os -s $(WARN) $(TINY) -DVERSION='"$(VERSION)"' \
+	$(CROSS_CC) -static -Os -s $(WARN) $(TINY) $(CORE_INC) -DVERSION='"$(VERSION)"' \
 		-o $@ src/vfio-claim.c $(CORE_SRC)
 
 # The early binary's size against SIZE_BUDGET, and its 25 biggest symbols
@@ -95,40 +96,42 @@ size: $(BUILD)/vfio-claim $(BUILD)/vfio-claim.syms
 
 # A dynamic glibc build of the same binary, for tests under a debugger.
 $(BUILD)/vfio-claim.glibc: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' -o $@ \
+	$(CC) $(CFLAGS) $(WARN) $(CORE_INC) -DVERSION='"$(VERSION)"' -o $@ \
 		src/vfio-claim.c $(CORE_SRC)
 
 # The same binary under AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(BUILD)/vfio-claim.asan: src/vfio-claim.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) -O1 -g $(SAN) $(WARN) -DVERSION='"$(VERSION)"' -o $@ \
+	$(CC) -O1 -g $(SAN) $(WARN) $(CORE_INC) -DVERSION='"$(VERSION)"' -o $@ \
 		src/vfio-claim.c $(CORE_SRC)
 
 # ---- vfioctl (glibc, libkmod, libpci) ----
-VFIOCTL_SRC := $(wildcard src/vfioctl*.c src/verify.c src/bind.c src/groups.c)
+# One file per verb in src/vfioctl/; it may call the core, never the other
+# way round.
+VFIOCTL_SRC := $(wildcard src/vfioctl/*.c)
+VFIOCTL_HDR := $(wildcard src/vfioctl/*.h)
+VFIOCTL_INC := $(CORE_INC) -Isrc/vfioctl
 VFIOCTL_PKGS := libkmod libpci
-$(BUILD)/vfioctl: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	@if [ -z "$(VFIOCTL_SRC)" ]; then echo "vfioctl: no sources yet"; \
-	else $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DVERSION='"$(VERSION)"' \
+$(BUILD)/vfioctl: $(VFIOCTL_SRC) $(VFIOCTL_HDR) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(VFIOCTL_INC) -DVERSION='"$(VERSION)"' \
 		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) $(LDFLAGS) -o $@ \
-		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS)); fi
+		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS))
 
-$(BUILD)/vfioctl.asan: $(VFIOCTL_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	@if [ -z "$(VFIOCTL_SRC)" ]; then echo "vfioctl: no sources yet"; \
-	else $(CC) -O1 -g $(SAN) $(WARN) -DVERSION='"$(VERSION)"' \
+$(BUILD)/vfioctl.asan: $(VFIOCTL_SRC) $(VFIOCTL_HDR) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+	$(CC) -O1 -g $(SAN) $(WARN) $(VFIOCTL_INC) -DVERSION='"$(VERSION)"' \
 		$$($(PKG_CONFIG) --cflags $(VFIOCTL_PKGS)) -o $@ \
-		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS)); fi
+		$(VFIOCTL_SRC) $(CORE_SRC) $$($(PKG_CONFIG) --libs $(VFIOCTL_PKGS))
 
 # ---- tests ----
 UNIT_SRC := $(wildcard tests/unit/*.c)
 $(BUILD)/unit: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
-	$(CC) -O1 -g $(SAN) $(WARN) -Isrc -o $@ $(UNIT_SRC) $(CORE_SRC)
+	$(CC) -O1 -g $(SAN) $(WARN) $(CORE_INC) -o $@ $(UNIT_SRC) $(CORE_SRC)
 
 # "-": without clang make check goes on, and tests/fuzz/run.sh says FAIL
 # with the packages to install.
 $(BUILD)/fuzz-parsers: tests/fuzz/fuzz-parsers.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 	-$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Isrc -o $@ $< $(CORE_SRC)
+		-fno-sanitize-recover=all $(CORE_INC) -o $@ $< $(CORE_SRC)
 
 # The floor is built like vfio-claim, so the two compare like with like.
 ifeq ($(HAVE_KLCC),yes)
@@ -221,7 +224,7 @@ INSTALL_FILES := \
 	0644:mkinitcpio/hooks/vfio-claim:$(MKINITCPIODIR)/hooks/vfio-claim \
 	0755:initramfs/hooks/vfio-claim:$(INITRAMFSTOOLSDIR)/hooks/vfio-claim \
 	0755:initramfs/scripts/init-top/00-vfio-claim:$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-claim \
-	0644:initramfs/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service \
+	0644:systemd/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service \
 	0644:systemd/vfio-verify.service:$(SYSTEMDUNITDIR)/vfio-verify.service \
 	0644:completion/vfioctl:$(BASHCOMPDIR)/vfioctl \
 	0644:man/vfio-claim.8:$(MANDIR)/man8/vfio-claim.8 \

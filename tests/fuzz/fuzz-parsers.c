@@ -245,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_config(buf, size, 1);
 		break;
 	case 8: {
-		struct pci_dev d;
+		struct vc_dev d;
 
 		memset(&d, 0, sizeof(d));
 		if (pci_parse_uevent(str, &d))

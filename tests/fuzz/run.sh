@@ -34,8 +34,8 @@ if [ ! -x "$bin" ]; then
 	exit 1
 fi
 # Only files the fuzzer's make rule depends on: make rebuilds for them.
-stale=$(find tests/fuzz/fuzz-parsers.c src/cmdline.[ch] src/selector.[ch] \
-	src/config.[ch] src/log.[ch] -newer "$bin" | head -n 1)
+stale=$(find tests/fuzz/fuzz-parsers.c src/core/cmdline.[ch] src/core/selector.[ch] \
+	src/core/config.[ch] src/core/log.[ch] -newer "$bin" | head -n 1)
 if [ -n "$stale" ]; then
 	echo "FAIL $name: $bin is older than $stale (did its build fail?); make build/fuzz-parsers"
 	exit 1

@@ -41,6 +41,25 @@ else
 fi
 rm -rf tests/out/clang
 
+# The core's boundary (README, "How the code is laid out"): a file of
+# src/core/ includes only core headers by name and libc's by <...>, never
+# vfioctl's, libkmod's or libpci's. -Isrc/core alone makes the first fail
+# to build; this names the line for the ones a path or <...> would hide.
+if t "core includes"; then
+	bad=$(grep -n '^#[[:space:]]*include' src/core/*.[ch] |
+		grep -E '"[^"]*/|"[^"]*vfioctl|<(libkmod|pci/|pciaccess|kmod)' || true)
+	missing=$(grep -ho '^#[[:space:]]*include "[^"]*"' src/core/*.[ch] |
+		sed 's/.*"\(.*\)"/\1/' | sort -u | while read -r f; do
+		[ -f "src/core/$f" ] || echo "src/core: \"$f\" is not a core header;"
+	done)
+	bad="$bad$missing"
+	if [ -z "$bad" ]; then
+		pass "core includes"
+	else
+		fail "core includes" "$(echo "$bad" | head -n 3 | tr '\n' ' ') (the core builds with klibc alone: move the code to src/vfioctl/)"
+	fi
+fi
+
 # The size budget of the early binary (SIZE_BUDGET in the Makefile; make
 # size shows where the bytes go). It is checked as built for make check.
 if t "size build/vfio-claim"; then

@@ -5,9 +5,9 @@
 #include "pci.h"
 #include "unit.h"
 
-static struct pci_dev dev(unsigned int cls, int boot_vga)
+static struct vc_dev dev(unsigned int cls, int boot_vga)
 {
-	struct pci_dev d;
+	struct vc_dev d;
 
 	memset(&d, 0, sizeof(d));
 	d.class = cls;
@@ -17,7 +17,7 @@ static struct pci_dev dev(unsigned int cls, int boot_vga)
 
 void test_hostrole(void)
 {
-	struct pci_dev d;
+	struct vc_dev d;
 
 	t_begin("hostrole/storage");
 	d = dev(0x010802, -1); /* NVMe */

@@ -23,7 +23,7 @@ enum claim_result {
 };
 
 struct claim_dev {
-	struct pci_dev dev;
+	struct vc_dev dev;
 	enum claim_action action;
 	enum claim_result result;
 	char prev_driver[DRV_NAME_MAX]; /* before vfio-claim touched it */

@@ -43,7 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vfioctl-busy.h"
+#include "busy.h"
 
 /* root/rel resolved, into buf (PATH_MAX). 0 or -1. */
 static int resolve(const char *root, const char *rel, char *buf)
@@ -434,7 +434,7 @@ static int console_bound(const struct vctl *c, int *fbcon, char *name,
 	return r;
 }
 
-static int display_busy(const struct vctl *c, const struct pci_dev *dev,
+static int display_busy(const struct vctl *c, const struct vc_dev *dev,
 			const char *devdir, char *why, size_t size)
 {
 	char path[PATH_MAX], con[96], fbname[64], mine[96] = "", firm[96] = "";
@@ -487,7 +487,7 @@ static int display_busy(const struct vctl *c, const struct pci_dev *dev,
 	return 1;
 }
 
-int vctl_host_uses(const struct vctl *c, const struct pci_dev *d, char *why,
+int vctl_host_uses(const struct vctl *c, const struct vc_dev *d, char *why,
 		   size_t size)
 {
 	char devdir[PATH_MAX], rel[128];

@@ -43,7 +43,7 @@ struct vctl {
 
 /* A device a verb works on, resolved from a selector. */
 struct vdev {
-	struct pci_dev dev;
+	struct vc_dev dev;
 	const struct selector *sel;
 };
 
@@ -86,7 +86,7 @@ const char *vctl_miss_text(const struct vmiss *m);
  * The guarded selector of d, "VVVV:DDDD@DDDD:BB:SS.F": what 'vfioctl
  * cmdline' prints and 'vfioctl reserve' writes. snprintf's return value.
  */
-int vctl_guarded(const struct pci_dev *d, char *buf, size_t size);
+int vctl_guarded(const struct vc_dev *d, char *buf, size_t size);
 
 /* Parses argv[0..argc) as selectors. Returns the number of bad ones. */
 int vctl_parse_args(int argc, char **argv, struct sel_list *l);
@@ -111,9 +111,9 @@ void json_str(FILE *f, const char *s);
 void json_str_or_null(FILE *f, const char *s);
 
 /* lspci-style "VGA compatible controller: NVIDIA ... [GeForce]". */
-void vctl_pci_name(struct vctl *c, const struct pci_dev *d, char *buf,
+void vctl_pci_name(struct vctl *c, const struct vc_dev *d, char *buf,
 		   size_t size);
-/* The same from raw numbers (vfioctl-names.c: libpci lives there). */
+/* The same from raw numbers (names.c: libpci lives there). */
 void vctl_pci_lookup(const char *ids_file, unsigned int cls,
 		     unsigned int vendor, unsigned int device, char *buf,
 		     size_t size);
@@ -192,7 +192,7 @@ int vctl_held_by(const struct vholders *hl, int group, const char *cdev,
 void vholders_free(struct vholders *hl);
 
 /* On a driver that keeps the group from a VM (iommu_member's rule). */
-int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d);
+int vctl_blocks_group(const struct vctl *c, const struct vc_dev *d);
 
 /* The verbs: 0 ok, 1 not ready or failed, 2 usage. */
 int cmd_verify(struct vctl *c, int argc, char **argv);

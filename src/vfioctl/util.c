@@ -184,7 +184,7 @@ void json_str_or_null(FILE *f, const char *s)
 		fputs("null", f);
 }
 
-void vctl_pci_name(struct vctl *c, const struct pci_dev *d, char *buf,
+void vctl_pci_name(struct vctl *c, const struct vc_dev *d, char *buf,
 		   size_t size)
 {
 	vctl_pci_lookup(c->pci_ids, d->class, d->id.vendor, d->id.device, buf,
@@ -468,8 +468,8 @@ void vholders_free(struct vholders *hl)
 	memset(hl, 0, sizeof(*hl));
 }
 
-/* The core's one group rule (iommu_member, src/iommu.c). */
-int vctl_blocks_group(const struct vctl *c, const struct pci_dev *d)
+/* The core's one group rule (iommu_member, src/core/iommu.c). */
+int vctl_blocks_group(const struct vctl *c, const struct vc_dev *d)
 {
 	return iommu_member(d) != GM_OK && d->driver[0];
 }

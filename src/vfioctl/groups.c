@@ -86,7 +86,7 @@ static int list_groups(struct vctl *c, struct names *g)
 }
 
 struct member {
-	struct pci_dev dev;
+	struct vc_dev dev;
 	char name[320];
 	int ok;
 };
@@ -117,7 +117,7 @@ static void show_group(struct vctl *c, int group, int first)
 		printf("%s{\"group\":%d,\"viable\":%s,\"devices\":[",
 		       first ? "" : ",", group, viable ? "true" : "false");
 		for (i = 0; i < m.n; i++) {
-			struct pci_dev *d = &mem[i].dev;
+			struct vc_dev *d = &mem[i].dev;
 			char id[10];
 
 			if (!mem[i].ok)
@@ -140,7 +140,7 @@ static void show_group(struct vctl *c, int group, int first)
 		printf("IOMMU group %d: %s\n", group,
 		       viable ? "viable" : "not viable");
 		for (i = 0; i < m.n; i++) {
-			struct pci_dev *d = &mem[i].dev;
+			struct vc_dev *d = &mem[i].dev;
 
 			if (!mem[i].ok) {
 				printf("  %s (unreadable)\n", m.v[i]);

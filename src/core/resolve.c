@@ -20,7 +20,7 @@
 
 #include "claim.h"
 
-static struct claim_dev *add_dev(struct claim_ctx *ctx, const struct pci_dev *d,
+static struct claim_dev *add_dev(struct claim_ctx *ctx, const struct vc_dev *d,
 				 const struct selector *sel)
 {
 	struct claim_dev *c;
@@ -52,8 +52,7 @@ struct claim_dev *claim_find(const struct claim_ctx *ctx, const char *name)
 }
 
 static void add_miss(struct claim_ctx *ctx, const struct selector *sel,
-		     enum claim_miss_kind kind, const struct pci_dev *d,
-		     int err)
+		     enum claim_miss_kind kind, const struct vc_dev *d, int err)
 {
 	struct claim_miss *m;
 
@@ -100,7 +99,7 @@ static void read_guards(struct claim_ctx *ctx, struct sel_list *l,
 			struct veto *v, char *done)
 {
 	char name[PCI_NAME_MAX];
-	struct pci_dev d;
+	struct vc_dev d;
 	int i, r;
 
 	for (i = 0; i < l->n; i++) {
@@ -133,7 +132,7 @@ static int take_addr(struct claim_ctx *ctx, struct selector *sel,
 {
 	char name[PCI_NAME_MAX];
 	struct claim_dev *c;
-	struct pci_dev d;
+	struct vc_dev d;
 	int r;
 
 	pci_addr_format(a, name);
@@ -176,7 +175,7 @@ struct scan {
 static int scan_one(const char *name, const struct pci_id *id, void *data)
 {
 	struct scan *sc = data;
-	struct pci_dev d;
+	struct vc_dev d;
 	int i, r;
 
 	for (i = 0; i < sc->l->n; i++) {

@@ -50,7 +50,7 @@ int record_write_dev(const char *dir, const struct claim_dev *c, const char *by,
 		     const char *modalias)
 {
 	char sub[256], text[1024];
-	const struct pci_dev *d = &c->dev;
+	const struct vc_dev *d = &c->dev;
 	int n, r;
 
 	r = mkdir_one(dir);

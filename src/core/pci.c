@@ -76,7 +76,7 @@ static int uevent_ids(const char *buf, struct pci_id *id)
 	return 1;
 }
 
-int pci_parse_uevent(const char *buf, struct pci_dev *d)
+int pci_parse_uevent(const char *buf, struct vc_dev *d)
 {
 	const char *v;
 	size_t len;
@@ -100,7 +100,7 @@ int pci_parse_uevent(const char *buf, struct pci_dev *d)
 
 /* The attribute files, for trees whose uevent lacks PCI_ID. */
 static int read_id_files(const struct sysfs *s, const char *name,
-			 struct pci_dev *d)
+			 struct vc_dev *d)
 {
 	char p[128], drv[DRV_NAME_MAX];
 	unsigned long v, dev;
@@ -132,7 +132,7 @@ static int read_id_files(const struct sysfs *s, const char *name,
 	return 0;
 }
 
-int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d)
+int pci_read_ids(const struct sysfs *s, const char *name, struct vc_dev *d)
 {
 	char p[128], buf[1024];
 	size_t nlen = strlen(name);
@@ -180,14 +180,14 @@ int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 	return r < 0 ? r : 0;
 }
 
-int pci_load(const struct sysfs *s, const char *name, struct pci_dev *d)
+int pci_load(const struct sysfs *s, const char *name, struct vc_dev *d)
 {
 	int r = pci_read_ids(s, name, d);
 
 	return r ? r : pci_load_rest(s, d);
 }
 
-int pci_load_rest(const struct sysfs *s, struct pci_dev *d)
+int pci_load_rest(const struct sysfs *s, struct vc_dev *d)
 {
 	const char *name = d->name;
 	char p[128], buf[DRV_NAME_MAX];
@@ -225,7 +225,7 @@ int pci_load_rest(const struct sysfs *s, struct pci_dev *d)
 	return 0;
 }
 
-enum pci_role pci_host_role(const struct pci_dev *d)
+enum pci_role pci_host_role(const struct vc_dev *d)
 {
 	switch (d->class >> 16) {
 	case 0x01:
@@ -247,7 +247,7 @@ const char *pci_role_name(enum pci_role r)
 	return n[r];
 }
 
-int pci_is_bridge(const struct pci_dev *d)
+int pci_is_bridge(const struct vc_dev *d)
 {
 	unsigned int cls = d->class >> 8;
 
@@ -268,7 +268,7 @@ int pci_scan_ids(const struct sysfs *s,
 		return -errno;
 	while ((de = readdir(dir))) {
 		size_t len = strlen(de->d_name);
-		struct pci_dev d;
+		struct vc_dev d;
 		int n;
 
 		if (de->d_name[0] == '.' || len >= PCI_NAME_MAX)

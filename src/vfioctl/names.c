@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Device names from libpci's ID database. Apart from the rest: libpci's
- * struct pci_dev clashes with ours. libpci never scans the bus here.
+ * struct vc_dev clashes with ours. libpci never scans the bus here.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -31,7 +31,7 @@ struct problem {
 struct vres {
 	const char *sel;
 	int has_dev;
-	struct pci_dev dev;
+	struct vc_dev dev;
 	const char *status;
 	int bound;
 	int viable; /* -1: unknown */
@@ -113,7 +113,7 @@ static int ids_match(const struct ids_entry *e, const struct pci_id *id)
 static int ids_scan_one(const char *name, const struct pci_id *id, void *data)
 {
 	struct ids_scan *s = data;
-	struct pci_dev d;
+	struct vc_dev d;
 
 	if (!ids_match(s->e, id) || s->n >= s->cap)
 		return 0;
@@ -196,7 +196,7 @@ static int ids_to_selectors(struct vctl *c, const char *ids, char *out,
 			}
 			qsort(names, s.n, sizeof(names[0]), cmp_name);
 			for (i = 0; i < s.n; i++) {
-				struct pci_dev d;
+				struct vc_dev d;
 
 				if (pci_read_ids(&c->sys, names[i], &d))
 					continue;
@@ -462,7 +462,7 @@ static int group_member(const char *name, void *data)
 {
 	struct gwalk *g = data;
 	enum pci_role role;
-	struct pci_dev d;
+	struct vc_dev d;
 	struct problem *x;
 
 	if (!strcmp(name, g->r->dev.name))

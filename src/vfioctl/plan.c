@@ -140,7 +140,7 @@ static int resolve_args(struct vctl *c, const char *verb, int argc, char **argv,
 	return miss.n ? 1 : 0;
 }
 
-int vctl_guarded(const struct pci_dev *d, char *buf, size_t size)
+int vctl_guarded(const struct vc_dev *d, char *buf, size_t size)
 {
 	return snprintf(buf, size, "%04x:%04x@%s", d->id.vendor, d->id.device,
 			d->name);
@@ -160,7 +160,7 @@ int cmd_cmdline(struct vctl *c, int argc, char **argv)
 	}
 	value[0] = '\0';
 	for (i = 0; i < devs.n; i++) {
-		const struct pci_dev *d = &devs.v[i].dev;
+		const struct vc_dev *d = &devs.v[i].dev;
 
 		if (pci_is_bridge(d)) {
 			vc_warn("%s is a PCI bridge: vfio-pci cannot take it; "
@@ -212,13 +212,13 @@ static int listed(const struct vdev_list *l, const char *name)
 struct sib {
 	struct vctl *c;
 	const struct vdev_list *l;
-	const struct pci_dev *d;
+	const struct vc_dev *d;
 };
 
 static int warn_sibling(const char *name, void *data)
 {
 	struct sib *s = data;
-	struct pci_dev d;
+	struct vc_dev d;
 
 	if (listed(s->l, name) || pci_load(&s->c->sys, name, &d) ||
 	    iommu_member(&d) == GM_OK)
@@ -275,7 +275,7 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < devs.n; i++) {
-		const struct pci_dev *d = &devs.v[i].dev;
+		const struct vc_dev *d = &devs.v[i].dev;
 		struct sib s = { c, &devs, d };
 		int nfunc = 0, func0 = 0, gfunc = 0;
 
@@ -302,7 +302,7 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 			continue;
 		}
 		for (j = i; j < devs.n; j++) {
-			const struct pci_dev *e = &devs.v[j].dev;
+			const struct vc_dev *e = &devs.v[j].dev;
 			unsigned int f;
 
 			if (!same_slot(&e->addr, &d->addr))

@@ -89,7 +89,7 @@ int iommu_is_vfio_driver(const char *drv)
 	return drv[0] && strstr(drv, "vfio") != NULL;
 }
 
-enum group_member iommu_member(const struct pci_dev *d)
+enum group_member iommu_member(const struct vc_dev *d)
 {
 	if (!d->driver[0]) {
 		if (iommu_is_vfio_driver(d->override) ||

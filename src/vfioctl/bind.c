@@ -18,7 +18,7 @@
 #include "cmdline.h"
 #include "log.h"
 #include "record.h"
-#include "vfioctl-busy.h"
+#include "busy.h"
 #include "vfioctl.h"
 
 /*
@@ -124,7 +124,7 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
  * VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE[:CLASS:CLASS_MASK]], hex, subsystem
  * fields default to any, ffffffff is any. 1 and the entry in hit.
  */
-static int ids_name(const char *ids, const struct pci_dev *d, char *hit,
+static int ids_name(const char *ids, const struct vc_dev *d, char *hit,
 		    size_t size)
 {
 	const char *p = ids;
@@ -166,7 +166,7 @@ static int ids_name(const char *ids, const struct pci_dev *d, char *hit,
 }
 
 /* ids= in an options string from modprobe.d ("ids=... disable_vga=1"). */
-static int options_name(const char *opts, const struct pci_dev *d, char *hit,
+static int options_name(const char *opts, const struct vc_dev *d, char *hit,
 			size_t size)
 {
 	char buf[1024], *tok, *save = NULL;
@@ -183,7 +183,7 @@ static int options_name(const char *opts, const struct pci_dev *d, char *hit,
  * Why vfio-pci takes d on a reprobe without driver_override: its ids=
  * (kernel command line or modprobe.d) names it, or a dynamic ID does.
  */
-static void why_vfio_takes(struct vctl *c, const struct pci_dev *d, char *why,
+static void why_vfio_takes(struct vctl *c, const struct vc_dev *d, char *why,
 			   size_t size)
 {
 	static char cmdline[32768];
@@ -313,7 +313,7 @@ static void reprobe(struct vctl *c, const char *name)
 		vc_dbg("%s: drivers_probe: %s", name, vc_strerror(r));
 }
 
-static int unbind_one(struct vctl *c, const struct pci_dev *d)
+static int unbind_one(struct vctl *c, const struct vc_dev *d)
 {
 	const char *name = d->name;
 	char p[128], drv[DRV_NAME_MAX];

@@ -92,7 +92,7 @@ static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 
 static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 {
-	struct pci_dev *d = &c->dev;
+	struct vc_dev *d = &c->dev;
 	char why[sizeof(c->why)];
 	/* The resolver read its IDs a moment ago. */
 	int r = pci_load_rest(ctx->sys, d);
@@ -582,7 +582,7 @@ static int check_member(const char *name, void *data)
 {
 	struct group_walk *g = data;
 	enum pci_role role;
-	struct pci_dev d;
+	struct vc_dev d;
 	struct claim_dev *c;
 
 	c = claim_find(g->ctx, name);

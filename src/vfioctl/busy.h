@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vfioctl: is the running host using a PCI device? (vfioctl-busy.c) */
+/* vfioctl: is the running host using a PCI device? (busy.c) */
 #ifndef VC_VFIOCTL_BUSY_H
 #define VC_VFIOCTL_BUSY_H
 
@@ -11,7 +11,7 @@
  * the boot display); why gets what uses it, e.g. "nvme0n1p2 is mounted on
  * /". 0 when nothing was found.
  */
-int vctl_host_uses(const struct vctl *c, const struct pci_dev *d, char *why,
+int vctl_host_uses(const struct vctl *c, const struct vc_dev *d, char *why,
 		   size_t size);
 
 #endif

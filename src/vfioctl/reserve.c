@@ -23,7 +23,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "log.h"
-#include "vfioctl-busy.h"
+#include "busy.h"
 #include "vfioctl.h"
 
 #define VALUE_MAX 4096
@@ -635,7 +635,7 @@ static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
 	return claim_plan(ctx, l);
 }
 
-static int reserve_one(struct entries *e, const struct pci_dev *d,
+static int reserve_one(struct entries *e, const struct vc_dev *d,
 		       const char *file, int quiet)
 {
 	char g[sizeof(e->text[0])];

@@ -40,7 +40,7 @@ enum group_member {
  * no driver. GM_UNBOUND is a device with no driver that a driver of its
  * own may still take (no vfio override, not a bridge): no blocker now.
  */
-enum group_member iommu_member(const struct pci_dev *d);
+enum group_member iommu_member(const struct vc_dev *d);
 
 /* 1 for vfio-pci and its variant drivers (mlx5_vfio_pci, ...). */
 int iommu_is_vfio_driver(const char *drv);

@@ -8,7 +8,7 @@
 
 #define DRV_NAME_MAX 64
 
-struct pci_dev {
+struct vc_dev {
 	char name[PCI_NAME_MAX]; /* "0000:00:02.0" */
 	struct pci_addr addr;
 	struct pci_id id;
@@ -30,7 +30,7 @@ enum pci_role {
 	ROLE_NETWORK, /* class 02: its network */
 };
 
-enum pci_role pci_host_role(const struct pci_dev *d);
+enum pci_role pci_host_role(const struct vc_dev *d);
 /* "storage controller", "boot display", "network controller" */
 const char *pci_role_name(enum pci_role r);
 
@@ -41,30 +41,30 @@ const char *pci_role_name(enum pci_role r);
  * 0, -ENOENT when the device is gone, or -errno / -EINVAL for a broken
  * attribute.
  */
-int pci_read_ids(const struct sysfs *s, const char *name, struct pci_dev *d);
+int pci_read_ids(const struct sysfs *s, const char *name, struct vc_dev *d);
 
 /*
  * Everything the claim decision needs: pci_read_ids plus driver_override,
  * header type, IOMMU group, SR-IOV state. Optional attributes that are
  * missing are silent; mandatory ones are an error.
  */
-int pci_load(const struct sysfs *s, const char *name, struct pci_dev *d);
+int pci_load(const struct sysfs *s, const char *name, struct vc_dev *d);
 
 /* pci_load for a device whose IDs pci_read_ids just read into d. */
-int pci_load_rest(const struct sysfs *s, struct pci_dev *d);
+int pci_load_rest(const struct sysfs *s, struct vc_dev *d);
 
 /*
  * Fills IDs, class and driver from the text of a uevent file (NUL
  * terminated). 1 when it has PCI_ID=, else 0.
  */
-int pci_parse_uevent(const char *buf, struct pci_dev *d);
+int pci_parse_uevent(const char *buf, struct vc_dev *d);
 
 /* Re-reads only the bound driver. 0 or -errno. */
 int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 		    size_t size);
 
 /* Endpoint a VM could use: not a bridge of any kind. */
-int pci_is_bridge(const struct pci_dev *d);
+int pci_is_bridge(const struct vc_dev *d);
 
 /* "8086:3e90" into buf of at least 10 bytes. */
 void pci_id_format(const struct pci_id *id, char *buf);
