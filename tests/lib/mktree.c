@@ -11,13 +11,17 @@
  *
  * SPEC, one item per line; '#' starts a comment:
  *   iommu NAME        class/iommu/NAME -> ../../devices/virtual/iommu/NAME
- *   driver NAME [module=MOD]
+ *   driver NAME [module=MOD] [initstate=STATE]
  *                     register bus/pci/drivers/NAME/{bind,unbind,new_id,
  *                     remove_id}, module -> ../../../../module/MOD and
  *                     module/MOD/drivers/pci:NAME back; MOD defaults to
  *                     NAME with '-' as '_'; module=- for a built-in
- *                     driver (no module link). The first line for a
- *                     driver counts: name it before a device uses it.
+ *                     driver (no module link). initstate=live writes
+ *                     module/MOD/initstate, which the kernel has for
+ *                     loadable modules only. A driver is registered
+ *                     once, by the first line that names it (a device's
+ *                     driver= too): later lines only add the module link
+ *                     it lacks (module=MOD) and the initstate.
  *   noiommu Y|N       module/vfio/parameters/enable_unsafe_noiommu_mode
  *                     (always created, N unless this says otherwise)
  *   ADDR VVVV:DDDD CLASS [KEY=VALUE...]     one PCI function, e.g.
@@ -53,6 +57,10 @@
  *                     group N when a driver binds it while an IOMMU is
  *                     registered (virtio-iommu with ACPI VIOT)
  *   firmware TABLE    firmware/acpi/tables/TABLE (VIOT, DMAR, IVRS, IORT)
+ * Run again on a ROOT it made, mktree adds the SPEC's items to it (one
+ * line at a time, as tests/vfioctl/run.sh builds its fake hosts): what
+ * the skeleton writes is only created when missing, and a function that
+ * is there already is an error.
  * ADDR is DDDD:BB:SS.F; all functions sit under devices/pciDDDD:00/ as
  * in a flat root complex. Every link is relative, as in sysfs, so the
  * basename of readlink() names the driver or group.
@@ -75,13 +83,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_DRV 64
 #define NRES 17 /* lines in a bridge's resource (DEVICE_COUNT_RESOURCE) */
 
 static int rootfd;
 static int lineno;
-static char drivers[MAX_DRV][64];
-static int ndrivers;
 
 static void die(const char *what)
 {
@@ -165,46 +170,68 @@ static void default_module(const char *name, char *mod, size_t size)
 	mod[i] = '\0';
 }
 
-/* MODULE NULL: the default; "-": built in, no module link. */
-static void add_driver(const char *name, const char *module)
+/*
+ * MODULE NULL: the default; "-": built in, no module link. A driver that
+ * is there already keeps what it has; it only gains the module link it
+ * lacks when MODULE names one. INITSTATE: module/MOD/initstate, or NULL.
+ */
+static void add_driver(const char *name, const char *module,
+		       const char *initstate)
 {
-	char p[256], t[256], mod[64];
-	int i, fd;
+	char p[512], t[256], mod[256] = "";
+	ssize_t n;
+	int fd, fresh;
 
-	for (i = 0; i < ndrivers; i++)
-		if (!strcmp(drivers[i], name))
-			return;
-	if (strlen(name) >= sizeof(drivers[0]) || strchr(name, '/'))
+	if (strlen(name) >= 64 || strchr(name, '/') || !*name)
 		die("bad driver name");
-	if (module && (strlen(module) >= sizeof(mod) || strchr(module, '/')))
+	if (module && (strlen(module) >= 64 || strchr(module, '/')))
 		die("bad module name");
-	if (ndrivers < MAX_DRV)
-		strcpy(drivers[ndrivers++], name);
 	snprintf(p, sizeof(p), "bus/pci/drivers/%s", name);
+	fresh = faccessat(rootfd, p, F_OK, AT_SYMLINK_NOFOLLOW) != 0;
 	mkdirs(p);
 	fd = openat(rootfd, p, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		sysdie(p);
-	put(fd, "bind", "", 0);
-	put(fd, "unbind", "", 0);
-	put(fd, "new_id", "", 0);
-	put(fd, "remove_id", "", 0);
-	if (module && !strcmp(module, "-")) {
-		close(fd);
-		return;
+	if (fresh) {
+		put(fd, "bind", "", 0);
+		put(fd, "unbind", "", 0);
+		put(fd, "new_id", "", 0);
+		put(fd, "remove_id", "", 0);
 	}
-	if (module)
-		strcpy(mod, module);
-	else
-		default_module(name, mod, sizeof(mod));
-	snprintf(p, sizeof(p), "../../../../module/%s", mod);
-	link_at(fd, p, "module");
+	n = readlinkat(fd, "module", t, sizeof(t) - 1);
+	if (n > 0) { /* its module link counts */
+		const char *base;
+
+		t[n] = '\0';
+		base = strrchr(t, '/');
+		snprintf(mod, sizeof(mod), "%s", base ? base + 1 : t);
+	} else if (module ? strcmp(module, "-") != 0 : fresh) {
+		if (module)
+			strcpy(mod, module);
+		else
+			default_module(name, mod, sizeof(mod));
+		snprintf(p, sizeof(p), "../../../../module/%s", mod);
+		link_at(fd, p, "module");
+		snprintf(p, sizeof(p), "module/%s/drivers", mod);
+		mkdirs(p);
+		snprintf(p, sizeof(p), "module/%s/drivers/pci:%s", mod, name);
+		snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s", name);
+		link_at(rootfd, t, p);
+	}
 	close(fd);
-	snprintf(p, sizeof(p), "module/%s/drivers", mod);
-	mkdirs(p);
-	snprintf(p, sizeof(p), "module/%s/drivers/pci:%s", mod, name);
-	snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s", name);
-	link_at(rootfd, t, p);
+	if (initstate) {
+		if (!mod[0])
+			die("initstate= needs a driver with a module");
+		snprintf(p, sizeof(p), "module/%s/initstate", mod);
+		putf(rootfd, p, "%s\n", initstate);
+	}
+}
+
+/* NAME in DIRFD with that content, unless it is there already. */
+static void put_new(int dirfd, const char *name, const char *buf)
+{
+	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW))
+		put(dirfd, name, buf, strlen(buf));
 }
 
 static void skeleton(void)
@@ -220,12 +247,12 @@ static void skeleton(void)
 	fd = openat(rootfd, "bus/pci", O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		sysdie("bus/pci");
-	put(fd, "drivers_probe", "", 0);
-	put(fd, "drivers_autoprobe", "1\n", 2);
-	put(fd, "rescan", "", 0);
+	put_new(fd, "drivers_probe", "");
+	put_new(fd, "drivers_autoprobe", "1\n");
+	put_new(fd, "rescan", "");
 	close(fd);
-	put(rootfd, "module/vfio/parameters/enable_unsafe_noiommu_mode", "N\n",
-	    2);
+	put_new(rootfd, "module/vfio/parameters/enable_unsafe_noiommu_mode",
+		"N\n");
 }
 
 static int parse_addr(const char *s, unsigned int *dom, unsigned int *bus,
@@ -434,7 +461,7 @@ static void make_dev(struct dev *d)
 	}
 
 	if (d->driver[0]) {
-		add_driver(d->driver, NULL);
+		add_driver(d->driver, NULL, NULL);
 		snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s",
 			 d->driver);
 		link_at(fd, t, "driver");
@@ -543,13 +570,20 @@ static void spec_line(char *line)
 		close(fd);
 		return;
 	}
-	if (!strcmp(tok[0], "driver") && n == 2) {
-		add_driver(tok[1], NULL);
-		return;
-	}
-	if (!strcmp(tok[0], "driver") && n == 3 &&
-	    !strncmp(tok[2], "module=", 7) && tok[2][7]) {
-		add_driver(tok[1], tok[2] + 7);
+	if (!strcmp(tok[0], "driver") && n >= 2 && n <= 4) {
+		const char *module = NULL, *initstate = NULL;
+
+		for (i = 2; i < n; i++) {
+			if (!strncmp(tok[i], "module=", 7) && tok[i][7])
+				module = tok[i] + 7;
+			else if (!strncmp(tok[i], "initstate=", 10) &&
+				 tok[i][10])
+				initstate = tok[i] + 10;
+			else
+				die("driver NAME [module=MOD] "
+				    "[initstate=STATE]");
+		}
+		add_driver(tok[1], module, initstate);
 		return;
 	}
 	if (!strcmp(tok[0], "noiommu") && n == 2) {
@@ -879,7 +913,8 @@ static void capture_dev(int devs, const char *addr)
 
 static int capture(const char *root)
 {
-	char **v, b[256], mod[64];
+	static const char *const tables[] = { "DMAR", "IVRS", "IORT", "VIOT" };
+	char **v, b[256], mod[64], p[512], st[32];
 	int n, i, devs, drv;
 
 	rootfd = open(root, O_RDONLY | O_DIRECTORY);
@@ -905,13 +940,19 @@ static int capture(const char *root)
 	for (i = 0; i < n; i++) {
 		int dfd = openat(drv, v[i], O_RDONLY | O_DIRECTORY);
 
+		b[0] = '\0';
 		if (dfd >= 0 && linkbase(dfd, "module", b, sizeof(b)))
-			printf("driver %s module=-\n", v[i]);
+			printf("driver %s module=-", v[i]);
 		else if (dfd >= 0 && (default_module(v[i], mod, sizeof(mod)),
 				      strcmp(mod, b)))
-			printf("driver %s module=%s\n", v[i], b);
+			printf("driver %s module=%s", v[i], b);
 		else
-			printf("driver %s\n", v[i]);
+			printf("driver %s", v[i]);
+		snprintf(p, sizeof(p), "module/%s/initstate", b);
+		if (b[0] && !attr(rootfd, p, st, sizeof(st)) && st[0] &&
+		    !strchr(st, ' '))
+			printf(" initstate=%s", st);
+		putchar('\n');
 		if (dfd >= 0)
 			close(dfd);
 		free(v[i]);
@@ -919,6 +960,12 @@ static int capture(const char *root)
 	free(v);
 	if (drv >= 0)
 		close(drv);
+	/* The firmware's IOMMU tables, which vfio-claim's advice reads. */
+	for (i = 0; i < (int)(sizeof(tables) / sizeof(tables[0])); i++) {
+		snprintf(p, sizeof(p), "firmware/acpi/tables/%s", tables[i]);
+		if (!faccessat(rootfd, p, F_OK, 0))
+			printf("firmware %s\n", tables[i]);
+	}
 	i = openat(rootfd, "module/vfio/parameters", O_RDONLY | O_DIRECTORY);
 	if (i >= 0) {
 		if (!attr(i, "enable_unsafe_noiommu_mode", b, sizeof(b)) &&
