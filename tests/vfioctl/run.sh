@@ -16,106 +16,66 @@ mkdir -p "$OUT"
 
 # ---- fixture builder ----
 
-# fx_new NAME: an empty host with an IOMMU and vfio-pci loaded.
+# The PCI part of a fake host (sys/bus/pci, the devices, their drivers,
+# modules, IOMMU groups and units) is a tests/lib/mktree.c spec: fx_new,
+# fx_driver and fx_dev append its lines to $OUT/fx/NAME.spec and have
+# mktree add them to $R/sys at once, so a fixture may change the tree
+# right after any fx_* call. What lies outside the PCI tree (proc/, dev/,
+# run/, disks, interfaces, consoles, framebuffers) is written here.
+
+# fx_spec LINE...: these mktree spec lines, into the spec and the tree.
+fx_spec() {
+	printf '%s\n' "$@" | tee -a "$R.spec" | "$MKTREE" "$R/sys" ||
+		fail "fixture-${R##*/}" "mktree refused: $*"
+}
+
+# fx_new NAME: an empty host with an IOMMU (IOMMU=dmar0 by default;
+# IOMMU='' for none) and vfio-pci loaded.
 fx_new() {
 	R=$OUT/fx/$1
-	mkdir -p "$R/sys/devices/pci0000:00" "$R/sys/bus/pci/devices" \
-		"$R/sys/bus/pci/drivers" "$R/sys/kernel/iommu_groups" \
-		"$R/sys/class/iommu/dmar0" "$R/sys/module" "$R/proc" \
-		"$R/dev/vfio" "$R/run" "$R/etc"
-	: >"$R/sys/bus/pci/drivers_probe"
+	mkdir -p "$R/proc" "$R/dev/vfio" "$R/run" "$R/etc"
 	: >"$R/proc/cmdline"
 	: >"$R/proc/iomem"
-	fx_driver vfio-pci vfio_pci
-	fx_driver pcieport
+	echo "# fake host $1 (tests/vfioctl/run.sh)" >"$R.spec"
+	fi=${IOMMU-dmar0}
+	fx_spec ${fi:+"iommu $fi"} "driver vfio-pci module=vfio_pci" \
+		"driver pcieport module=-"
 }
 
-# fx_driver NAME [MODULE [live]]: a registered driver, its module link and,
-# with live, the initstate only loadable modules have.
-# (fx_dev calls it: its variables are its own, sh has no locals.)
+# fx_driver NAME [MODULE [INITSTATE]]: a registered driver, its module
+# link (none without MODULE: built in) and the module's initstate (live:
+# only loadable modules have one).
 fx_driver() {
-	dd=$R/sys/bus/pci/drivers/$1
-	mkdir -p "$dd"
-	: >"$dd/bind"
-	: >"$dd/unbind"
-	: >"$dd/new_id"
-	: >"$dd/remove_id"
-	if [ $# -ge 2 ]; then
-		mkdir -p "$R/sys/module/$2"
-		ln -sfn "../../../../module/$2" "$dd/module"
-		[ "${3:-}" = live ] && echo live >"$R/sys/module/$2/initstate"
-	fi
-	return 0
+	fx_spec "driver $1 module=${2:--}${3:+ initstate=$3}"
 }
 
-# fx_dev ADDR VVVV:DDDD CLASS DRIVER GROUP [bridge]: one PCI function.
-# DRIVER or GROUP "-" for none. BAR 0: 8 MiB at 0xf0000000 + bus * 16 MiB
-# + function * 8 MiB. Subsystem $SUBSYS, default 1458:3702.
+# fx_dev ADDR VVVV:DDDD CLASS DRIVER GROUP [bridge] [KEY=VALUE...]: one
+# PCI function. DRIVER or GROUP "-" for none; a driver not registered yet
+# is registered built in. BAR 0: 8 MiB at 0xf0000000 + bus * 16 MiB +
+# function * 8 MiB. Subsystem $SUBSYS, default 1458:3702. KEY=VALUE: more
+# mktree keys (boot_vga=1, override=vfio-pci, numvfs=2, ...).
 fx_dev() {
-	a=$1 v=${2%:*} dv=${2#*:} d=$R/sys/devices/pci0000:00/$1
-	sub=${SUBSYS:-1458:3702}
-	mkdir -p "$d"
-	ln -sfn "../../../devices/pci0000:00/$a" "$R/sys/bus/pci/devices/$a"
-	echo "0x$v" >"$d/vendor"
-	echo "0x$dv" >"$d/device"
-	echo "0x$3" >"$d/class"
-	echo "0x${sub%:*}" >"$d/subsystem_vendor"
-	echo "0x${sub#*:}" >"$d/subsystem_device"
-	cl=$(echo "$3" | tr 'a-f' 'A-F')
-	su=$(echo "$sub" | tr 'a-f' 'A-F')
-	alias=$(printf 'pci:v0000%sd0000%ssv0000%ssd0000%sbc%ssc%si%s' \
-		"$(echo "$v" | tr 'a-f' 'A-F')" "$(echo "$dv" | tr 'a-f' 'A-F')" \
-		"${su%:*}" "${su#*:}" \
-		"$(echo "$cl" | cut -c1-2)" "$(echo "$cl" | cut -c3-4)" \
-		"$(echo "$cl" | cut -c5-6)")
-	echo "$alias" >"$d/modalias"
-	{
-		[ "$4" != - ] && echo "DRIVER=$4"
-		echo "PCI_CLASS=$3"
-		echo "PCI_ID=$2" | tr 'a-f' 'A-F'
-		echo "PCI_SUBSYS_ID=$sub" | tr 'a-f' 'A-F'
-		echo "PCI_SLOT_NAME=$a"
-		echo "MODALIAS=$alias"
-	} >"$d/uevent"
+	fa=$1 fd=$4 fg=$5
+	fbus=${fa#*:} fbus=${fbus%%:*}
+	fbar=$((0xf0000000 + 0x$fbus * 0x1000000 + ${fa##*.} * 0x800000))
+	fl="$1 $2 $3 subsys=${SUBSYS:-1458:3702}"
+	fl="$fl res=0:$(printf '%x:%x' $fbar $((fbar + 0x7fffff))):40200"
 	if [ "${6:-}" = bridge ]; then
-		{
-			head -c 14 /dev/zero
-			printf '\001'
-			head -c 49 /dev/zero
-		} >"$d/config"
+		fl="$fl hdr=1"
 	else
-		head -c 64 /dev/zero >"$d/config"
+		case $3 in 0604*) fl="$fl hdr=0" ;; esac
 	fi
-	bus=$(echo "$a" | cut -d: -f2)
-	fn=${a##*.}
-	base=$(printf '%x' $((0xf0000000 + 0x$bus * 0x1000000 + fn * 0x800000)))
-	{
-		printf '0x00000000%s 0x00000000%s 0x0000000000040200\n' \
-			"$base" "$(printf '%x' $((0x$base + 0x7fffff)))"
-		i=0
-		while [ $i -lt 5 ]; do
-			echo "0x0000000000000000 0x0000000000000000 0x0000000000000000"
-			i=$((i + 1))
-		done
-	} >"$d/resource"
-	if [ "$4" = vfio-pci ]; then
-		echo vfio-pci >"$d/driver_override"
-	else
-		echo "(null)" >"$d/driver_override"
+	if [ "$fd" != - ]; then
+		[ -d "$R/sys/bus/pci/drivers/$fd" ] || fx_driver "$fd"
+		fl="$fl driver=$fd"
 	fi
-	if [ "$4" != - ]; then
-		[ -d "$R/sys/bus/pci/drivers/$4" ] || fx_driver "$4"
-		ln -sfn "../../../bus/pci/drivers/$4" "$d/driver"
-		ln -sfn "../../../../devices/pci0000:00/$a" \
-			"$R/sys/bus/pci/drivers/$4/$a"
-	fi
-	if [ "$5" != - ]; then
-		g=$R/sys/kernel/iommu_groups/$5/devices
-		mkdir -p "$g"
-		ln -sfn "../../../kernel/iommu_groups/$5" "$d/iommu_group"
-		ln -sfn "../../../../devices/pci0000:00/$a" "$g/$a"
-		[ "$4" = vfio-pci ] && : >"$R/dev/vfio/$5"
-	fi
+	[ "$fd" = vfio-pci ] && fl="$fl override=vfio-pci"
+	[ "$fg" != - ] && fl="$fl group=$fg"
+	shift 5
+	[ "${1:-}" = bridge ] && shift
+	[ $# -gt 0 ] && fl="$fl $*"
+	fx_spec "$fl"
+	[ "$fd" = vfio-pci ] && [ "$fg" != - ] && : >"$R/dev/vfio/$fg"
 	return 0
 }
 
@@ -250,8 +210,7 @@ build_fixtures() {
 	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
 	fx_claimed 0 0000:0b:00.0
 
-	fx_new noiommu
-	rmdir "$R/sys/class/iommu/dmar0"
+	IOMMU='' fx_new noiommu
 	fx_driver nouveau nouveau live
 	fx_dev 0000:0b:00.0 10de:1b80 030000 nouveau -
 	echo "vfio.devices=0b:00.0" >"$R/proc/cmdline"
@@ -323,10 +282,8 @@ build_fixtures() {
 	# vfio's no-IOMMU mode: no IOMMU, enable_unsafe_noiommu_mode=Y, and
 	# the group vfio made for the device is /dev/vfio/noiommu-0
 	# (drivers/vfio/group.c: "%s%d", "noiommu-").
-	fx_new noiommuhost
-	rmdir "$R/sys/class/iommu/dmar0"
-	mkdir -p "$R/sys/module/vfio/parameters"
-	echo Y >"$R/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+	IOMMU='' fx_new noiommuhost
+	fx_spec "noiommu Y"
 	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 0
 	mv "$R/dev/vfio/0" "$R/dev/vfio/noiommu-0"
 	echo "vfio.devices=10de:1b80@0000:0b:00.0 vfio.enable_unsafe_noiommu_mode=1" \
@@ -1398,12 +1355,12 @@ reserve_suite() {
 	rm "$d14/sriov_numvfs"
 	# No IOMMU: the boot refuses a device without a group.
 	mv "$d14/iommu_group" "$d14/.iommu_group"
-	rmdir "$F/rsv/sys/class/iommu/dmar0"
+	mv "$F/rsv/sys/class/iommu/dmar0" "$F/rsv/dmar0.off"
 	check "reserve-no-iommu-group$s" 1 \
 		"0000:00:14.0 [8086:a2af]: not claimed: has no IOMMU group|nothing changed" \
 		g rsv reserve 00:14.0
 	mv "$d14/.iommu_group" "$d14/iommu_group"
-	mkdir "$F/rsv/sys/class/iommu/dmar0"
+	mv "$F/rsv/dmar0.off" "$F/rsv/sys/class/iommu/dmar0"
 	check "reserve-bad-selector$s" 2 "'0b:0' is not a device selector" \
 		g rsv reserve 0b:0
 	expect_eq "reserve-refused-writes-nothing$s" "$before" \
