@@ -79,6 +79,18 @@ fx_dev() {
 	return 0
 }
 
+# fx_host NAME FILE: a host whose PCI tree is the spec FILE as it is, with
+# nothing added: what 'mktree --capture /sys' prints on a user's machine
+# (tests/README.md). proc/, dev/, run/ and etc/ start empty.
+fx_host() {
+	R=$OUT/fx/$1
+	mkdir -p "$R/proc" "$R/dev/vfio" "$R/run" "$R/etc"
+	: >"$R/proc/cmdline"
+	: >"$R/proc/iomem"
+	: >"$R.spec"
+	fx_spec "$(cat "$2")"
+}
+
 # fx_claimed STATUS ADDR...: vfio-claim ran this boot and recorded these.
 fx_claimed() {
 	st=$1
@@ -236,8 +248,7 @@ build_fixtures() {
 
 	fx_new pending
 	rm -rf "$R/sys/bus/pci/drivers/vfio-pci"
-	fx_dev 0000:0b:00.0 10de:1b80 030000 - 14
-	echo vfio-pci >"$R/sys/devices/pci0000:00/0000:0b:00.0/driver_override"
+	fx_dev 0000:0b:00.0 10de:1b80 030000 - 14 override=vfio-pci
 	echo "vfio.devices=0b:00.0" >"$R/proc/cmdline"
 
 	fx_new ids
@@ -318,6 +329,11 @@ build_fixtures() {
 	echo "why=cannot write vfio-pci to driver_override: Permission denied" \
 		>>"$R/run/vfio-claim/devices/0000:0b:00.0"
 	echo "why=the device vanished" >>"$R/run/vfio-claim/devices/0000:0b:00.1"
+
+	# This project's test machine, from 'mktree --capture /sys': a virtio
+	# microVM with no IOMMU, its disk (00:02.0) and NIC (00:03.0) on
+	# the built-in virtio-pci, 64-bit BARs, 7 resource lines (no SR-IOV).
+	fx_host microvm "$HERE/hosts/virtio-microvm.spec"
 
 	# The GPU on vfio-pci; its audio and USB functions, in its group, not.
 	fx_new twoblockers
@@ -737,8 +753,22 @@ suite() {
 	check "groups-group-rule-shpchp$s" 0 \
 		"IOMMU group 14: not viable|(shpchp) *" v shpc groups
 
+	# A captured host (hosts/virtio-microvm.spec): no IOMMU, and the
+	# firmware has no IOMMU table, so the advice is the firmware setup.
+	check "host-microvm-verify$s" 1 \
+		"host: IOMMU off, vfio-pci not loaded|problem (no-iommu)|fix: the firmware shows none: enable VT-d or AMD-Vi (IOMMU) in its setup|0000:00:03.0 [1af4:1041]: NOT READY, on virtio-pci|problem (no-iommu-group)" \
+		v microvm verify 00:03.0
+	check "host-microvm-groups$s" 0 \
+		"no IOMMU groups: the firmware shows none" v microvm groups
+	check "host-microvm-plan$s" 1 \
+		"plan 0000:00:03.0 id=1af4:1041 driver=virtio-pci group=- action=refuse" \
+		v microvm plan --cmdline "vfio.devices=1af4:1041"
+	check "host-microvm-cmdline$s" 0 "vfio.devices=1af4:1041@0000:00:03.0" \
+		v microvm cmdline 00:03.0
+
 	# plan: the same lines as vfio-claim --dry-run on the same tree
-	for fx in wrongdrv nonviable stale noiommu; do
+	echo "vfio.devices=00:03.0,1af4:1042" >"$F/microvm/proc/cmdline"
+	for fx in wrongdrv nonviable stale noiommu microvm; do
 		cl=$(cat "$F/$fx/proc/cmdline")
 		want=$("$VFIO_CLAIM" --sysfs "$F/$fx/sys" --cmdline "$cl" \
 			--config /nonexistent --dry-run 2>/dev/null)
@@ -1178,9 +1208,7 @@ busy() {
 	# The boot display with the console on it.
 	gpu() {
 		fx_new "busy-$1$s"
-		fx_dev 0000:01:00.0 10de:1b80 030000 nouveau 18
-		echo nouveau >"$R/sys/devices/pci0000:00/0000:01:00.0/.native"
-		echo "$2" >"$R/sys/devices/pci0000:00/0000:01:00.0/boot_vga"
+		fx_dev 0000:01:00.0 10de:1b80 030000 nouveau 18 boot_vga="$2"
 		fx_vtcon 0 "(S) dummy device" 0
 	}
 	gpu own-fb 1
@@ -1203,8 +1231,7 @@ busy() {
 	bound fbcon-unbound 0000:01:00.0
 	# A second GPU: the console is on the boot one's framebuffer.
 	gpu second-gpu 0
-	fx_dev 0000:02:00.0 1002:73bf 030000 amdgpu 19
-	echo 1 >"$R/sys/devices/pci0000:00/0000:02:00.0/boot_vga"
+	fx_dev 0000:02:00.0 1002:73bf 030000 amdgpu 19 boot_vga=1
 	fx_fb 0 amdgpudrmfb pci0000:00/0000:02:00.0
 	fx_vtcon 1 "(M) frame buffer device" 1
 	bound second-gpu 0000:01:00.0
@@ -1595,12 +1622,52 @@ hermetic() {
 	fi
 }
 
+# mktree --capture of a fixture's tree builds a tree that --snap lists the
+# same and that vfioctl reads the same (verify, groups and plan print the
+# same): what a user's captured host goes through. The capture of the
+# captured host gives its spec back.
+capture_round_trip() {
+	for fx in healthy wrongdrv nonviable hostgroup1 kernelrule shpc \
+		noiommuhost twogpus stale microvm; do
+		a=$OUT/fx/$fx c=$OUT/fx/capture-$fx
+		rm -rf "$c"
+		cp -a "$a" "$c"
+		rm -rf "$c/sys"
+		if ! "$MKTREE" --capture "$a/sys" >"$c.spec" ||
+			! "$MKTREE" "$c/sys" <"$c.spec"; then
+			fail "capture-round-trip-$fx" "mktree failed: $(head -c 300 "$c.spec")"
+			continue
+		fi
+		"$MKTREE" --snap "$a/sys" | LC_ALL=C sort >"$a.snap"
+		"$MKTREE" --snap "$c/sys" | LC_ALL=C sort >"$c.snap"
+		if cmp -s "$a.snap" "$c.snap"; then
+			pass "capture-round-trip-$fx"
+		else
+			fail "capture-round-trip-$fx" "trees differ (-fixture +rebuilt): $(diff "$a.snap" "$c.snap" | grep '^[<>]' | head -n 6 | tr '\n' '|')"
+		fi
+		got='' want=''
+		for verb in "verify --json" "groups --json" "plan --json" "verify"; do
+			# shellcheck disable=SC2086 # the words of verb
+			o=$("$VFIOCTL" --root "$a" $verb 2>&1)
+			want="$want~$verb: exit $?: $o"
+			# shellcheck disable=SC2086 # the words of verb
+			o=$("$VFIOCTL" --root "$c" $verb 2>&1)
+			got="$got~$verb: exit $?: $(printf '%s\n' "$o" | sed "s|$c|$a|g")"
+		done
+		expect_eq "capture-round-trip-vfioctl-$fx" "$want" "$got"
+	done
+	expect_eq capture-round-trip-microvm-spec \
+		"$(grep -v '^#' "$HERE/hosts/virtio-microvm.spec")" \
+		"$(grep -v '^#' "$OUT/fx/capture-microvm.spec")"
+}
+
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
 	fail vfioctl-built "no $VFIOCTL: run make"
 	exit 1
 fi
 build_fixtures
+capture_round_trip
 promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
