@@ -3,7 +3,8 @@
  * mktree: builds fake sysfs trees shaped like the kernel's, fast enough
  * for thousands of functions, and snapshots them for before/after diffs.
  *
- *   mktree ROOT < SPEC     create the tree under ROOT (made if missing)
+ *   mktree ROOT < SPEC     create the tree under ROOT (made, with its
+ *                          parents, if missing)
  *   mktree --snap ROOT     print one line per entry, for tests/lib/testlib.sh
  *   mktree --capture SYS   print the SPEC of a sysfs tree: a real machine's
  *                          /sys (only read) or one mktree made, so a bug
@@ -986,6 +987,7 @@ static int capture(const char *root)
 int main(int argc, char **argv)
 {
 	static char line[4096];
+	char *s, c;
 
 	if (argc == 3 && !strcmp(argv[1], "--snap"))
 		return snap(argv[2]);
@@ -997,9 +999,18 @@ int main(int argc, char **argv)
 		      stderr);
 		return 2;
 	}
-	if (mkdir(argv[1], 0755) && errno != EEXIST) {
-		perror(argv[1]);
-		return 1;
+	for (s = argv[1] + 1;; s++) { /* mkdir -p */
+		if (*s && *s != '/')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(argv[1], 0755) && errno != EEXIST) {
+			perror(argv[1]);
+			return 1;
+		}
+		*s = c;
+		if (!c)
+			break;
 	}
 	rootfd = open(argv[1], O_RDONLY | O_DIRECTORY);
 	if (rootfd < 0) {
