@@ -81,7 +81,9 @@ fx_dev() {
 
 # fx_host NAME FILE: a host whose PCI tree is the spec FILE as it is, with
 # nothing added: what 'mktree --capture /sys' prints on a user's machine
-# (tests/README.md). proc/, dev/, run/ and etc/ start empty.
+# (tests/README.md). proc/, run/ and etc/ start empty; dev/vfio/N is
+# there for each group with a device on a vfio driver, as the kernel
+# makes it.
 fx_host() {
 	R=$OUT/fx/$1
 	mkdir -p "$R/proc" "$R/dev/vfio" "$R/run" "$R/etc"
@@ -89,6 +91,14 @@ fx_host() {
 	: >"$R/proc/iomem"
 	: >"$R.spec"
 	fx_spec "$(cat "$2")"
+	awk '{ d = g = ""
+		for (i = 4; i <= NF; i++) {
+			if ($i ~ /^driver=.*vfio/) d = 1
+			if ($i ~ /^group=/) g = substr($i, 7)
+		}
+		if (d && g != "") print g }' "$2" | while read -r g; do
+		: >"$R/dev/vfio/$g"
+	done
 }
 
 # fx_claimed STATUS ADDR...: vfio-claim ran this boot and recorded these.
@@ -334,6 +344,14 @@ build_fixtures() {
 	# microVM with no IOMMU, its disk (00:02.0) and NIC (00:03.0) on
 	# the built-in virtio-pci, 64-bit BARs, 7 resource lines (no SR-IOV).
 	fx_host microvm "$HERE/hosts/virtio-microvm.spec"
+
+	# Debian's 6.1 kernel in QEMU (q35, VT-d), from 'mktree --capture
+	# /sys' in the guest: the kernel's groups (the VGA and its HDA
+	# function share one), bochs-drm from module bochs, xhci_hcd from
+	# xhci_pci, 00:05.0 on vfio-pci, the e1000e behind a root port.
+	fx_host q35 "$HERE/hosts/qemu-q35-vtd.spec"
+	echo "console=ttyS0 intel_iommu=on vfio.devices=00:03,00:05.0" \
+		>"$R/proc/cmdline"
 
 	# The GPU on vfio-pci; its audio and USB functions, in its group, not.
 	fx_new twoblockers
@@ -766,9 +784,23 @@ suite() {
 	check "host-microvm-cmdline$s" 0 "vfio.devices=1af4:1041@0000:00:03.0" \
 		v microvm cmdline 00:03.0
 
+	# A real kernel's tree (hosts/qemu-q35-vtd.spec).
+	check "host-q35-groups$s" 0 \
+		"IOMMU group 1: not viable|0000:00:03.0 VGA compatible controller: Device 1234:1111 [1234:1111] (bochs-drm) *|0000:00:03.1 Audio device: Intel Corporation Device 293e [8086:293e] (snd_hda_intel) *|IOMMU group 3: viable|IOMMU group 6: viable" \
+		v q35 --pci-ids "$HERE/pci.ids" groups
+	check "host-q35-verify$s" 1 \
+		"0000:00:03.0 [1234:1111]: NOT READY, on bochs-drm, IOMMU group 1 not viable|bound to bochs-drm, not vfio-pci (module bochs)|IOMMU group 1 also holds 0000:00:03.1 [8086:293e] on snd_hda_intel|0000:00:05.0 [1b36:000d]: ready, vfio-pci, IOMMU group 3 viable|NOT READY: 1 of 3 devices ready" \
+		v q35 verify
+	jcheck "host-q35-verify-json$s" 1 \
+		'.host.iommu_units == ["dmar0"] and .devices[0].driver_kind == "module" and .devices[2].status == "ready" and .devices[2].group == 3' \
+		v q35 verify --json
+	check "host-q35-verify-module-name$s" 1 \
+		"bound to xhci_hcd, not vfio-pci (module xhci_pci)" \
+		v q35 verify 00:04.0
+
 	# plan: the same lines as vfio-claim --dry-run on the same tree
 	echo "vfio.devices=00:03.0,1af4:1042" >"$F/microvm/proc/cmdline"
-	for fx in wrongdrv nonviable stale noiommu microvm; do
+	for fx in wrongdrv nonviable stale noiommu microvm q35; do
 		cl=$(cat "$F/$fx/proc/cmdline")
 		want=$("$VFIO_CLAIM" --sysfs "$F/$fx/sys" --cmdline "$cl" \
 			--config /nonexistent --dry-run 2>/dev/null)
@@ -1628,7 +1660,7 @@ hermetic() {
 # captured host gives its spec back.
 capture_round_trip() {
 	for fx in healthy wrongdrv nonviable hostgroup1 kernelrule shpc \
-		noiommuhost twogpus stale microvm; do
+		noiommuhost twogpus stale microvm q35; do
 		a=$OUT/fx/$fx c=$OUT/fx/capture-$fx
 		rm -rf "$c"
 		cp -a "$a" "$c"
@@ -1656,9 +1688,11 @@ capture_round_trip() {
 		done
 		expect_eq "capture-round-trip-vfioctl-$fx" "$want" "$got"
 	done
-	expect_eq capture-round-trip-microvm-spec \
-		"$(grep -v '^#' "$HERE/hosts/virtio-microvm.spec")" \
-		"$(grep -v '^#' "$OUT/fx/capture-microvm.spec")"
+	for h in microvm:virtio-microvm q35:qemu-q35-vtd; do
+		expect_eq "capture-round-trip-${h%%:*}-spec" \
+			"$(grep -v '^#' "$HERE/hosts/${h#*:}.spec")" \
+			"$(grep -v '^#' "$OUT/fx/capture-${h%%:*}.spec")"
+	done
 }
 
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
