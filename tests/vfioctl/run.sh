@@ -29,15 +29,15 @@ fx_spec() {
 		fail "fixture-${R##*/}" "mktree refused: $*"
 }
 
-# fx_new NAME: an empty host with an IOMMU (IOMMU=dmar0 by default;
-# IOMMU='' for none) and vfio-pci loaded.
+# fx_new NAME: an empty host with an IOMMU (FX_IOMMU=dmar0 by default;
+# FX_IOMMU='' for none) and vfio-pci loaded.
 fx_new() {
 	R=$OUT/fx/$1
 	mkdir -p "$R/proc" "$R/dev/vfio" "$R/run" "$R/etc"
 	: >"$R/proc/cmdline"
 	: >"$R/proc/iomem"
 	echo "# fake host $1 (tests/vfioctl/run.sh)" >"$R.spec"
-	fi=${IOMMU-dmar0}
+	fi=${FX_IOMMU-dmar0}
 	fx_spec ${fi:+"iommu $fi"} "driver vfio-pci module=vfio_pci" \
 		"driver pcieport module=-"
 }
@@ -232,7 +232,7 @@ build_fixtures() {
 	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
 	fx_claimed 0 0000:0b:00.0
 
-	IOMMU='' fx_new noiommu
+	FX_IOMMU='' fx_new noiommu
 	fx_driver nouveau nouveau live
 	fx_dev 0000:0b:00.0 10de:1b80 030000 nouveau -
 	echo "vfio.devices=0b:00.0" >"$R/proc/cmdline"
@@ -303,7 +303,7 @@ build_fixtures() {
 	# vfio's no-IOMMU mode: no IOMMU, enable_unsafe_noiommu_mode=Y, and
 	# the group vfio made for the device is /dev/vfio/noiommu-0
 	# (drivers/vfio/group.c: "%s%d", "noiommu-").
-	IOMMU='' fx_new noiommuhost
+	FX_IOMMU='' fx_new noiommuhost
 	fx_spec "noiommu Y"
 	fx_dev 0000:0b:00.0 10de:1b80 030000 vfio-pci 0
 	mv "$R/dev/vfio/0" "$R/dev/vfio/noiommu-0"
