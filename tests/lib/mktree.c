@@ -187,6 +187,8 @@ static void add_driver(const char *name, const char *module,
 		die("bad driver name");
 	if (module && (strlen(module) >= 64 || strchr(module, '/')))
 		die("bad module name");
+	if (initstate && module && !strcmp(module, "-"))
+		die("initstate= needs a module, not module=-");
 	snprintf(p, sizeof(p), "bus/pci/drivers/%s", name);
 	fresh = faccessat(rootfd, p, F_OK, AT_SYMLINK_NOFOLLOW) != 0;
 	mkdirs(p);
