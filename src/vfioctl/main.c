@@ -162,11 +162,27 @@ static const struct option longopts[] = {
  * bits of main()'s given: kmod's tools/ style, so that
  * `vfioctl --force groups` is an error and not silently ignored.
  */
-static const char *const verb_opts[] = { "--json",  "--format",
-					 "--probe", "--dry-run",
-					 "--force", "--no-rebuild",
-					 "--all" };
+static const struct {
+	const char *name;
+	int opt; /* what getopt_long() returns for it */
+} verb_opts[] = {
+	{ "--json", OPT_JSON },	  { "--format", OPT_FORMAT },
+	{ "--probe", OPT_PROBE }, { "--dry-run", 'n' },
+	{ "--force", 'f' },	  { "--no-rebuild", OPT_NO_REBUILD },
+	{ "--all", OPT_ALL },
+};
 #define NVERB_OPTS (int)(sizeof(verb_opts) / sizeof(verb_opts[0]))
+
+/* The bit of verb_opts[] for a getopt_long() return value, 0 for none. */
+static unsigned int verb_bit(int opt)
+{
+	int k;
+
+	for (k = 0; k < NVERB_OPTS; k++)
+		if (verb_opts[k].opt == opt)
+			return 1u << k;
+	return 0;
+}
 
 /* 1 when every verb option GIVEN (bits of verb_opts) is one of V's. */
 static int verb_options_ok(const struct verb *v, unsigned int given)
@@ -177,7 +193,7 @@ static int verb_options_ok(const struct verb *v, unsigned int given)
 	for (k = 0; k < NVERB_OPTS; k++) {
 		if (!(given & 1u << k))
 			continue;
-		snprintf(want, sizeof(want), " %s ", verb_opts[k]);
+		snprintf(want, sizeof(want), " %s ", verb_opts[k].name);
 		if (strstr(v->opts, want))
 			continue;
 		owners[0] = '\0';
@@ -195,7 +211,7 @@ static int verb_options_ok(const struct verb *v, unsigned int given)
 		fprintf(stderr,
 			"vfioctl: %s is an option of %s, not of %s; try "
 			"'vfioctl %s --help'\n",
-			verb_opts[k], owners, v->name, v->name);
+			verb_opts[k].name, owners, v->name, v->name);
 		return 0;
 	}
 	return 1;
@@ -264,6 +280,7 @@ int main(int argc, char **argv)
 	c.sysroot = NULL;
 	while ((opt = getopt_long(argc, argv, "nfqvhV", longopts, NULL)) !=
 	       -1) {
+		given |= verb_bit(opt);
 		switch (opt) {
 		case OPT_SYSFS:
 			c.sysroot = optarg;
@@ -295,11 +312,9 @@ int main(int argc, char **argv)
 			c.modprobe = optarg;
 			break;
 		case OPT_JSON:
-			given |= 1u << 0;
 			c.json = 1;
 			break;
 		case OPT_FORMAT:
-			given |= 1u << 1;
 			c.json = !strcmp(optarg, "json");
 			c.prometheus = !strcmp(optarg, "prometheus");
 			if (!c.json && !c.prometheus &&
@@ -312,23 +327,18 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_PROBE:
-			given |= 1u << 2;
 			c.probe = 1;
 			break;
 		case OPT_NO_REBUILD:
-			given |= 1u << 5;
 			c.no_rebuild = 1;
 			break;
 		case OPT_ALL:
-			given |= 1u << 6;
 			c.all = 1;
 			break;
 		case 'n':
-			given |= 1u << 3;
 			c.dry_run = 1;
 			break;
 		case 'f':
-			given |= 1u << 4;
 			c.force = 1;
 			break;
 		case 'q':
