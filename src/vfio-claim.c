@@ -150,103 +150,71 @@ unexpected:
 	return 2;
 }
 
-int main(int argc, char **argv)
-{
-	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
-	static char alias[96];
-	static struct sel_list sels;
-	struct args a;
+/* What the options and the host decide, before anything is read. */
+struct run {
 	const char *sysroot, *cmdarg, *config, *kmsg, *rundir, *modprobe;
-	const char *source;
-	int dry_run, r, bad, real;
+	char alias[96]; /* modules.alias, for vfio variant drivers */
+	char cmdline[CMDLINE_MAX + 1];
+	int dry_run;
+};
+
+/* Only the real /sys may touch the real kmsg, /run and modules. */
+static void settings(const struct args *a, struct run *s)
+{
+	const char *const *v = a->val;
+	struct utsname u;
+	int real;
+
+	s->sysroot = v[A_SYSFS] ? v[A_SYSFS] : "/sys";
+	s->cmdarg = v[A_CMDLINE];
+	s->config = v[A_CONFIG] ? v[A_CONFIG] : "/etc/vfio-claim.conf";
+	s->dry_run = a->dry_run;
+	real = !strcmp(s->sysroot, "/sys");
+	if (v[A_KMSG])
+		s->kmsg = strcmp(v[A_KMSG], "-") ? v[A_KMSG] : NULL;
+	else
+		s->kmsg = real && !a->dry_run ? "/dev/kmsg" : NULL;
+	s->rundir = v[A_RUNDIR] ? v[A_RUNDIR] : real ? "/run/vfio-claim" : NULL;
+	s->modprobe = v[A_MODPROBE] ? v[A_MODPROBE]
+		      : real	    ? modprobe_find()
+				    : NULL;
+	if (a->no_modprobe)
+		s->modprobe = NULL;
+	if (v[A_MODDIR])
+		vc_path(s->alias, sizeof(s->alias), "%s/modules.alias",
+			v[A_MODDIR]);
+	else if (real && uname(&u) == 0)
+		vc_path(s->alias, sizeof(s->alias),
+			"/lib/modules/%s/modules.alias", u.release);
+}
+
+/* Plan, apply, check and record the claim of SELS; 0 when all went well. */
+static int claim(const struct run *s, struct sel_list *sels)
+{
 	struct claim_ctx ctx;
 	struct sysfs sys;
-	struct utsname u;
+	int r;
 
-	memset(&a, 0, sizeof(a));
-	r = parse_argv(argc, argv, &a);
-	if (r)
-		return r < 0 ? 0 : r;
-	sysroot = a.val[A_SYSFS] ? a.val[A_SYSFS] : "/sys";
-	cmdarg = a.val[A_CMDLINE];
-	config = a.val[A_CONFIG] ? a.val[A_CONFIG] : "/etc/vfio-claim.conf";
-	dry_run = a.dry_run;
-
-	/* Only the real /sys may touch the real kmsg, /run and modules. */
-	real = !strcmp(sysroot, "/sys");
-	if (a.val[A_KMSG])
-		kmsg = strcmp(a.val[A_KMSG], "-") ? a.val[A_KMSG] : NULL;
-	else
-		kmsg = real && !dry_run ? "/dev/kmsg" : NULL;
-	rundir = a.val[A_RUNDIR] ? a.val[A_RUNDIR]
-		 : real		 ? "/run/vfio-claim"
-				 : NULL;
-	modprobe = a.val[A_MODPROBE] ? a.val[A_MODPROBE]
-		   : real	     ? modprobe_find()
-				     : NULL;
-	if (a.no_modprobe)
-		modprobe = NULL;
-	/* vfio variant drivers: the running kernel's modules.alias. */
-	if (a.val[A_MODDIR])
-		vc_path(alias, sizeof(alias), "%s/modules.alias",
-			a.val[A_MODDIR]);
-	else if (real && uname(&u) == 0)
-		vc_path(alias, sizeof(alias), "/lib/modules/%s/modules.alias",
-			u.release);
-	log_setup("vfio-claim", kmsg, a.level, a.echo);
-
-	if (cmdarg) {
-		if (strlen(cmdarg) > CMDLINE_MAX) {
-			vc_err("--cmdline is longer than %d bytes",
-			       CMDLINE_MAX);
-			return 2;
-		}
-		strcpy(cmdline, cmdarg);
-	} else if ((r = cmdline_read("/proc/cmdline", cmdline,
-				     sizeof(cmdline)))) {
-		vc_warn("cannot read /proc/cmdline: %s; using %s only",
-			vc_strerror(r), config);
-	}
-
-	r = config_devices(cmdline, config, value, sizeof(value), &source);
-	if (r < 0)
-		return 1;
-	if (r == 0) {
-		vc_dbg("no " PARAM "= and no devices= in %s: nothing to claim",
-		       config);
-		return 0;
-	}
-
-	bad = sel_parse_list(value, &sels, source);
-	if (sels.n == 0) {
-		vc_info("%s%s%s: nothing to claim", source,
-			source[0] == 'v' ? "" : ": devices=", value);
-		if (rundir && !dry_run)
-			record_write_boot(rundir, source, value, bad ? 1 : 0);
-		return bad ? 1 : 0;
-	}
-	vc_info("%s%s%s", source, source[0] == 'v' ? "" : ": devices=", value);
-
-	r = sysfs_open(&sys, sysroot);
+	r = sysfs_open(&sys, s->sysroot);
 	if (r) {
 		vc_err("%s: cannot open bus/pci/devices: %s; is sysfs mounted?",
-		       sysroot, vc_strerror(r));
+		       s->sysroot, vc_strerror(r));
 		return 1;
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &sys;
-	ctx.dry_run = dry_run;
+	ctx.dry_run = s->dry_run;
 	/* An IOMMU that comes up as a module (virtio-iommu): load it first. */
-	if (modprobe && !dry_run)
-		iommu_load_driver(&sys, modprobe_run, (void *)modprobe);
-	if (modprobe) {
+	if (s->modprobe && !s->dry_run)
+		iommu_load_driver(&sys, modprobe_run, (void *)s->modprobe);
+	if (s->modprobe) {
 		ctx.load_module = modprobe_run;
-		ctx.load_data = (void *)modprobe;
+		ctx.load_data = (void *)s->modprobe;
 	}
-	ctx.cmdline = cmdline;
-	ctx.alias_path = alias[0] ? alias : NULL;
-	r = claim_plan(&ctx, &sels);
-	if (r == 0 && dry_run)
+	ctx.cmdline = s->cmdline;
+	ctx.alias_path = s->alias[0] ? s->alias : NULL;
+	r = claim_plan(&ctx, sels);
+	if (r == 0 && s->dry_run)
 		claim_print_plan(&ctx);
 	if (r == 0)
 		r = claim_apply(&ctx);
@@ -254,19 +222,74 @@ int main(int argc, char **argv)
 		claim_check_groups(&ctx);
 	if (r)
 		ctx.errors++;
-	bad += ctx.errors;
-
-	if (rundir && !dry_run) {
-		/* Logged there; the claim itself stands. */
-		record_write_claims(rundir, &ctx, "vfio-claim",
+	/* Logged there; the claim itself stands. */
+	if (s->rundir && !s->dry_run)
+		record_write_claims(s->rundir, &ctx, "vfio-claim",
 				    RECORD_REFUSALS);
-		r = record_write_boot(rundir, source, value, bad ? 1 : 0);
-		if (r)
-			vc_err("%s: cannot record this boot: %s", rundir,
-			       vc_strerror(r));
-	}
+	r = ctx.errors;
 	claim_free(&ctx);
 	sysfs_close(&sys);
-	log_close();
+	return r;
+}
+
+/* The exit status: 0, or 1 when a selector or a device failed. */
+static int run(struct run *s)
+{
+	static char value[VALUE_MAX];
+	static struct sel_list sels;
+	const char *source;
+	int r, bad;
+
+	if (s->cmdarg) {
+		if (strlen(s->cmdarg) > CMDLINE_MAX) {
+			vc_err("--cmdline is longer than %d bytes",
+			       CMDLINE_MAX);
+			return 2;
+		}
+		strcpy(s->cmdline, s->cmdarg);
+	} else if ((r = cmdline_read("/proc/cmdline", s->cmdline,
+				     sizeof(s->cmdline)))) {
+		vc_warn("cannot read /proc/cmdline: %s; using %s only",
+			vc_strerror(r), s->config);
+	}
+
+	r = config_devices(s->cmdline, s->config, value, sizeof(value),
+			   &source);
+	if (r < 0)
+		return 1;
+	if (r == 0) {
+		vc_dbg("no " PARAM "= and no devices= in %s: nothing to claim",
+		       s->config);
+		return 0;
+	}
+
+	bad = sel_parse_list(value, &sels, source);
+	vc_info("%s%s%s%s", source, source[0] == 'v' ? "" : ": devices=", value,
+		sels.n ? "" : ": nothing to claim");
+	if (sels.n)
+		bad += claim(s, &sels);
+	if (s->rundir && !s->dry_run) {
+		r = record_write_boot(s->rundir, source, value, bad ? 1 : 0);
+		if (r)
+			vc_err("%s: cannot record this boot: %s", s->rundir,
+			       vc_strerror(r));
+	}
 	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct run s;
+	struct args a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	r = parse_argv(argc, argv, &a);
+	if (r)
+		return r < 0 ? 0 : r;
+	settings(&a, &s);
+	log_setup("vfio-claim", s.kmsg, a.level, a.echo);
+	r = run(&s);
+	log_close();
+	return r;
 }

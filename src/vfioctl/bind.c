@@ -19,6 +19,7 @@
 #include "log.h"
 #include "record.h"
 #include "busy.h"
+#include "ids.h"
 #include "vfioctl.h"
 
 /*
@@ -116,52 +117,20 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 
 /* ---- unbind ---- */
 
-#define PCI_ANY 0xffffffffUL
-
-/*
- * The first entry of a vfio-pci ids= value that matches d, the way
- * vfio_pci_fill_ids() and pci_match_one_device() read it:
- * VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE[:CLASS:CLASS_MASK]], hex, subsystem
- * fields default to any, ffffffff is any. 1 and the entry in hit.
- */
+/* The first entry of a vfio-pci ids= value that matches d, in hit. */
 static int ids_name(const char *ids, const struct vc_dev *d, char *hit,
 		    size_t size)
 {
-	const char *p = ids;
+	struct ids_entry e;
+	char one[64];
+	int r;
 
-	while (*p) {
-		unsigned long f[6] = { 0, 0, PCI_ANY, PCI_ANY, 0, 0 };
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		char one[64], *q = one, *end;
-		int n = 0;
-
-		if (len < sizeof(one)) {
-			memcpy(one, p, len);
-			one[len] = '\0';
-			while (n < 6 && *q) {
-				f[n] = strtoul(q, &end, 16);
-				if (end == q)
-					break;
-				n++;
-				q = *end == ':' ? end + 1 : end;
-				if (*end != ':')
-					break;
-			}
-			if (n >= 2 &&
-			    (f[0] == PCI_ANY || f[0] == d->id.vendor) &&
-			    (f[1] == PCI_ANY || f[1] == d->id.device) &&
-			    (f[2] == PCI_ANY || f[2] == d->id.subvendor) &&
-			    (f[3] == PCI_ANY || f[3] == d->id.subdevice) &&
-			    !((f[4] ^ d->class) & f[5])) {
-				vctl_fmt(hit, size, "%s", one);
-				return 1;
-			}
+	while ((r = ids_next(&ids, &e, one, sizeof(one))))
+		if (r > 0 && ids_match_id(&e, &d->id) &&
+		    ids_match_class(&e, d->class)) {
+			vctl_fmt(hit, size, "%s", one);
+			return 1;
 		}
-		p += len;
-		if (*p == ',')
-			p++;
-	}
 	return 0;
 }
 

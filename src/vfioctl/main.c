@@ -28,25 +28,30 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "verify", cmd_verify,
-	  "[SEL...]     are the devices ready for a VM? (exit 0 ready)", NULL },
+	  "[SEL...]     are the devices ready for a VM? (exit 0 ready)",
+	  " --json --format --probe " },
 	{ "bind", cmd_bind, "SEL...         hand devices to vfio-pci now",
-	  NULL },
+	  " --dry-run --force " },
 	{ "unbind", cmd_unbind,
-	  "SEL...       give devices back to their own driver", NULL },
+	  "SEL...       give devices back to their own driver",
+	  " --dry-run --force " },
 	{ "groups", cmd_groups,
-	  "             IOMMU groups, their devices, and viability", NULL },
+	  "             IOMMU groups, their devices, and viability",
+	  " --json " },
 	{ "plan", cmd_plan,
-	  "[SEL...]       what vfio-claim would do at the next boot", NULL },
+	  "[SEL...]       what vfio-claim would do at the next boot",
+	  " --json " },
 	{ "cmdline", cmd_cmdline,
-	  "DEV...      the guarded vfio.devices= value for devices", NULL },
+	  "DEV...      the guarded vfio.devices= value for devices",
+	  " --json " },
 	{ "qemu-args", cmd_qemu_args, "SEL...    -device arguments for QEMU",
-	  NULL },
+	  " --json " },
 	{ "reserve", cmd_reserve,
 	  "SEL...      keep them for vfio-pci: the config file, the initramfs",
-	  " --no-rebuild " },
+	  " --dry-run --force --no-rebuild " },
 	{ "release", cmd_release,
 	  "SEL...      the reverse (--all: every device in the file)",
-	  " --no-rebuild --all " },
+	  " --dry-run --no-rebuild --all " },
 };
 
 #define NVERBS (int)(sizeof(verbs) / sizeof(verbs[0]))
@@ -61,7 +66,7 @@ static void usage(FILE *f)
 	      f);
 	for (i = 0; i < NVERBS; i++)
 		fprintf(f, "  %s %s\n", verbs[i].name, verbs[i].help);
-	fputs("\nOptions:\n"
+	fputs("\nWhere the host is (every verb):\n"
 	      "  --sysfs DIR        sysfs root (default /sys, or ROOT/sys)\n"
 	      "  --root DIR         find proc/, dev/, run/, etc/, lib/modules\n"
 	      "                     below DIR (a fake host, for tests)\n"
@@ -76,9 +81,12 @@ static void usage(FILE *f)
 	      "  --modprobe PATH    program that loads a module (PATH MODULE)\n"
 	      "                     instead of libkmod; the only way with a\n"
 	      "                     fake --root or --sysfs\n"
-	      "  --json             machine-readable output\n"
-	      "  --format FMT       human, json or prometheus (verify)\n"
-	      "  -n, --dry-run      show what would be done, write nothing\n"
+	      "Options of some verbs (vfioctl VERB --help lists a verb's):\n"
+	      "  --json             machine-readable output (verify, groups,\n"
+	      "                     plan, cmdline, qemu-args)\n"
+	      "  --format FMT       verify: human, json or prometheus\n"
+	      "  -n, --dry-run      bind, unbind, reserve, release: show what\n"
+	      "                     would be done, write nothing\n"
 	      "      --probe        verify: also open /dev/vfio/N and ask the\n"
 	      "                     kernel (VFIO_GROUP_GET_STATUS); a VM that\n"
 	      "                     starts meanwhile fails with EBUSY, so "
@@ -91,6 +99,7 @@ static void usage(FILE *f)
 	      "  --all              release: every device in the file\n"
 	      "  -f, --force        bind or reserve a device the host uses,\n"
 	      "                     unbind one whose group a VM holds\n"
+	      "Options of every verb:\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      details too\n"
 	      "  -h, --help         this text\n"
@@ -148,23 +157,72 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* An option of some verbs only (struct verb.opts) given to another. */
-static int verb_options_ok(const struct verb *v, int given, const char *opt)
-{
-	char want[32], owners[96] = "";
-	int i;
+/*
+ * The options that belong to some verbs only (struct verb.opts), as the
+ * bits of main()'s given: kmod's tools/ style, so that
+ * `vfioctl --force groups` is an error and not silently ignored.
+ */
+static const struct {
+	const char *name;
+	int opt; /* what getopt_long() returns for it */
+} verb_opts[] = {
+	{ "--json", OPT_JSON },	  { "--format", OPT_FORMAT },
+	{ "--probe", OPT_PROBE }, { "--dry-run", 'n' },
+	{ "--force", 'f' },	  { "--no-rebuild", OPT_NO_REBUILD },
+	{ "--all", OPT_ALL },
+};
+#define NVERB_OPTS (int)(sizeof(verb_opts) / sizeof(verb_opts[0]))
 
-	snprintf(want, sizeof(want), " %s ", opt);
-	if (!given || (v->opts && strstr(v->opts, want)))
-		return 1;
-	for (i = 0; i < NVERBS; i++)
-		if (verbs[i].opts && strstr(verbs[i].opts, want))
-			vctl_fmt(owners + strlen(owners),
-				 sizeof(owners) - strlen(owners), "%s%s",
-				 owners[0] ? " and " : "", verbs[i].name);
-	fprintf(stderr, "vfioctl: %s is an option of %s, not of %s\n", opt,
-		owners, v->name);
+/* The bit of verb_opts[] for a getopt_long() return value, 0 for none. */
+static unsigned int verb_bit(int opt)
+{
+	int k;
+
+	for (k = 0; k < NVERB_OPTS; k++)
+		if (verb_opts[k].opt == opt)
+			return 1u << k;
 	return 0;
+}
+
+/* 1 when every verb option GIVEN (bits of verb_opts) is one of V's. */
+static int verb_options_ok(const struct verb *v, unsigned int given)
+{
+	char want[32], owners[128];
+	int i, j, k, n;
+
+	for (k = 0; k < NVERB_OPTS; k++) {
+		if (!(given & 1u << k))
+			continue;
+		snprintf(want, sizeof(want), " %s ", verb_opts[k].name);
+		if (strstr(v->opts, want))
+			continue;
+		owners[0] = '\0';
+		for (i = 0, n = 0; i < NVERBS; i++)
+			n += strstr(verbs[i].opts, want) != NULL;
+		for (i = 0, j = 0; i < NVERBS; i++)
+			if (strstr(verbs[i].opts, want))
+				vctl_fmt(owners + strlen(owners),
+					 sizeof(owners) - strlen(owners),
+					 "%s%s",
+					 !j++	  ? ""
+					 : j == n ? " and "
+						  : ", ",
+					 verbs[i].name);
+		fprintf(stderr,
+			"vfioctl: %s is an option of %s, not of %s; try "
+			"'vfioctl %s --help'\n",
+			verb_opts[k].name, owners, v->name, v->name);
+		return 0;
+	}
+	return 1;
+}
+
+/* vfioctl VERB --help: the verb's own options. */
+static void verb_usage(const struct verb *v)
+{
+	printf("vfioctl %s %s\nOptions of %s:%s\n"
+	       "Options of every verb, and what each does: vfioctl --help\n",
+	       v->name, v->help, v->name, v->opts);
 }
 
 static int set_path(char *dst, const char *src, const char *opt)
@@ -215,12 +273,14 @@ int main(int argc, char **argv)
 {
 	static struct vctl c;
 	char sysbuf[PATH_MAX];
-	int set[5] = { 0 }, opt, r, i, level = VC_WARN;
+	int set[5] = { 0 }, opt, r, i, level = VC_WARN, help = 0;
+	unsigned int given = 0; /* bits of verb_opts[] */
 	const char *verb;
 
 	c.sysroot = NULL;
 	while ((opt = getopt_long(argc, argv, "nfqvhV", longopts, NULL)) !=
 	       -1) {
+		given |= verb_bit(opt);
 		switch (opt) {
 		case OPT_SYSFS:
 			c.sysroot = optarg;
@@ -290,8 +350,8 @@ int main(int argc, char **argv)
 			level = VC_DEBUG;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			help = 1;
+			break;
 		case 'V':
 			puts("vfioctl " VERSION);
 			return 0;
@@ -301,8 +361,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
-		return 2;
+		usage(help ? stdout : stderr);
+		return help ? 0 : 2;
 	}
 	verb = argv[optind++];
 	for (i = 0; i < NVERBS; i++)
@@ -315,8 +375,11 @@ int main(int argc, char **argv)
 			verb);
 		return 2;
 	}
-	if (!verb_options_ok(&verbs[i], c.no_rebuild, "--no-rebuild") ||
-	    !verb_options_ok(&verbs[i], c.all, "--all"))
+	if (help) {
+		verb_usage(&verbs[i]);
+		return 0;
+	}
+	if (!verb_options_ok(&verbs[i], given))
 		return 2;
 
 	if (!c.sysroot) {

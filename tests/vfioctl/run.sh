@@ -882,6 +882,23 @@ suite() {
 		v healthy verify --format xml
 	check "help$s" 0 "qemu-args|--probe        verify: also open /dev/vfio/N" \
 		"$X" --help
+	# Options of some verbs only: an error with any other verb, before or
+	# after it, long or short.
+	check "usage-force-not-groups$s" 2 \
+		"--force is an option of bind, unbind and reserve, not of groups" \
+		v healthy --force groups
+	check "usage-probe-not-plan$s" 2 \
+		"--probe is an option of verify, not of plan" \
+		v healthy plan --probe
+	check "usage-dry-run-not-verify$s" 2 \
+		"--dry-run is an option of bind, unbind, reserve and release, not of verify" \
+		v healthy -n verify
+	check "usage-json-not-bind$s" 2 \
+		"--json is an option of verify, groups, plan, cmdline and qemu-args, not of bind" \
+		v healthy bind --json 0b:00.0
+	check "usage-verb-help$s" 0 \
+		"vfioctl bind SEL...|Options of bind: --dry-run --force" \
+		"$X" bind --help
 
 	# dry runs write nothing
 	before=$(cd "$F/wrongdrv" && find . -type f -exec cksum {} + | sort | cksum)
@@ -1615,6 +1632,13 @@ completion() {
 	case " $(comp vfioctl verify --) $(comp vfioctl --) " in
 	*" --all "* | *" --no-rebuild "*) fail completion-verify-no-all "offers release's options" ;;
 	*) pass completion-verify-no-all ;;
+	esac
+	# Each verb's options follow vfioctl's own rule (vfioctl VERB --help).
+	g=" $(comp vfioctl groups --) "
+	case $g in
+	*" --force "* | *" --dry-run "* | *" --probe "*) fail completion-groups-own-options "offers another verb's options: $g" ;;
+	*" --json "*) pass completion-groups-own-options ;;
+	*) fail completion-groups-own-options "no --json after groups: $g" ;;
 	esac
 }
 

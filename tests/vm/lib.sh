@@ -139,6 +139,30 @@ vm_iommu_args() {
 	esac
 }
 
+# vm_wanted BOOT: whether the tests TESTS names (make check T=vm:NAME) need
+# the boot BOOT. A name that contains a boot's name needs that boot only
+# (dshell-2, vfioctl-verify/dshell-2; a matrix cell's boot is
+# matrix/KERNEL/IOMMU/FLAVOUR); a name that contains none of them
+# (vfioctl-groups/matches-sysfs, itools-order) needs every default boot.
+VM_BOOTS="dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 dshell-6 dsd-1 itools-1
+itools-6 mkinitcpio-1 mkinitcpio-6 unit-1 nested-boot"
+vm_wanted() {
+	[ -z "${TESTS:-}" ] && return 0
+	case $1 in
+	matrix/*) want "$1"; return ;;
+	esac
+	case $TESTS in
+	*"$1"*) return 0 ;;
+	matrix/*) return 1 ;;
+	esac
+	for vw in $VM_BOOTS; do
+		case $TESTS in
+		*"$vw"*) return 1 ;;
+		esac
+	done
+	return 0
+}
+
 # vm_boot NAME IMAGE CMDLINE [noiommu]: boots the test machine; the guest
 # report lands in $WORK/NAME.report, the console in $WORK/NAME.console, and
 # "NAME: qemu exit RC after N s" ends $WORK/NAME.qemu. Once the report is

@@ -63,8 +63,12 @@ full)
 	;;
 esac
 
-# VM_MATRIX_CELLS="KERNEL:IOMMU:FLAVOUR ...": just those cells.
+# VM_MATRIX_CELLS="KERNEL:IOMMU:FLAVOUR ...": just those cells; T=vm:NAME
+# or T=matrix:NAME: the cells NAME names (vm_wanted).
 [ -n "${VM_MATRIX_CELLS:-}" ] && mx_cells=$VM_MATRIX_CELLS
+mx_cells=$(for c in $mx_cells; do
+	vm_wanted "matrix/$(echo "$c" | tr : /)" && echo "$c"
+done)
 
 mx_t0=$(date +%s)
 mx_kernels=$(for c in $mx_cells; do echo "${c%%:*}"; done | sort -u)

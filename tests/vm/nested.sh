@@ -148,6 +148,7 @@ nested_prepare() {
 # xhci that vm_boot creates). Run it in the background (`nested_boot &`):
 # it points QEMU at a wrapper and sets VM_TIMEOUT for its own boot only.
 nested_boot() {
+	vm_wanted nested-boot || return 0
 	w=$WORK/qemu-kbd
 	printf '#!/bin/sh\nexec %s "$@" -device usb-kbd,bus=usb-bus.0\n' "$QEMU" >"$w"
 	chmod 0755 "$w"
