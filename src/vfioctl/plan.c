@@ -281,7 +281,8 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 		struct sib s = { c, &devs, d };
 		int nfunc = 0, func0 = 0, gfunc = 0;
 
-		if (strcmp(d->driver, VFIO_PCI_DRV))
+		/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
+		if (!iommu_is_vfio_driver(d->driver))
 			vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' "
 				"first",
 				d->name, d->driver[0] ? d->driver : "no driver",

@@ -31,11 +31,21 @@ static const char *node_name(int node)
 	}
 }
 
-static void json_problems(struct json *j, const struct problem *p, int n)
+static int nwarn(const struct vres *r, int n)
+{
+	int i, w = 0;
+
+	for (i = 0; i < n; i++)
+		w += r[i].nw;
+	return w;
+}
+
+static void json_problems(struct json *j, const char *key,
+			  const struct problem *p, int n)
 {
 	int i;
 
-	json_arr(j, "problems");
+	json_arr(j, key);
 	for (i = 0; i < n; i++) {
 		json_obj(j, NULL);
 		json_string(j, "code", p[i].code);
@@ -69,11 +79,12 @@ void vfy_render_json(const struct host *h, const struct vres *r, int n,
 		json_null(&j, "claim_status");
 	json_string_list(&j, "iommu_units", h->units);
 	json_bool(&j, "hook_installed", h->hook);
-	json_problems(&j, h->p, h->np);
+	json_problems(&j, "problems", h->p, h->np);
 	json_obj_end(&j);
 	json_obj(&j, "counts");
 	json_int(&j, "devices", n);
 	json_int(&j, "ready", nready);
+	json_int(&j, "warnings", nwarn(r, n));
 	json_obj_end(&j);
 	json_arr(&j, "devices");
 	for (i = 0; i < n; i++) {
@@ -98,7 +109,8 @@ void vfy_render_json(const struct host *h, const struct vres *r, int n,
 		json_string(&j, "group_node", node_name(x->node));
 		json_string_list(&j, "held_by", x->held_by);
 		json_string_or_null(&j, "cdev", x->cdev);
-		json_problems(&j, x->p, x->np);
+		json_problems(&j, "problems", x->p, x->np);
+		json_problems(&j, "warnings", x->w, x->nw);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -123,14 +135,67 @@ static void prom_head(const char *name, const char *help)
 	printf("# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-void vfy_render_prometheus(const struct host *h, const struct vres *r, int n,
-			   int ready, int nready)
+/*
+ * One series per address and code: a device can have one code twice
+ * (two blockers in its group, two functions left out of its slot), and a
+ * scraper refuses a file that has one series twice. The value is the
+ * count. h: the host's problems too (address ""); warn: the warnings.
+ */
+static void prom_codes(const char *name, const char *help, const struct host *h,
+		       const struct vres *r, int n, int warn)
 {
 	struct {
 		const char *addr, *code;
 	} * pl;
-	char id[10];
 	int i, j, k, np;
+
+	prom_head(name, help);
+	np = h ? h->np : 0;
+	for (i = 0; i < n; i++)
+		np += warn ? r[i].nw : r[i].np;
+	pl = calloc(np ? np : 1, sizeof(*pl));
+	if (!pl)
+		return;
+	for (i = 0, k = 0; h && i < h->np; i++, k++) {
+		pl[k].addr = "";
+		pl[k].code = h->p[i].code;
+	}
+	for (i = 0; i < n; i++) {
+		const struct problem *p = warn ? r[i].w : r[i].p;
+		int m = warn ? r[i].nw : r[i].np;
+
+		for (j = 0; j < m; j++, k++) {
+			pl[k].addr = r[i].has_dev ? r[i].dev.name : r[i].sel;
+			pl[k].code = p[j].code;
+		}
+	}
+	for (i = 0; i < np; i++) {
+		int count = 0;
+
+		for (j = 0; j < np; j++) {
+			if (strcmp(pl[i].addr, pl[j].addr) ||
+			    strcmp(pl[i].code, pl[j].code))
+				continue;
+			if (j < i)
+				break; /* printed with the first one */
+			count++;
+		}
+		if (!count)
+			continue;
+		printf("%s{address=\"", name);
+		prom_label(pl[i].addr);
+		fputs("\",code=\"", stdout);
+		prom_label(pl[i].code);
+		printf("\"} %d\n", count);
+	}
+	free(pl);
+}
+
+void vfy_render_prometheus(const struct host *h, const struct vres *r, int n,
+			   int ready, int nready)
+{
+	char id[10];
+	int i;
 
 	prom_head("vfioctl_ready",
 		  "1 when every device meant for vfio-pci is ready for a VM.");
@@ -155,57 +220,22 @@ void vfy_render_prometheus(const struct host *h, const struct vres *r, int n,
 		printf("\",id=\"%s\",status=\"%s\"} %d\n",
 		       r[i].has_dev ? id : "", r[i].status, r[i].np == 0);
 	}
-	/*
-	 * One series per address and code: a device can have one problem
-	 * code twice (two blockers in its group), and a scraper refuses a
-	 * file that has one series twice. The value is the count.
-	 */
-	prom_head("vfioctl_problem",
-		  "Problems found, by device (\"\": the host) and code: how "
-		  "many.");
-	np = h->np;
-	for (i = 0; i < n; i++)
-		np += r[i].np;
-	pl = calloc(np ? np : 1, sizeof(*pl));
-	if (!pl)
-		return;
-	for (i = 0, k = 0; i < h->np; i++, k++) {
-		pl[k].addr = "";
-		pl[k].code = h->p[i].code;
-	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < r[i].np; j++, k++) {
-			pl[k].addr = r[i].has_dev ? r[i].dev.name : r[i].sel;
-			pl[k].code = r[i].p[j].code;
-		}
-	for (i = 0; i < np; i++) {
-		int count = 0;
-
-		for (j = 0; j < np; j++) {
-			if (strcmp(pl[i].addr, pl[j].addr) ||
-			    strcmp(pl[i].code, pl[j].code))
-				continue;
-			if (j < i)
-				break; /* printed with the first one */
-			count++;
-		}
-		if (!count)
-			continue;
-		fputs("vfioctl_problem{address=\"", stdout);
-		prom_label(pl[i].addr);
-		fputs("\",code=\"", stdout);
-		prom_label(pl[i].code);
-		printf("\"} %d\n", count);
-	}
-	free(pl);
+	prom_codes("vfioctl_problem",
+		   "Problems found, by device (\"\": the host) and code: how "
+		   "many.",
+		   h, r, n, 0);
+	prom_codes("vfioctl_warning",
+		   "Warnings (ready, but a VM may fail with it), by device and "
+		   "code: how many.",
+		   NULL, r, n, 1);
 }
 
-static void human_problems(const struct problem *p, int n)
+static void human_problems(const char *kind, const struct problem *p, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
-		printf("  problem (%s): %s\n", p[i].code, p[i].msg);
+		printf("  %s (%s): %s\n", kind, p[i].code, p[i].msg);
 		if (p[i].fix[0])
 			printf("  fix: %s\n", p[i].fix);
 	}
@@ -228,7 +258,7 @@ void vfy_render_human(struct vctl *c, const struct host *h,
 		printf("\ndevices from: %s\n", h->source);
 	}
 	if (h->np && n)
-		human_problems(h->p, h->np);
+		human_problems("problem", h->p, h->np);
 	if (!c->quiet && h->holders_read > 0 && h->holders.denied)
 		printf("note: the open files of %d processes are not readable "
 		       "(not root), so a VM holding a group may not show as "
@@ -237,7 +267,7 @@ void vfy_render_human(struct vctl *c, const struct host *h,
 	for (i = 0; i < n; i++) {
 		const struct vres *x = &r[i];
 
-		if (c->quiet && !x->np)
+		if (c->quiet && !x->np && !x->nw)
 			continue;
 		if (!x->has_dev) {
 			printf("%s: %s\n", x->sel,
@@ -266,7 +296,8 @@ void vfy_render_human(struct vctl *c, const struct host *h,
 							: "");
 			printf("\n");
 		}
-		human_problems(x->p, x->np);
+		human_problems("problem", x->p, x->np);
+		human_problems("warning", x->w, x->nw);
 	}
 	if (!n && !ready)
 		printf("NOT READY: %s has entries that name no device (see "
@@ -278,6 +309,10 @@ void vfy_render_human(struct vctl *c, const struct host *h,
 		printf("nothing to verify: no vfio.devices=, vfio-pci.ids= or "
 		       "devices= in %s\n",
 		       c->config[0] ? c->config : "the config file");
+	else if (nwarn(r, n))
+		printf("%s: %d of %d devices ready, %d warning%s\n",
+		       ready ? "ready" : "NOT READY", nready, n, nwarn(r, n),
+		       nwarn(r, n) == 1 ? "" : "s");
 	else
 		printf("%s: %d of %d devices ready\n",
 		       ready ? "ready" : "NOT READY", nready, n);

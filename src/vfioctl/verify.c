@@ -231,9 +231,16 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 	vfy_check_host(c, &h);
 	for (i = 0; i < devs.n; i++) {
 		r[i].sel = devs.v[i].sel->text;
+		r[i].sel_driver = devs.v[i].sel->driver;
 		r[i].has_dev = 1;
 		r[i].dev = devs.v[i].dev;
+	}
+	h.all = r;
+	h.nall = devs.n;
+	h.reset_attr = -1;
+	for (i = 0; i < devs.n; i++) {
 		vfy_check_device(c, &h, &r[i]);
+		vfy_check_warnings(c, &h, &r[i]);
 	}
 	for (i = 0; i < miss.n; i++) {
 		r[devs.n + i].sel = miss.m[i].sel->text;

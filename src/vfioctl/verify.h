@@ -22,6 +22,7 @@ struct problem {
 
 struct vres {
 	const char *sel;
+	const char *sel_driver; /* SEL=DRIVER: the one asked for, or "" */
 	int has_dev;
 	struct vc_dev dev;
 	const char *status;
@@ -36,6 +37,9 @@ struct vres {
 	char module[DRV_NAME_MAX];
 	struct problem p[NPROB];
 	int np;
+	/* Warnings: the device is ready, but a VM may still fail with it. */
+	struct problem w[NPROB];
+	int nw;
 };
 
 /* The group node exists; nobody was seen holding it; not opened. */
@@ -55,11 +59,16 @@ struct host {
 	int holders_read; /* 0 not yet, 1 read, -1 not available */
 	struct problem p[NPROB];
 	int np;
+	/* Every device verify checks: what the claim leaves out. */
+	const struct vres *all;
+	int nall;
+	int reset_attr; /* the kernel has reset_method (-1: not looked) */
 };
 
 /* A new problem in p (at most NPROB: the last slot takes the newest). */
 struct problem *vfy_problem(struct problem *p, int *np, const char *code);
 #define PROBLEM(r, code) vfy_problem((r)->p, &(r)->np, code)
+#define WARNING(r, code) vfy_problem((r)->w, &(r)->nw, code)
 
 /* strcmp for qsort on arrays of names. */
 int vfy_cmp_name(const void *a, const void *b);
@@ -70,6 +79,13 @@ int vfy_first_entry(int dirfd, const char *path, char *buf, size_t size,
 
 void vfy_check_host(struct vctl *c, struct host *h);
 void vfy_check_device(struct vctl *c, struct host *h, struct vres *r);
+/*
+ * The warnings (verify-warn.c): what a bound device may still fail at in
+ * a VM: no reset method, D3cold, the boot display with the console on
+ * it, a slot's audio or USB-C function left out, a vfio variant driver
+ * not used.
+ */
+void vfy_check_warnings(struct vctl *c, struct host *h, struct vres *r);
 /* A selector that found no device, or a stale or vetoed guard. */
 void vfy_check_miss(const struct host *h, struct vres *x,
 		    const struct vmiss *m);
