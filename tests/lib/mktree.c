@@ -48,7 +48,11 @@
  *     reslines=N      lines in resource (default 13, 17 for a bridge:
  *                     a kernel with SR-IOV; 7 and 11 without)
  *     boot_vga=0|1    boot_vga (the kernel has it for VGA devices only)
- *     reset_method=M[,M...]  reset_method, e.g. flr,bus
+ *     reset_method=M[,M...]  reset_method, e.g. flr,bus; "-": empty (every
+ *                     method turned off); no key: none (the kernel hides
+ *                     it from a device with no reset method)
+ *     power_state=S   power_state: D0, D3hot, D3cold, ...
+ *     d3cold_allowed=0|1  d3cold_allowed
  *     bindgroup=N     .bindgroup: no group yet; fakekernel.so puts it in
  *                     group N when a driver binds it while an IOMMU is
  *                     registered (virtio-iommu with ACPI VIOT)
@@ -262,6 +266,8 @@ struct dev {
 	unsigned long long res[NRES][3];
 	int reslines, boot_vga;
 	char reset_method[128];
+	char power_state[16];
+	int d3cold_allowed;
 	int bindgroup;
 };
 
@@ -334,6 +340,12 @@ static void parse_key(struct dev *d, char *kv)
 		d->boot_vga = *v - '0';
 	} else if (!strcmp(kv, "reset_method")) {
 		copy(d->reset_method, sizeof(d->reset_method), v);
+	} else if (!strcmp(kv, "power_state")) {
+		copy(d->power_state, sizeof(d->power_state), v);
+	} else if (!strcmp(kv, "d3cold_allowed")) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			die("d3cold_allowed= wants 0 or 1");
+		d->d3cold_allowed = *v - '0';
 	} else if (!strcmp(kv, "bindgroup")) {
 		d->bindgroup = atoi(v);
 	} else {
@@ -426,12 +438,16 @@ static void make_dev(struct dev *d)
 	if (d->reset_method[0]) {
 		char m[128];
 
-		strcpy(m, d->reset_method);
+		strcpy(m, strcmp(d->reset_method, "-") ? d->reset_method : "");
 		for (i = 0; m[i]; i++)
 			if (m[i] == ',')
 				m[i] = ' ';
 		putf(fd, "reset_method", "%s\n", m);
 	}
+	if (d->power_state[0])
+		putf(fd, "power_state", "%s\n", d->power_state);
+	if (d->d3cold_allowed >= 0)
+		putf(fd, "d3cold_allowed", "%d\n", d->d3cold_allowed);
 
 	if (d->driver[0]) {
 		add_driver(d->driver, NULL);
@@ -566,6 +582,7 @@ static void spec_line(char *line)
 	d.numvfs = -1;
 	d.totalvfs = -1;
 	d.boot_vga = -1;
+	d.d3cold_allowed = -1;
 	if (n < 3 || parse_addr(tok[0], &d.dom, &d.bus, &d.slot, &d.fn))
 		die("expected ADDR VVVV:DDDD CLASS [KEY=VALUE...]");
 	snprintf(d.addr, sizeof(d.addr), "%04x:%02x:%02x.%x", d.dom, d.bus,
@@ -867,12 +884,17 @@ static void capture_dev(int devs, const char *addr)
 	}
 	if (!attr(fd, "boot_vga", b, sizeof(b)) && (b[0] == '0' || b[0] == '1'))
 		printf(" boot_vga=%c", b[0]);
-	if (!attr(fd, "reset_method", b, sizeof(b)) && b[0]) {
+	if (!attr(fd, "reset_method", b, sizeof(b))) {
 		for (i = 0; b[i]; i++)
 			if (b[i] == ' ')
 				b[i] = ',';
-		printf(" reset_method=%s", b);
+		printf(" reset_method=%s", b[0] ? b : "-");
 	}
+	if (!attr(fd, "power_state", b, sizeof(b)) && b[0] && !strchr(b, ' '))
+		printf(" power_state=%s", b);
+	if (!attr(fd, "d3cold_allowed", b, sizeof(b)) &&
+	    (b[0] == '0' || b[0] == '1'))
+		printf(" d3cold_allowed=%c", b[0]);
 	putchar('\n');
 	close(fd);
 }
