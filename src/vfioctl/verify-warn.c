@@ -25,8 +25,9 @@
  *   (0403), USB (0c03) or USB-C UCSI (0c80, "serial bus controller")
  *   function that is not claimed with it.
  * - variant-driver: the kernel has a vfio variant driver for the device
- *   (a vfio_pci: alias in modules.alias, variant.c) but it is on plain
- *   vfio-pci, and no SEL=vfio-pci asked for that.
+ *   (a vfio_pci: alias in modules.alias, variant.c, other than vfio_pci's
+ *   own catch-all) but it is on plain vfio-pci, and no SEL=vfio-pci asked
+ *   for that.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,8 +292,15 @@ static void check_variant(struct vctl *c, struct vres *r)
 	    !strcmp(r->sel_driver ? r->sel_driver : "", VFIO_PCI_DRV))
 		return;
 	vc_path(p, sizeof(p), "%s/modalias", r->dev.name);
+	/*
+	 * vfio_pci itself has "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci"
+	 * (its driver_override entry, PCI_DRIVER_OVERRIDE_DEVICE_VFIO): in
+	 * Debian's 6.1, 6.12 and 7.2 alike. It matches every device, and a
+	 * variant's narrower alias wins over it; it is no variant.
+	 */
 	if (sysfs_read(c->sys.devfd, p, modalias, sizeof(modalias)) <= 0 ||
-	    variant_find(alias, modalias, mod, sizeof(mod)) != 1)
+	    variant_find(alias, modalias, mod, sizeof(mod)) != 1 ||
+	    !strcmp(mod, "vfio_pci"))
 		return;
 	x = WARNING(r, "variant-driver");
 	vctl_fmt(x->msg, sizeof(x->msg),

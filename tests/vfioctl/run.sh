@@ -457,9 +457,21 @@ build_fixtures() {
 	fx_dev 0000:3b:00.2 15b3:101e 020000 vfio-pci 40
 	fx_reset 0000:3b:00.2 flr
 	echo "vfio.devices=15b3:101e@0000:3b:00.2" >"$R/proc/cmdline"
+	# vfio_pci's own catch-all alias comes first, as in Debian's kernels.
 	mkdir -p "$R/mods"
-	echo "alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci" \
-		>"$R/mods/modules.alias"
+	{
+		echo "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci"
+		echo "alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci"
+	} >"$R/mods/modules.alias"
+	# A VF with no variant of its own: only vfio_pci's alias matches, and
+	# that is no variant (a real kernel's modules.alias, seen in the boot
+	# tests' guest: every device warned before).
+	fx_new novariant
+	fx_dev 0000:3b:00.2 15b3:1018 020000 vfio-pci 40
+	fx_reset 0000:3b:00.2 flr
+	echo "vfio.devices=15b3:1018@0000:3b:00.2" >"$R/proc/cmdline"
+	mkdir -p "$R/mods"
+	cp "$OUT/fx/variantvf/mods/modules.alias" "$R/mods/"
 	# The same VF on mlx5_vfio_pci: ready, no warning.
 	fx_new variantok
 	fx_driver mlx5_vfio_pci mlx5_vfio_pci live
@@ -861,6 +873,11 @@ suite() {
 	check "verify-warn-variant$s" 0 \
 		"warning (variant-driver): the kernel has a vfio variant driver for it, mlx5_vfio_pci|'vfioctl bind 0000:3b:00.2' (it picks mlx5_vfio_pci" \
 		v variantvf --modules-dir "$F/variantvf/mods" verify
+	check "verify-no-variant-ready$s" 0 \
+		"0000:3b:00.2 [15b3:1018]: ready, vfio-pci|ready: 1 of 1 devices ready" \
+		v novariant --modules-dir "$F/novariant/mods" verify
+	check_not "verify-no-variant-no-warning$s" "variant-driver" \
+		v novariant --modules-dir "$F/novariant/mods" verify
 	check_not "verify-warn-variant-vfio-pci-asked$s" "variant-driver" \
 		v variantvf --modules-dir "$F/variantvf/mods" verify \
 		15b3:101e@0000:3b:00.2=vfio-pci
