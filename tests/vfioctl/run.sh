@@ -1066,6 +1066,10 @@ suite() {
 	expect_eq "dry-run-writes-nothing$s" "$before" "$after"
 	check "unbind-not-on-vfio$s" 0 "not on vfio-pci (nouveau): nothing to do" \
 		v wrongdrv unbind 0b:00.0
+	# A vfio variant driver is vfio's too: unbind takes it off that one.
+	check "unbind-variant-dry-run$s" 0 \
+		"0000:3b:00.2: would clear driver_override, unbind it from mlx5_vfio_pci and reprobe" \
+		v variantok -n unbind 3b:00.2
 }
 
 # bind/unbind round trip through fakekernel.so (tests/lib/fakekernel.c),
