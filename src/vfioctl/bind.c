@@ -16,6 +16,7 @@
 
 #include "claim.h"
 #include "cmdline.h"
+#include "iommu.h"
 #include "log.h"
 #include "record.h"
 #include "busy.h"
@@ -287,8 +288,9 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 	const char *name = d->name;
 	char p[128], drv[DRV_NAME_MAX];
 	struct record rec;
-	int r, on_vfio = !strcmp(d->driver, VFIO_PCI_DRV);
-	int held = !strcmp(d->override, VFIO_PCI_DRV);
+	/* vfio-pci or a variant (mlx5_vfio_pci): vfio's either way. */
+	int r, on_vfio = iommu_is_vfio_driver(d->driver);
+	int held = iommu_is_vfio_driver(d->override);
 
 	if (!on_vfio && !held) {
 		if (!c->quiet)
@@ -312,9 +314,10 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 			    &rec))
 		memset(&rec, 0, sizeof(rec));
 	if (c->dry_run) {
-		printf("%s: would clear driver_override%s and reprobe; "
+		printf("%s: would clear driver_override%s%s and reprobe; "
 		       "expected back on %s\n",
-		       name, on_vfio ? ", unbind it from vfio-pci" : "",
+		       name, on_vfio ? ", unbind it from " : "",
+		       on_vfio ? d->driver : "",
 		       rec.previous_driver[0] ? rec.previous_driver
 					      : "its own driver");
 		return 0;
@@ -327,13 +330,12 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 		return r;
 	}
 	if (on_vfio) {
-		r = sysfs_write(c->sys.rootfd,
-				"bus/pci/drivers/" VFIO_PCI_DRV "/unbind",
-				name);
+		vc_path(p, sizeof(p), "bus/pci/drivers/%s/unbind", d->driver);
+		r = sysfs_write(c->sys.rootfd, p, name);
 		if (r) {
-			vc_err("%s: cannot unbind it from vfio-pci: %s; "
+			vc_err("%s: cannot unbind it from %s: %s; "
 			       "driver_override is cleared",
-			       name, vc_strerror(r));
+			       name, d->driver, vc_strerror(r));
 			return r;
 		}
 	}
@@ -384,7 +386,8 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 
 		/* Leave it as it was: held for vfio-pci. */
 		vc_path(p2, sizeof(p2), "%s/driver_override", name);
-		sysfs_write(c->sys.devfd, p2, VFIO_PCI_DRV);
+		sysfs_write(c->sys.devfd, p2,
+			    d->override[0] ? d->override : VFIO_PCI_DRV);
 		why_vfio_takes(c, d, why, sizeof(why));
 		vc_err("%s: %s took it straight back: %s; then 'echo \"%04x "
 		       "%04x\" > /sys/bus/pci/drivers/vfio-pci/remove_id' "

@@ -487,6 +487,18 @@ static int display_busy(const struct vctl *c, const struct vc_dev *dev,
 	return 1;
 }
 
+int vctl_display_used(const struct vctl *c, const struct vc_dev *d, char *why,
+		      size_t size)
+{
+	char devdir[PATH_MAX], rel[128];
+
+	why[0] = '\0';
+	vctl_fmt(rel, sizeof(rel), "bus/pci/devices/%s", d->name);
+	if (resolve(c->sysroot, rel, devdir))
+		return 0;
+	return display_busy(c, d, devdir, why, size);
+}
+
 int vctl_host_uses(const struct vctl *c, const struct vc_dev *d, char *why,
 		   size_t size)
 {

@@ -14,4 +14,12 @@
 int vctl_host_uses(const struct vctl *c, const struct vc_dev *d, char *why,
 		   size_t size);
 
+/*
+ * Only the boot display test of vctl_host_uses: 1 when d is the boot
+ * display and the console is on it (why: which console, which
+ * framebuffer). verify warns with it.
+ */
+int vctl_display_used(const struct vctl *c, const struct vc_dev *d, char *why,
+		      size_t size);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "cmdline.h"
 #include "iommu.h"
+#include "json.h"
 #include "log.h"
 #include "vfioctl.h"
 
@@ -91,11 +92,11 @@ struct member {
 	int ok;
 };
 
-static void show_group(struct vctl *c, int group, int first)
+static void show_group(struct vctl *c, struct json *j, int group)
 {
 	struct names m = { 0 };
 	struct member *mem;
-	int i, k = 0, viable = 1;
+	int i, viable = 1;
 
 	iommu_group_for_each(&c->sys, group, names_add, &m);
 	if (m.n)
@@ -114,28 +115,30 @@ static void show_group(struct vctl *c, int group, int first)
 			viable = 0;
 	}
 	if (c->json) {
-		printf("%s{\"group\":%d,\"viable\":%s,\"devices\":[",
-		       first ? "" : ",", group, viable ? "true" : "false");
+		json_obj(j, NULL);
+		json_int(j, "group", group);
+		json_bool(j, "viable", viable);
+		json_arr(j, "devices");
 		for (i = 0; i < m.n; i++) {
 			struct vc_dev *d = &mem[i].dev;
-			char id[10];
+			char id[10], cls[8];
 
 			if (!mem[i].ok)
 				continue;
 			pci_id_format(&d->id, id);
-			printf("%s{\"address\":", k++ ? "," : "");
-			json_str(stdout, d->name);
-			fputs(",\"id\":", stdout);
-			json_str(stdout, id);
-			printf(",\"class\":\"%06x\",\"name\":", d->class);
-			json_str(stdout, mem[i].name);
-			fputs(",\"driver\":", stdout);
-			json_str_or_null(stdout, d->driver);
-			printf(",\"bridge\":%s,\"blocks\":%s}",
-			       pci_is_bridge(d) ? "true" : "false",
-			       vctl_blocks_group(c, d) ? "true" : "false");
+			snprintf(cls, sizeof(cls), "%06x", d->class);
+			json_obj(j, NULL);
+			json_string(j, "address", d->name);
+			json_string(j, "id", id);
+			json_string(j, "class", cls);
+			json_string(j, "name", mem[i].name);
+			json_string_or_null(j, "driver", d->driver);
+			json_bool(j, "bridge", !!pci_is_bridge(d));
+			json_bool(j, "blocks", !!vctl_blocks_group(c, d));
+			json_obj_end(j);
 		}
-		fputs("]}", stdout);
+		json_arr_end(j);
+		json_obj_end(j);
 	} else {
 		printf("IOMMU group %d: %s\n", group,
 		       viable ? "viable" : "not viable");
@@ -171,6 +174,7 @@ static void no_groups(struct vctl *c)
 int cmd_groups(struct vctl *c, int argc, char **argv)
 {
 	struct names g = { 0 };
+	struct json j;
 	int i, r;
 
 	if (argc) {
@@ -184,13 +188,18 @@ int cmd_groups(struct vctl *c, int argc, char **argv)
 		names_free(&g);
 		return 1;
 	}
-	if (c->json)
-		fputs("{\"groups\":[", stdout);
+	if (c->json) {
+		json_begin(&j, stdout);
+		json_obj(&j, NULL);
+		json_arr(&j, "groups");
+	}
 	for (i = 0; i < g.n; i++)
-		show_group(c, (int)strtol(g.v[i], NULL, 10), i == 0);
-	if (c->json)
-		fputs("]}\n", stdout);
-	else if (!g.n && !c->quiet)
+		show_group(c, &j, (int)strtol(g.v[i], NULL, 10));
+	if (c->json) {
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
+	} else if (!g.n && !c->quiet)
 		no_groups(c);
 	else if (g.n && !c->quiet)
 		printf("(* keeps its group from a VM: not on a vfio driver, "

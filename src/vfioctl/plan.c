@@ -13,6 +13,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "iommu.h"
+#include "json.h"
 #include "log.h"
 #include "vfioctl.h"
 
@@ -21,36 +22,35 @@
 static void print_plan_json(const struct claim_ctx *ctx, const char *source,
 			    const char *value)
 {
+	struct json j;
 	int i;
 
-	fputs("{\"source\":", stdout);
-	json_str(stdout, source);
-	fputs(",\"value\":", stdout);
-	json_str(stdout, value);
-	printf(",\"errors\":%d,\"devices\":[", ctx->errors);
+	json_begin(&j, stdout);
+	json_obj(&j, NULL);
+	json_string(&j, "source", source);
+	json_string(&j, "value", value);
+	json_int(&j, "errors", ctx->errors);
+	json_arr(&j, "devices");
 	for (i = 0; i < ctx->ndev; i++) {
 		const struct claim_dev *d = &ctx->dev[i];
 		char id[10];
 
 		pci_id_format(&d->dev.id, id);
-		printf("%s{\"address\":", i ? "," : "");
-		json_str(stdout, d->dev.name);
-		fputs(",\"id\":", stdout);
-		json_str(stdout, id);
-		fputs(",\"driver\":", stdout);
-		json_str_or_null(stdout, d->prev_driver);
-		fputs(",\"group\":", stdout);
+		json_obj(&j, NULL);
+		json_string(&j, "address", d->dev.name);
+		json_string(&j, "id", id);
+		json_string_or_null(&j, "driver", d->prev_driver);
 		if (d->dev.group >= 0)
-			printf("%d", d->dev.group);
+			json_int(&j, "group", d->dev.group);
 		else
-			fputs("null", stdout);
-		fputs(",\"action\":", stdout);
-		json_str(stdout, claim_action_name(d->action));
-		fputs(",\"why\":", stdout);
-		json_str_or_null(stdout, d->why);
-		fputs("}", stdout);
+			json_null(&j, "group");
+		json_string(&j, "action", claim_action_name(d->action));
+		json_string_or_null(&j, "why", d->why);
+		json_obj_end(&j);
 	}
-	fputs("]}\n", stdout);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
 }
 
 int cmd_plan(struct vctl *c, int argc, char **argv)
@@ -62,6 +62,7 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 	int bad = 0, r = 0, i;
 
 	memset(&l, 0, sizeof(l));
+	memset(&ctx, 0, sizeof(ctx));
 	if (argc) {
 		snprintf(source, sizeof(source), "arguments");
 		value[0] = '\0';
@@ -86,8 +87,7 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 			return 1;
 		if (r == 0) {
 			if (c->json)
-				printf("{\"source\":null,\"value\":null,"
-				       "\"errors\":0,\"devices\":[]}\n");
+				print_plan_json(&ctx, NULL, NULL);
 			else if (!c->quiet)
 				printf("nothing to claim: no vfio.devices= on "
 				       "the command line and no devices= in "
@@ -98,7 +98,6 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 		}
 		bad = sel_parse_list(value, &l, source);
 	}
-	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &c->sys;
 	ctx.alias_path = vctl_alias_path(c);
 	ctx.dry_run = 1;
@@ -181,16 +180,19 @@ int cmd_cmdline(struct vctl *c, int argc, char **argv)
 		}
 	}
 	if (c->json) {
-		fputs("{\"parameter\":\"vfio.devices\",\"value\":", stdout);
-		json_str(stdout, value);
-		fputs(",\"devices\":[", stdout);
-		for (i = k = 0; i < devs.n; i++) {
-			if (pci_is_bridge(&devs.v[i].dev))
-				continue;
-			fputs(k++ ? "," : "", stdout);
-			json_str(stdout, devs.v[i].dev.name);
-		}
-		fputs("]}\n", stdout);
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_obj(&j, NULL);
+		json_string(&j, "parameter", "vfio.devices");
+		json_string(&j, "value", value);
+		json_arr(&j, "devices");
+		for (i = 0; i < devs.n; i++)
+			if (!pci_is_bridge(&devs.v[i].dev))
+				json_string(&j, NULL, devs.v[i].dev.name);
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
 	} else if (k) {
 		printf("vfio.devices=%s\n", value);
 	}
@@ -279,7 +281,8 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 		struct sib s = { c, &devs, d };
 		int nfunc = 0, func0 = 0, gfunc = 0;
 
-		if (strcmp(d->driver, VFIO_PCI_DRV))
+		/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
+		if (!iommu_is_vfio_driver(d->driver))
 			vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' "
 				"first",
 				d->name, d->driver[0] ? d->driver : "no driver",
@@ -318,12 +321,18 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 		slot++;
 	}
 	if (c->json) {
-		fputs("{\"args\":[", stdout);
+		struct json w;
+
+		json_begin(&w, stdout);
+		json_obj(&w, NULL);
+		json_arr(&w, "args");
 		for (i = 0; i < nargs; i++) {
-			fputs(i ? ",\"-device\"," : "\"-device\",", stdout);
-			json_str(stdout, arg[i]);
+			json_string(&w, NULL, "-device");
+			json_string(&w, NULL, arg[i]);
 		}
-		fputs("]}\n", stdout);
+		json_arr_end(&w);
+		json_obj_end(&w);
+		json_end(&w);
 	} else {
 		for (i = 0; i < nargs; i++)
 			printf("-device %s\n", arg[i]);

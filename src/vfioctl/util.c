@@ -156,34 +156,6 @@ void vctl_fmt(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-void json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-void json_str_or_null(FILE *f, const char *s)
-{
-	if (s && s[0])
-		json_str(f, s);
-	else
-		fputs("null", f);
-}
-
 void vctl_pci_name(struct vctl *c, const struct vc_dev *d, char *buf,
 		   size_t size)
 {

@@ -105,11 +105,6 @@ void vctl_host_path(const struct vctl *c, char *buf, size_t size,
 void vctl_fmt(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* JSON string, quoted and escaped. */
-void json_str(FILE *f, const char *s);
-/* json_str, or null for NULL or "". */
-void json_str_or_null(FILE *f, const char *s);
-
 /* lspci-style "VGA compatible controller: NVIDIA ... [GeForce]". */
 void vctl_pci_name(struct vctl *c, const struct vc_dev *d, char *buf,
 		   size_t size);

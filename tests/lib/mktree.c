@@ -53,7 +53,15 @@
  *     reslines=N      lines in resource (default 13, 17 for a bridge:
  *                     a kernel with SR-IOV; 7 and 11 without)
  *     boot_vga=0|1    boot_vga (the kernel has it for VGA devices only)
- *     reset_method=M[,M...]  reset_method, e.g. flr,bus
+ *     reset_method=M[,M...]  reset_method, e.g. flr,bus; "-": empty (every
+ *                     method turned off); no key: none (the kernel hides
+ *                     it from a device with no reset method)
+ *     power_state=S   power_state: D0, D3hot, D3cold, ...
+ *     d3cold_allowed=0|1  d3cold_allowed
+ *     parent=ADDR     below the bridge ADDR (described earlier) in
+ *                     devices/, as the kernel puts a device behind a
+ *                     port: devices/pciDDDD:00/ADDR/THIS; links from it
+ *                     climb one level more
  *     bindgroup=N     .bindgroup: no group yet; fakekernel.so puts it in
  *                     group N when a driver binds it while an IOMMU is
  *                     registered (virtio-iommu with ACPI VIOT)
@@ -285,6 +293,7 @@ struct dev {
 	unsigned int ven, did, sven, sdid, cls, rev;
 	int hdr, group, numvfs, totalvfs;
 	char driver[64], native[64], override[64], physfn[16];
+	char parent[16]; /* parent=: the bridge it sits below */
 	char fail[8][80];
 	int nfail;
 	char vanish[64];
@@ -292,6 +301,8 @@ struct dev {
 	unsigned long long res[NRES][3];
 	int reslines, boot_vga;
 	char reset_method[128];
+	char power_state[16];
+	int d3cold_allowed;
 	int bindgroup;
 };
 
@@ -364,6 +375,14 @@ static void parse_key(struct dev *d, char *kv)
 		d->boot_vga = *v - '0';
 	} else if (!strcmp(kv, "reset_method")) {
 		copy(d->reset_method, sizeof(d->reset_method), v);
+	} else if (!strcmp(kv, "power_state")) {
+		copy(d->power_state, sizeof(d->power_state), v);
+	} else if (!strcmp(kv, "d3cold_allowed")) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			die("d3cold_allowed= wants 0 or 1");
+		d->d3cold_allowed = *v - '0';
+	} else if (!strcmp(kv, "parent")) {
+		copy(d->parent, sizeof(d->parent), v);
 	} else if (!strcmp(kv, "bindgroup")) {
 		d->bindgroup = atoi(v);
 	} else {
@@ -410,13 +429,20 @@ static void resource_file(int fd, const struct dev *d)
 
 static void make_dev(struct dev *d)
 {
-	char p[512], t[512], uev[512];
+	char p[512], t[512], uev[512], rel[64];
+	const char *up = d->parent[0] ? "../" : "";
 	unsigned char cfg[256];
 	int fd, n, i;
 
 	snprintf(p, sizeof(p), "devices/pci%04x:00", d->dom);
 	mkdirs(p);
-	snprintf(p, sizeof(p), "devices/pci%04x:00/%s", d->dom, d->addr);
+	/* rel: the device's directory below devices/. */
+	if (d->parent[0])
+		snprintf(rel, sizeof(rel), "pci%04x:00/%s/%s", d->dom,
+			 d->parent, d->addr);
+	else
+		snprintf(rel, sizeof(rel), "pci%04x:00/%s", d->dom, d->addr);
+	snprintf(p, sizeof(p), "devices/%s", rel);
 	if (mkdirat(rootfd, p, 0755))
 		sysdie(p);
 	fd = openat(rootfd, p, O_RDONLY | O_DIRECTORY);
@@ -449,29 +475,33 @@ static void make_dev(struct dev *d)
 	put(fd, "config", cfg, sizeof(cfg));
 	putf(fd, "driver_override", "%s\n",
 	     d->override[0] ? d->override : "(null)");
-	link_at(fd, "../../../bus/pci", "subsystem");
+	snprintf(t, sizeof(t), "%s../../../bus/pci", up);
+	link_at(fd, t, "subsystem");
 	resource_file(fd, d);
 	if (d->boot_vga >= 0)
 		putf(fd, "boot_vga", "%d\n", d->boot_vga);
 	if (d->reset_method[0]) {
 		char m[128];
 
-		strcpy(m, d->reset_method);
+		strcpy(m, strcmp(d->reset_method, "-") ? d->reset_method : "");
 		for (i = 0; m[i]; i++)
 			if (m[i] == ',')
 				m[i] = ' ';
 		putf(fd, "reset_method", "%s\n", m);
 	}
+	if (d->power_state[0])
+		putf(fd, "power_state", "%s\n", d->power_state);
+	if (d->d3cold_allowed >= 0)
+		putf(fd, "d3cold_allowed", "%d\n", d->d3cold_allowed);
 
 	if (d->driver[0]) {
 		add_driver(d->driver, NULL, NULL);
-		snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s",
+		snprintf(t, sizeof(t), "%s../../../bus/pci/drivers/%s", up,
 			 d->driver);
 		link_at(fd, t, "driver");
 		snprintf(p, sizeof(p), "bus/pci/drivers/%s/%s", d->driver,
 			 d->addr);
-		snprintf(t, sizeof(t), "../../../../devices/pci%04x:00/%s",
-			 d->dom, d->addr);
+		snprintf(t, sizeof(t), "../../../../devices/%s", rel);
 		link_at(rootfd, t, p);
 	}
 	if (d->native[0])
@@ -482,13 +512,12 @@ static void make_dev(struct dev *d)
 		snprintf(p, sizeof(p), "kernel/iommu_groups/%d/devices",
 			 d->group);
 		mkdirs(p);
-		snprintf(t, sizeof(t), "../../../kernel/iommu_groups/%d",
+		snprintf(t, sizeof(t), "%s../../../kernel/iommu_groups/%d", up,
 			 d->group);
 		link_at(fd, t, "iommu_group");
 		snprintf(p, sizeof(p), "kernel/iommu_groups/%d/devices/%s",
 			 d->group, d->addr);
-		snprintf(t, sizeof(t), "../../../../devices/pci%04x:00/%s",
-			 d->dom, d->addr);
+		snprintf(t, sizeof(t), "../../../../devices/%s", rel);
 		link_at(rootfd, t, p);
 	}
 	if (d->numvfs >= 0) {
@@ -533,8 +562,7 @@ static void make_dev(struct dev *d)
 	close(fd);
 
 	snprintf(p, sizeof(p), "bus/pci/devices/%s", d->addr);
-	snprintf(t, sizeof(t), "../../../devices/pci%04x:00/%s", d->dom,
-		 d->addr);
+	snprintf(t, sizeof(t), "../../../devices/%s", rel);
 	if (symlinkat(t, rootfd, p))
 		sysdie(p);
 }
@@ -603,6 +631,7 @@ static void spec_line(char *line)
 	d.numvfs = -1;
 	d.totalvfs = -1;
 	d.boot_vga = -1;
+	d.d3cold_allowed = -1;
 	if (n < 3 || parse_addr(tok[0], &d.dom, &d.bus, &d.slot, &d.fn))
 		die("expected ADDR VVVV:DDDD CLASS [KEY=VALUE...]");
 	snprintf(d.addr, sizeof(d.addr), "%04x:%02x:%02x.%x", d.dom, d.bus,
@@ -844,6 +873,30 @@ static char **names(int dirfd, const char *path, int *n)
 	return v;
 }
 
+/*
+ * The PCI device a function sits below in devices/ (a port or bridge:
+ * the directory above it, when that is a PCI address), "" at a root.
+ */
+static void parent_of(int devs, const char *addr, char *buf, size_t size)
+{
+	char t[512], *last, *up;
+	ssize_t n = readlinkat(devs, addr, t, sizeof(t) - 1);
+	unsigned int x;
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	t[n] = '\0';
+	last = strrchr(t, '/');
+	if (!last)
+		return;
+	*last = '\0';
+	up = strrchr(t, '/');
+	up = up ? up + 1 : t;
+	if (sscanf(up, "%x:%x:%x.%x", &x, &x, &x, &x) == 4 && strlen(up) < size)
+		strcpy(buf, up);
+}
+
 static void capture_dev(int devs, const char *addr)
 {
 	char b[512];
@@ -869,6 +922,9 @@ static void capture_dev(int devs, const char *addr)
 		close(cf);
 	}
 	printf("%s %04x:%04x %06x", addr, ven, did, cls & 0xffffff);
+	parent_of(devs, addr, b, sizeof(b));
+	if (b[0])
+		printf(" parent=%s", b);
 	if (!linkbase(fd, "driver", b, sizeof(b)))
 		printf(" driver=%s", b);
 	if (!linkbase(fd, "iommu_group", b, sizeof(b)))
@@ -904,12 +960,17 @@ static void capture_dev(int devs, const char *addr)
 	}
 	if (!attr(fd, "boot_vga", b, sizeof(b)) && (b[0] == '0' || b[0] == '1'))
 		printf(" boot_vga=%c", b[0]);
-	if (!attr(fd, "reset_method", b, sizeof(b)) && b[0]) {
+	if (!attr(fd, "reset_method", b, sizeof(b))) {
 		for (i = 0; b[i]; i++)
 			if (b[i] == ' ')
 				b[i] = ',';
-		printf(" reset_method=%s", b);
+		printf(" reset_method=%s", b[0] ? b : "-");
 	}
+	if (!attr(fd, "power_state", b, sizeof(b)) && b[0] && !strchr(b, ' '))
+		printf(" power_state=%s", b);
+	if (!attr(fd, "d3cold_allowed", b, sizeof(b)) &&
+	    (b[0] == '0' || b[0] == '1'))
+		printf(" d3cold_allowed=%c", b[0]);
 	putchar('\n');
 	close(fd);
 }

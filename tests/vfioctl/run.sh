@@ -53,7 +53,9 @@ fx_driver() {
 # PCI function. DRIVER or GROUP "-" for none; a driver not registered yet
 # is registered built in. BAR 0: 8 MiB at 0xf0000000 + bus * 16 MiB +
 # function * 8 MiB. Subsystem $SUBSYS, default 1458:3702. KEY=VALUE: more
-# mktree keys (boot_vga=1, override=vfio-pci, numvfs=2, ...).
+# mktree keys (boot_vga=1, override=vfio-pci, numvfs=2, ...). With
+# FX_PARENT=ADDR it sits below that bridge (made before) in sysfs, as the
+# kernel puts a device behind a port (mktree's parent=).
 fx_dev() {
 	fa=$1 fd=$4 fg=$5
 	fbus=${fa#*:} fbus=${fbus%%:*}
@@ -71,6 +73,7 @@ fx_dev() {
 	fi
 	[ "$fd" = vfio-pci ] && fl="$fl override=vfio-pci"
 	[ "$fg" != - ] && fl="$fl group=$fg"
+	[ -n "${FX_PARENT:-}" ] && fl="$fl parent=$FX_PARENT"
 	shift 5
 	[ "${1:-}" = bridge ] && shift
 	[ $# -gt 0 ] && fl="$fl $*"
@@ -99,6 +102,26 @@ fx_host() {
 		if (d && g != "") print g }' "$2" | while read -r g; do
 		: >"$R/dev/vfio/$g"
 	done
+}
+
+# The attributes the warnings read, on a device made by fx_dev (it follows
+# the bus/pci/devices link, so FX_PARENT devices too).
+# fx_reset ADDR METHODS: reset_method ("" is the kernel's empty one: every
+# method turned off; no call: no reset_method, as the kernel hides it).
+fx_reset() {
+	echo "$2" >"$R/sys/bus/pci/devices/$1/reset_method"
+}
+
+# fx_power ADDR STATE D3COLD_ALLOWED: power_state (D0, D3hot, D3cold) and
+# d3cold_allowed (0 or 1).
+fx_power() {
+	echo "$2" >"$R/sys/bus/pci/devices/$1/power_state"
+	echo "$3" >"$R/sys/bus/pci/devices/$1/d3cold_allowed"
+}
+
+# fx_boot_vga ADDR 0|1: boot_vga.
+fx_boot_vga() {
+	echo "$2" >"$R/sys/bus/pci/devices/$1/boot_vga"
 }
 
 # fx_claimed STATUS ADDR...: vfio-claim ran this boot and recorded these.
@@ -352,6 +375,100 @@ build_fixtures() {
 	fx_host q35 "$HERE/hosts/qemu-q35-vtd.spec"
 	echo "console=ttyS0 intel_iommu=on vfio.devices=00:03,00:05.0" \
 		>"$R/proc/cmdline"
+
+	# ---- warnings: ready, but a VM may fail ----
+	# No reset method: the GPU has no reset_method while its audio
+	# function has one (so the kernel has the attribute).
+	fx_new noreset
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_reset 0000:0b:00.1 flr
+	# Every reset method turned off (reset_method empty).
+	fx_new resetoff
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_reset 0000:0b:00.0 "flr bus"
+	fx_reset 0000:0b:00.1 ""
+	# No reset_method anywhere: a kernel before 5.15 has none at all, so
+	# it says nothing; proc/sys/kernel/osrelease 6.1 makes it mean "none".
+	fx_new resetunknown
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	cp -a "$R" "$OUT/fx/reset61"
+	mkdir -p "$OUT/fx/reset61/proc/sys/kernel"
+	echo 6.1.0-27-amd64 >"$OUT/fx/reset61/proc/sys/kernel/osrelease"
+
+	# D3cold: the USB controller behind a root port on vfio-pci, powered
+	# off; then the port above it powered off; then with vfio-pci's
+	# disable_idle_d3 set (no advice to set it).
+	for w in d3cold bridged3cold d3coldnoidle; do
+		fx_new "$w"
+		fx_dev 0000:00:1c.0 8086:a33c 060400 pcieport 7 bridge
+		FX_PARENT=0000:00:1c.0 fx_dev 0000:01:00.0 1912:0014 0c0330 \
+			vfio-pci 8
+		fx_reset 0000:01:00.0 "flr bus"
+		fx_power 0000:00:1c.0 D0 1
+		fx_power 0000:01:00.0 D0 1
+		echo "vfio.devices=1912:0014@0000:01:00.0" >"$R/proc/cmdline"
+	done
+	R=$OUT/fx/d3cold fx_power 0000:01:00.0 D3cold 1
+	R=$OUT/fx/bridged3cold fx_power 0000:00:1c.0 D3cold 1
+	R=$OUT/fx/d3coldnoidle fx_power 0000:01:00.0 D3cold 0
+	mkdir -p "$R/sys/module/vfio_pci/parameters"
+	echo Y >"$R/sys/module/vfio_pci/parameters/disable_idle_d3"
+
+	# The boot display on vfio-pci with the console on efifb's fb0.
+	fx_new bootvga
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_boot_vga 0000:0b:00.0 1
+	fx_fb 0 "EFI VGA" platform/efi-framebuffer.0
+	fx_vtcon 0 "(S) dummy device" 0
+	fx_vtcon 1 "(M) frame buffer device" 1
+	# The same with the console unbound from the framebuffer: no warning.
+	fx_new bootvgafree
+	fx_gpu vfio-pci vfio-pci
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	fx_boot_vga 0000:0b:00.0 1
+	fx_fb 0 "EFI VGA" platform/efi-framebuffer.0
+	fx_vtcon 1 "(M) frame buffer device" 0
+
+	# A GPU claimed alone: its audio function (no driver, its group
+	# viable) is left out.
+	fx_new slotleft
+	fx_gpu vfio-pci -
+	echo "vfio.devices=10de:1b80@0000:0b:00.0" >"$R/proc/cmdline"
+
+	# A ConnectX-7 VF on plain vfio-pci while the kernel has mlx5_vfio_pci
+	# (the alias line of drivers/vfio/pci/mlx5/main.c's table, 15b3:101e).
+	fx_new variantvf
+	fx_dev 0000:3b:00.2 15b3:101e 020000 vfio-pci 40
+	fx_reset 0000:3b:00.2 flr
+	echo "vfio.devices=15b3:101e@0000:3b:00.2" >"$R/proc/cmdline"
+	# vfio_pci's own catch-all alias comes first, as in Debian's kernels.
+	mkdir -p "$R/mods"
+	{
+		echo "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci"
+		echo "alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci"
+	} >"$R/mods/modules.alias"
+	# A VF with no variant of its own: only vfio_pci's alias matches, and
+	# that is no variant (a real kernel's modules.alias, seen in the boot
+	# tests' guest: every device warned before).
+	fx_new novariant
+	fx_dev 0000:3b:00.2 15b3:1018 020000 vfio-pci 40
+	fx_reset 0000:3b:00.2 flr
+	echo "vfio.devices=15b3:1018@0000:3b:00.2" >"$R/proc/cmdline"
+	mkdir -p "$R/mods"
+	cp "$OUT/fx/variantvf/mods/modules.alias" "$R/mods/"
+	# The same VF on mlx5_vfio_pci: ready, no warning.
+	fx_new variantok
+	fx_driver mlx5_vfio_pci mlx5_vfio_pci live
+	fx_dev 0000:3b:00.2 15b3:101e 020000 mlx5_vfio_pci 40
+	fx_reset 0000:3b:00.2 flr
+	: >"$R/dev/vfio/40"
+	echo "vfio.devices=15b3:101e@0000:3b:00.2" >"$R/proc/cmdline"
+	mkdir -p "$R/mods"
+	cp "$OUT/fx/variantvf/mods/modules.alias" "$R/mods/"
 
 	# The GPU on vfio-pci; its audio and USB functions, in its group, not.
 	fx_new twoblockers
@@ -707,6 +824,76 @@ suite() {
 			v "$fx" verify --format prometheus
 	done
 
+	# Warnings: each leaves the device ready (exit 0) and comes with its
+	# fix.
+	check "verify-warn-no-reset$s" 0 \
+		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci|warning (no-reset): has no reset method (no reset_method: no FLR, no PM reset, no bus reset)|below its own PCIe port|ready: 2 of 2 devices ready, 1 warning" \
+		v noreset verify
+	check "verify-warn-reset-off$s" 0 \
+		"warning (no-reset): reset_method is empty|'echo default > /sys/bus/pci/devices/0000:0b:00.1/reset_method'|ready: 2 of 2 devices ready, 1 warning" \
+		v resetoff verify
+	check "verify-warn-no-reset-unknown-kernel$s" 0 "ready: 2 of 2 devices ready" \
+		v resetunknown verify
+	check_not "verify-warn-no-reset-unknown-kernel-silent$s" "no-reset" \
+		v resetunknown verify
+	check "verify-warn-no-reset-6.1$s" 0 \
+		"warning (no-reset): has no reset method|ready: 2 of 2 devices ready, 2 warnings" \
+		v reset61 verify
+	check "verify-warn-d3cold$s" 0 \
+		"0000:01:00.0 [1912:0014]: ready, vfio-pci|warning (d3cold): is in D3cold (power_state; d3cold_allowed=1)|'echo 0 > /sys/bus/pci/devices/0000:01:00.0/d3cold_allowed'|add vfio-pci.disable_idle_d3=1 to the kernel command line" \
+		v d3cold verify
+	check "verify-warn-bridge-d3cold$s" 0 \
+		"warning (d3cold): the bridge above it, 0000:00:1c.0, is in D3cold (power_state; d3cold_allowed=1)|'echo 0 > /sys/bus/pci/devices/0000:00:1c.0/d3cold_allowed'" \
+		v bridged3cold verify
+	check "verify-warn-d3cold-idle-d3-off$s" 0 \
+		"warning (d3cold): is in D3cold (power_state; d3cold_allowed=0)" \
+		v d3coldnoidle verify
+	check_not "verify-warn-d3cold-idle-d3-off-no-advice$s" \
+		"disable_idle_d3" v d3coldnoidle verify
+	check "verify-warn-boot-display$s" 0 \
+		"warning (boot-display): it is the boot display and the console (vtcon1) is on its framebuffer fb0 (EFI VGA)|console=ttyS0" \
+		v bootvga verify
+	check_not "verify-warn-boot-display-console-free$s" "boot-display" \
+		v bootvgafree verify
+	check "verify-warn-slot-function$s" 0 \
+		"warning (slot-function-left-out): 0000:0b:00.1 [10de:10f0], the GPU's audio function (class 040300)|name 10de:10f0@0000:0b:00.1 in vfio.devices= too ('vfioctl cmdline 0000:0b:00.0 0000:0b:00.1'" \
+		v slotleft verify
+	check "verify-warn-variant$s" 0 \
+		"warning (variant-driver): the kernel has a vfio variant driver for it, mlx5_vfio_pci|'vfioctl bind 0000:3b:00.2' (it picks mlx5_vfio_pci" \
+		v variantvf --modules-dir "$F/variantvf/mods" verify
+	check "verify-no-variant-ready$s" 0 \
+		"0000:3b:00.2 [15b3:1018]: ready, vfio-pci|ready: 1 of 1 devices ready" \
+		v novariant --modules-dir "$F/novariant/mods" verify
+	check_not "verify-no-variant-no-warning$s" "variant-driver" \
+		v novariant --modules-dir "$F/novariant/mods" verify
+	check_not "verify-warn-variant-vfio-pci-asked$s" "variant-driver" \
+		v variantvf --modules-dir "$F/variantvf/mods" verify \
+		15b3:101e@0000:3b:00.2=vfio-pci
+	check "verify-variant-bound-ready$s" 0 \
+		"0000:3b:00.2 [15b3:101e]: ready, mlx5_vfio_pci, IOMMU group 40 viable|ready: 1 of 1 devices ready" \
+		v variantok --modules-dir "$F/variantok/mods" verify
+	check "verify-warn-quiet$s" 0 "warning (d3cold)" v d3cold -q verify
+	jcheck "verify-warnings-json$s" 0 \
+		'.ready and .counts.warnings == 1 and .devices[0].status == "ready" and (.devices[0].problems | length) == 0 and .devices[0].warnings[0].code == "d3cold" and (.devices[0].warnings[0].fix | test("disable_idle_d3=1"))' \
+		v d3cold verify --json
+	jcheck "verify-warnings-json-two$s" 0 \
+		'.counts.warnings == 2 and ([.devices[0].warnings[].code] == ["slot-function-left-out", "slot-function-left-out"])' \
+		v kernelrule verify --json
+	promcheck "verify-warnings-prometheus-valid$s" 0 \
+		v kernelrule verify --format prometheus
+	expect_eq "verify-warnings-prometheus-one-series$s" \
+		'vfioctl_warning{address="0000:0b:00.0",code="slot-function-left-out"} 2' \
+		"$(grep '^vfioctl_warning{' "$OUT/prom")"
+	check "verify-warnings-prometheus$s" 0 \
+		'vfioctl_warning{address="0000:0b:00.0",code="boot-display"} 1|vfioctl_device_ready{selector="10de:1b80@0000:0b:00.0",address="0000:0b:00.0",id="10de:1b80",status="ready"} 1' \
+		v bootvga verify --format prometheus
+	# qemu-args: a device on a vfio variant driver is on vfio.
+	got=$(v variantok qemu-args 3b:00.2 2>&1)
+	expect_eq "qemu-args-variant-driver$s" \
+		"-device vfio-pci,host=0000:3b:00.2" "$got"
+	check "groups-variant-driver-viable$s" 0 \
+		"IOMMU group 40: viable|(mlx5_vfio_pci)" v variantok groups
+
 	# No-IOMMU mode: its nodes are noiommu-N.
 	check "verify-noiommu-node$s" 0 \
 		"IOMMU off (vfio no-IOMMU mode)|0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 0 viable|ready: 1 of 1" \
@@ -912,6 +1099,10 @@ suite() {
 	expect_eq "dry-run-writes-nothing$s" "$before" "$after"
 	check "unbind-not-on-vfio$s" 0 "not on vfio-pci (nouveau): nothing to do" \
 		v wrongdrv unbind 0b:00.0
+	# A vfio variant driver is vfio's too: unbind takes it off that one.
+	check "unbind-variant-dry-run$s" 0 \
+		"0000:3b:00.2: would clear driver_override, unbind it from mlx5_vfio_pci and reprobe" \
+		v variantok -n unbind 3b:00.2
 }
 
 # bind/unbind round trip through fakekernel.so (tests/lib/fakekernel.c),

@@ -17,7 +17,10 @@ def device: type == "object"
 		"missing", "unknown"))
 	and (.held_by | type == "array" and all(.[]; type == "string"))
 	and (.cdev | nstr)
-	and (.problems | problems);
+	and (.problems | problems)
+	and (.warnings | problems)
+	and (.warnings | all(.[]; .code | IN("no-reset", "d3cold",
+		"boot-display", "slot-function-left-out", "variant-driver")));
 .schema == 1
 and (.ready | type == "boolean")
 and (.source | type == "string")
@@ -32,6 +35,7 @@ and (.host.hook_installed | nbool)
 and (.host.problems | problems)
 and (.counts.devices | type == "number")
 and (.counts.ready | type == "number")
+and (.counts.warnings == ([.devices[].warnings | length] | add // 0))
 and (.devices | type == "array" and all(.[]; device))
 and (.counts.devices == (.devices | length))
 and (.ready == (.counts.ready == .counts.devices

@@ -276,6 +276,22 @@ else
 	fail vfioctl-verify/no-iommu-fix-named "dshell-5: no firmware fix for the missing IOMMU"
 fi
 
+# ...warns that the claimed qemu-xhci (00:04.0) has no reset method: the
+# kernel shows it no reset_method (QEMU's xhci has no FLR, no PM reset,
+# and sits on the root bus, so no bus reset), and verify says so while
+# the device stays ready.
+n=dshell-1
+rm04=$(sed -n 's/^VMREPORT reset 0000:00:04.0 //p' "$WORK/$n.report" 2>/dev/null)
+w04=$(awk '/^VMREPORT verify 0000:00:04.0 /{f=1; next}
+	/^VMREPORT verify [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:/{f=0}
+	f && /^VMREPORT verify warning \(no-reset\): has no reset method/{print "warned"}' \
+	"$WORK/$n.report" 2>/dev/null)
+if [ "$rm04" = - ] && [ "$w04" = warned ]; then
+	pass vfioctl-verify/no-reset-warning-xhci
+else
+	fail vfioctl-verify/no-reset-warning-xhci "$n: reset_method of 00:04.0 [${rm04:-no report}], warning [${w04:-none}]: $(grep '^VMREPORT verify ' "$WORK/$n.report" | tr '\n' '|' | cut -c1-400)"
+fi
+
 # ...a bind/unbind round trip on the second xhci: xhci_hcd -> vfio-pci ->
 # xhci_hcd, read from the driver link in the guest,
 n=dshell-1

@@ -102,6 +102,13 @@ fi
 			echo "VMREPORT verify $l"
 		done </run/vfio-test-verify
 		echo "VMREPORT verify-rc $rc"
+		# The kernel's reset methods of each function ("-": no
+		# reset_method, which the kernel hides when there is none).
+		for d in /sys/bus/pci/devices/*; do
+			m=-
+			[ -e "$d/reset_method" ] && m=$(cat "$d/reset_method")
+			echo "VMREPORT reset ${d##*/} ${m:-(empty)}"
+		done
 		"$v" groups >/run/vfio-test-groups 2>&1
 		while read -r l; do
 			echo "VMREPORT groups $l"
