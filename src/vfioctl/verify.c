@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ids.h"
 #include "log.h"
 #include "verify.h"
 
@@ -33,20 +34,7 @@ int vfy_cmp_name(const void *a, const void *b)
 
 /* ---- where the device list comes from ---- */
 
-/*
- * vfio-pci.ids= entries, read as vfio-pci reads them (vfio_pci_fill_ids):
- * "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]", hex,
- * comma-separated, empty entries skipped, fewer than two fields ignored
- * (the kernel warns "invalid id string"). A missing subvendor or
- * subdevice, or ffffffff, is any; class counts only where class_mask has
- * bits (pci_match_one_device).
- */
-#define PCI_ANY 0xffffffffu
-
-struct ids_entry {
-	unsigned int v, d, sv, sd, cls, mask;
-};
-
+/* vfio-pci.ids= entries: ids.h reads them as vfio-pci does. */
 struct ids_scan {
 	struct vctl *c;
 	const struct ids_entry *e;
@@ -54,23 +42,15 @@ struct ids_scan {
 	int n, cap;
 };
 
-static int ids_match(const struct ids_entry *e, const struct pci_id *id)
-{
-	return (e->v == PCI_ANY || e->v == id->vendor) &&
-	       (e->d == PCI_ANY || e->d == id->device) &&
-	       (e->sv == PCI_ANY || e->sv == id->subvendor) &&
-	       (e->sd == PCI_ANY || e->sd == id->subdevice);
-}
-
 static int ids_scan_one(const char *name, const struct pci_id *id, void *data)
 {
 	struct ids_scan *s = data;
 	struct vc_dev d;
 
-	if (!ids_match(s->e, id) || s->n >= s->cap)
+	if (!ids_match_id(s->e, id) || s->n >= s->cap)
 		return 0;
 	if (s->e->mask && (pci_read_ids(&s->c->sys, name, &d) ||
-			   ((s->e->cls ^ d.class) & s->e->mask)))
+			   !ids_match_class(s->e, d.class)))
 		return 0;
 	snprintf(s->names[s->n++], PCI_NAME_MAX, "%s", name);
 	return 0;
@@ -99,23 +79,17 @@ static int ids_to_selectors(struct vctl *c, const char *ids, char *out,
 {
 	static char names[SEL_MAX][PCI_NAME_MAX];
 	const char *p = ids;
+	struct ids_entry e;
+	char one[96];
 	size_t n = 0;
-	int bad = 0;
+	int bad = 0, r;
 
 	out[0] = '\0';
-	while (*p) {
-		struct ids_entry e = { 0, 0, PCI_ANY, PCI_ANY, 0, 0 };
-		size_t len = strcspn(p, ",");
-		char one[96], sel[64];
-		int f, i;
+	while ((r = ids_next(&p, &e, one, sizeof(one)))) {
+		char sel[64];
+		int i;
 
-		snprintf(one, sizeof(one), "%.*s", (int)len, p);
-		p += len + (p[len] == ',');
-		if (!len)
-			continue;
-		f = sscanf(one, "%x:%x:%x:%x:%x:%x", &e.v, &e.d, &e.sv, &e.sd,
-			   &e.cls, &e.mask);
-		if (f < 2) {
+		if (r < 0) {
 			vc_err("vfio-pci.ids=: '%s' is not vendor:device[:"
 			       "subvendor[:subdevice[:class[:class_mask]]]] "
 			       "(hex); vfio-pci ignores it",
