@@ -175,6 +175,8 @@ static void log_miss(const struct claim_ctx *ctx, const struct claim_miss *m)
 		vc_err("%s: cannot read the IDs of %s: %s", sel->text, m->name,
 		       vc_strerror(m->err));
 		break;
+	case CM_VETOED: /* the resolver vetoes devices, it records no miss */
+		break;
 	}
 }
 

@@ -38,6 +38,7 @@ enum claim_miss_kind {
 	CM_NONE, /* the selector matches no device */
 	CM_STALE, /* a guard: the device at its address has another ID */
 	CM_UNREADABLE, /* a device it names has IDs that cannot be read */
+	CM_VETOED, /* vfioctl: a device in the slot of a failed guard */
 };
 
 /* What the resolver could not resolve; one entry per problem. */

@@ -432,8 +432,8 @@ int cmd_unbind(struct vctl *c, int argc, char **argv)
 		return 1;
 	for (i = 0; i < miss.n; i++) {
 		vc_err("%s: %s%s%s", miss.m[i].sel->text,
-		       miss.m[i].vetoed ? miss.m[i].name : "",
-		       miss.m[i].vetoed ? ": " : "",
+		       miss.m[i].kind == CM_VETOED ? miss.m[i].name : "",
+		       miss.m[i].kind == CM_VETOED ? ": " : "",
 		       vctl_miss_text(&miss.m[i]));
 		bad++;
 	}

@@ -133,8 +133,8 @@ static int resolve_args(struct vctl *c, const char *verb, int argc, char **argv,
 		return 1;
 	for (i = 0; i < miss.n; i++)
 		vc_err("%s: %s%s%s", miss.m[i].sel->text,
-		       miss.m[i].vetoed ? miss.m[i].name : "",
-		       miss.m[i].vetoed ? ": " : "",
+		       miss.m[i].kind == CM_VETOED ? miss.m[i].name : "",
+		       miss.m[i].kind == CM_VETOED ? ": " : "",
 		       vctl_miss_text(&miss.m[i]));
 	return miss.n ? 1 : 0;
 }

@@ -18,23 +18,20 @@
 #include "modprobe.h"
 #include "vfioctl.h"
 
-static void add_miss(struct vmiss_list *m, const struct selector *sel,
-		     int stale, int vetoed, const char *name,
-		     const struct pci_id *have)
+/* A miss of the resolver's kind for one device (vetoed, unreadable). */
+static void add_miss(struct vmiss_list *m, const struct claim_dev *d,
+		     enum claim_miss_kind kind)
 {
-	struct vmiss *x;
+	struct claim_miss *x;
 
 	if (!m || m->n >= VMISS_MAX)
 		return;
 	x = &m->m[m->n++];
 	memset(x, 0, sizeof(*x));
-	x->sel = sel;
-	x->stale = stale;
-	x->vetoed = vetoed;
-	if (name)
-		snprintf(x->name, sizeof(x->name), "%s", name);
-	if (have)
-		x->have = *have;
+	x->sel = d->sel;
+	x->kind = kind;
+	memcpy(x->name, d->dev.name, sizeof(x->name));
+	x->have = d->dev.id;
 }
 
 /*
@@ -54,23 +51,18 @@ int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 		claim_free(&ctx);
 		return r;
 	}
-	for (i = 0; i < ctx.nmiss; i++) {
-		const struct claim_miss *m = &ctx.miss[i];
-
-		add_miss(miss, m->sel, m->kind == CM_STALE, 0,
-			 m->name[0] ? m->name : NULL,
-			 m->kind == CM_STALE ? &m->have : NULL);
-	}
+	for (i = 0; miss && i < ctx.nmiss && miss->n < VMISS_MAX; i++)
+		miss->m[miss->n++] = ctx.miss[i];
 	for (i = 0; i < ctx.ndev; i++) {
 		struct claim_dev *d = &ctx.dev[i];
 		struct vdev *v;
 
 		if (d->action == CA_VETO) {
-			add_miss(miss, d->sel, 0, 1, d->dev.name, &d->dev.id);
+			add_miss(miss, d, CM_VETOED);
 			continue;
 		}
 		if (pci_load_rest(&c->sys, &d->dev)) {
-			add_miss(miss, d->sel, 0, 0, d->dev.name, NULL);
+			add_miss(miss, d, CM_UNREADABLE);
 			continue;
 		}
 		if (out->n == out->cap) {
@@ -92,14 +84,19 @@ int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 	return 0;
 }
 
-const char *vctl_miss_text(const struct vmiss *m)
+const char *vctl_miss_text(const struct claim_miss *m)
 {
-	if (m->stale)
+	switch (m->kind) {
+	case CM_STALE:
 		return "the device there has another ID";
-	if (m->vetoed)
+	case CM_VETOED:
 		return "the guard of a function in its slot failed: the "
 		       "hardware changed";
-	return m->name[0] ? "cannot read the device" : "no such PCI device";
+	case CM_UNREADABLE:
+		return "cannot read the device";
+	default:
+		return "no such PCI device";
+	}
 }
 
 void vdev_list_free(struct vdev_list *l)

@@ -393,14 +393,15 @@ void vfy_check_device(struct vctl *c, struct host *h, struct vres *r)
 		r->status = "ready";
 }
 
-void vfy_check_miss(const struct host *h, struct vres *x, const struct vmiss *m)
+void vfy_check_miss(const struct host *h, struct vres *x,
+		    const struct claim_miss *m)
 {
 	const struct selector *s = m->sel;
 	struct problem *p;
 
 	x->viable = -1;
 	x->node = -ENODATA;
-	if (m->vetoed) {
+	if (m->kind == CM_VETOED) {
 		x->status = "stale-guard";
 		p = PROBLEM(x, "guard-veto");
 		vctl_fmt(p->msg, sizeof(p->msg),
@@ -412,7 +413,7 @@ void vfy_check_miss(const struct host *h, struct vres *x, const struct vmiss *m)
 			 "check which devices are there now ('lspci "
 			 "-nns %s') and update %s",
 			 m->name, h->source);
-	} else if (m->stale) {
+	} else if (m->kind == CM_STALE) {
 		x->status = "stale-guard";
 		p = PROBLEM(x, "stale-guard");
 		vctl_fmt(p->msg, sizeof(p->msg),

@@ -88,7 +88,7 @@ void vfy_check_device(struct vctl *c, struct host *h, struct vres *r);
 void vfy_check_warnings(struct vctl *c, struct host *h, struct vres *r);
 /* A selector that found no device, or a stale or vetoed guard. */
 void vfy_check_miss(const struct host *h, struct vres *x,
-		    const struct vmiss *m);
+		    const struct claim_miss *m);
 
 void vfy_render_human(struct vctl *c, const struct host *h,
 		      const struct vres *r, int n, int ready, int nready);

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "claim.h"
 #include "pci.h"
 #include "selector.h"
 #include "sysfs.h"
@@ -53,21 +54,14 @@ struct vdev_list {
 };
 
 /*
- * A selector that found nothing, whose guard no longer matches, or a
- * device in a slot whose guard failed.
+ * A selector that found nothing, whose guard no longer matches, a device
+ * that cannot be read, or (CM_VETOED) a device in a slot whose guard
+ * failed: the core resolver's own record of each.
  */
-struct vmiss {
-	const struct selector *sel;
-	int stale; /* guarded address exists with another ID (have) */
-	int vetoed; /* name: in the slot of a failed guard */
-	char name[PCI_NAME_MAX]; /* the device, when there is one */
-	struct pci_id have;
-};
-
 #define VMISS_MAX (2 * SEL_MAX)
 
 struct vmiss_list {
-	struct vmiss m[VMISS_MAX];
+	struct claim_miss m[VMISS_MAX];
 	int n;
 };
 
@@ -80,7 +74,7 @@ int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 		 struct vmiss_list *miss);
 void vdev_list_free(struct vdev_list *l);
 /* One line's reason for a miss: "no such PCI device", ... */
-const char *vctl_miss_text(const struct vmiss *m);
+const char *vctl_miss_text(const struct claim_miss *m);
 
 /*
  * The guarded selector of d, "VVVV:DDDD@DDDD:BB:SS.F": what 'vfioctl
