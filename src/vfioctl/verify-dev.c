@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "iommu.h"
 #include "record.h"
 #include "verify.h"
@@ -98,9 +99,21 @@ static void check_framebuffer(struct vctl *c, struct vres *r)
 
 struct gwalk {
 	struct vctl *c;
+	const struct host *h;
 	struct vres *r;
 	int blockers;
 };
+
+/* Whether verify checks NAME too (it is named, as r is). */
+static int named(const struct host *h, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->nall; i++)
+		if (!strcmp(h->all[i].dev.name, name))
+			return 1;
+	return 0;
+}
 
 static int group_member(const char *name, void *data)
 {
@@ -116,6 +129,21 @@ static int group_member(const char *name, void *data)
 	g->blockers++;
 	role = pci_host_role(&d);
 	x = PROBLEM(g->r, "group-not-viable");
+	if (role != ROLE_NONE && named(g->h, name)) {
+		/* The user named it: its own entry says what claiming it
+		 * costs the host; do not contradict it here. */
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "IOMMU group %d also holds %s [%04x:%04x] on %s, the "
+			 "host's %s, named too: a VM cannot use the group "
+			 "until it is on vfio-pci",
+			 g->r->dev.group, name, d.id.vendor, d.id.device,
+			 d.driver, pci_role_name(role));
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "see %s's own entry: the host loses its %s when it "
+			 "goes to vfio-pci",
+			 name, pci_role_name(role));
+		return 0;
+	}
 	if (role != ROLE_NONE) {
 		/* Never advise handing the host's disks, network or console
 		 * to vfio: what helps is another slot, or ACS. */
@@ -162,6 +190,8 @@ static int gname_add(const char *name, void *data)
 static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 {
 	const char *drv = r->dev.driver, *name = r->dev.name;
+	enum pci_role role = pci_host_role(&r->dev);
+	char used[256];
 	struct problem *x;
 	struct record rec;
 	int have_rec;
@@ -203,7 +233,21 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 				       : "");
 	have_rec =
 		h->claim_ran > 0 && record_read_dev(c->rundir, name, &rec) == 0;
-	if (have_rec)
+	/* Never "bind takes it now" for what bind refuses, or without
+	 * saying what the host loses. */
+	if (vctl_host_uses(c, &r->dev, used, sizeof(used)))
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "the host uses it (%s): 'vfioctl bind %s' refuses it "
+			 "while it does; stop that use first, or leave the "
+			 "device to the host and out of vfio.devices=",
+			 used, name);
+	else if (role != ROLE_NONE)
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "it is the host's %s: 'vfioctl bind %s' takes it, "
+			 "and the host loses it; name it in vfio.devices= only "
+			 "if the host can do without it",
+			 pci_role_name(role), name);
+	else if (have_rec)
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "fix the problems below; then 'vfioctl bind %s' "
 			 "takes it without a reboot",
@@ -324,7 +368,7 @@ static void check_node(struct vctl *c, struct host *h, struct vres *r)
 
 void vfy_check_device(struct vctl *c, struct host *h, struct vres *r)
 {
-	struct gwalk g = { c, r, 0 };
+	struct gwalk g = { c, h, r, 0 };
 	struct problem *x;
 	char p[128];
 

@@ -1353,6 +1353,10 @@ busy() {
 	nvme whole-disk
 	echo "22 1 259:0 / /srv rw - xfs /dev/nvme0n1 rw" >"$R/proc/self/mountinfo"
 	refused whole-disk "nvme0n1 is mounted on /srv" 0000:03:00.0
+	# verify names the same use, and never says bind takes it now.
+	check "verify-busy-no-bind-advice$s" 1 \
+		"fix: the host uses it (nvme0n1 is mounted on /srv): 'vfioctl bind 0000:03:00.0' refuses it while it does" \
+		k verify 03:00.0
 
 	# btrfs shows an anonymous 0:N; the source names the partition.
 	nvme btrfs
