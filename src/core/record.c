@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -165,9 +166,24 @@ static void take(char *dst, size_t size, const char *v)
 	dst[len] = '\0';
 }
 
+/* The keys of a device record, and where each goes in struct record. */
+#define FIELD(k)                                        \
+	{                                               \
+#k, offsetof(struct record, k),         \
+			sizeof(((struct record *)0)->k) \
+	}
+static const struct {
+	const char *key;
+	size_t off, size;
+} fields[] = {
+	FIELD(address), FIELD(id),  FIELD(subsystem), FIELD(previous_driver),
+	FIELD(result),	FIELD(why), FIELD(by),	      FIELD(modalias),
+};
+
 void record_parse(char *text, struct record *r)
 {
 	char *line, *nl;
+	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	for (line = text; line && *line; line = nl ? nl + 1 : NULL) {
@@ -180,23 +196,11 @@ void record_parse(char *text, struct record *r)
 		if (!eq)
 			continue;
 		*eq++ = '\0';
-		if (!strcmp(line, "address"))
-			take(r->address, sizeof(r->address), eq);
-		else if (!strcmp(line, "id"))
-			take(r->id, sizeof(r->id), eq);
-		else if (!strcmp(line, "subsystem"))
-			take(r->subsystem, sizeof(r->subsystem), eq);
-		else if (!strcmp(line, "previous_driver"))
-			take(r->previous_driver, sizeof(r->previous_driver),
-			     eq);
-		else if (!strcmp(line, "result"))
-			take(r->result, sizeof(r->result), eq);
-		else if (!strcmp(line, "why"))
-			take(r->why, sizeof(r->why), eq);
-		else if (!strcmp(line, "by"))
-			take(r->by, sizeof(r->by), eq);
-		else if (!strcmp(line, "modalias"))
-			take(r->modalias, sizeof(r->modalias), eq);
+		/* Unknown keys (a newer writer's) are skipped. */
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (!strcmp(line, fields[i].key))
+				take((char *)r + fields[i].off, fields[i].size,
+				     eq);
 	}
 }
 

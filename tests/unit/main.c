@@ -181,6 +181,7 @@ int main(void)
 	test_log();
 	test_variant();
 	test_hostrole();
+	test_record();
 
 	log_close();
 	unlink(logpath);

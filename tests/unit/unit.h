@@ -52,5 +52,6 @@ void test_config(void);
 void test_log(void);
 void test_variant(void);
 void test_hostrole(void);
+void test_record(void);
 
 #endif
