@@ -30,17 +30,12 @@
 
 const char *claim_action_name(enum claim_action a)
 {
-	static const char *const n[] = { "claim", "already", "refuse", "veto" };
-
-	return n[a];
+	return vc_nth("claim\0already\0refuse\0veto", a);
 }
 
 const char *claim_result_name(enum claim_result r)
 {
-	static const char *const n[] = { "planned", "claimed", "pending",
-					 "failed",  "skipped", "gone" };
-
-	return n[r];
+	return vc_nth("planned\0claimed\0pending\0failed\0skipped\0gone", r);
 }
 
 int vfio_pci_registered(const struct sysfs *s)
@@ -64,7 +59,7 @@ static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 			 size_t size)
 {
 	const char *want = c->sel->driver;
-	char p[128], ma[256];
+	char ma[256];
 	size_t i;
 
 	if (!strcmp(want, VFIO_PCI) || !strcmp(want, "vfio_pci"))
@@ -83,9 +78,9 @@ static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 			 want);
 		return -1;
 	}
-	vc_path(p, sizeof(p), "%s/modalias", c->dev.name);
 	if (ctx->alias_path &&
-	    sysfs_read(ctx->sys->devfd, p, ma, sizeof(ma)) > 0)
+	    sysfs_read(ctx->sys->devfd, pci_attr(c->dev.name, "modalias"), ma,
+		       sizeof(ma)) > 0)
 		variant_find(ctx->alias_path, ma, c->module, sizeof(c->module));
 	return 0;
 }
@@ -236,15 +231,20 @@ int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
 	return 0;
 }
 
+static int write_override(struct claim_ctx *ctx, const char *name,
+			  const char *val)
+{
+	return sysfs_write(ctx->sys->devfd, pci_attr(name, "driver_override"),
+			   val);
+}
+
 /* Clears driver_override and lets the kernel find the device's own driver. */
 static void give_back(struct claim_ctx *ctx, struct claim_dev *c)
 {
-	char p[128], drv[DRV_NAME_MAX];
+	char drv[DRV_NAME_MAX];
 	const char *name = c->dev.name;
-	int r;
+	int r = write_override(ctx, name, "\n");
 
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(ctx->sys->devfd, p, "\n");
 	if (r) {
 		vc_err("%s: cannot clear driver_override: %s; clear it with "
 		       "'echo > /sys/bus/pci/devices/%s/driver_override'",
@@ -316,11 +316,9 @@ static void bound(struct claim_ctx *ctx, struct claim_dev *c)
 static int set_override(struct claim_ctx *ctx, struct claim_dev *c)
 {
 	const char *name = c->dev.name;
-	char p[128], why[64];
-	int r;
+	char why[64];
+	int r = write_override(ctx, name, c->target);
 
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(ctx->sys->devfd, p, c->target);
 	if (r) {
 		snprintf(why, sizeof(why),
 			 "cannot write %.24s to driver_override", c->target);
@@ -513,7 +511,6 @@ static void load_variants(struct claim_ctx *ctx)
 
 int claim_apply(struct claim_ctx *ctx)
 {
-	char p[128];
 	int i, want = 0, vfio = vfio_pci_registered(ctx->sys), loaded = 0;
 
 	if (ctx->dry_run)
@@ -548,11 +545,8 @@ int claim_apply(struct claim_ctx *ctx)
 		if (c->action == CA_ALREADY) {
 			c->result = CR_CLAIMED;
 			vc_info("%s: already on %s", c->dev.name, c->target);
-			if (strcmp(c->dev.override, c->target)) {
-				vc_path(p, sizeof(p), "%s/driver_override",
-					c->dev.name);
-				sysfs_write(ctx->sys->devfd, p, c->target);
-			}
+			if (strcmp(c->dev.override, c->target))
+				write_override(ctx, c->dev.name, c->target);
 		} else if (c->action == CA_CLAIM && c->result == CR_NONE) {
 			claim_one(ctx, c,
 				  strcmp(c->target, VFIO_PCI) ? 1 : vfio);
