@@ -417,34 +417,6 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	give_back(ctx, c);
 }
 
-/* After vfio-pci loaded: did the waiting devices get it? */
-static void settle_pending(struct claim_ctx *ctx)
-{
-	char drv[DRV_NAME_MAX];
-	int i;
-
-	for (i = 0; i < ctx->ndev; i++) {
-		struct claim_dev *c = &ctx->dev[i];
-
-		if (c->result != CR_PENDING)
-			continue;
-		if (pci_read_driver(ctx->sys, c->dev.name, drv, sizeof(drv)))
-			continue;
-		if (!strcmp(drv, c->target)) {
-			bound(ctx, c);
-		} else {
-			ctx->errors++;
-			c->result = CR_FAILED;
-			snprintf(c->why, sizeof(c->why),
-				 "%s loaded but did not take it (dmesg tells "
-				 "why)",
-				 c->target);
-			vc_err("%s: %s; giving it back", c->dev.name, c->why);
-			give_back(ctx, c);
-		}
-	}
-}
-
 /* The PCI driver a loaded module registered: module/M/drivers/pci:NAME. */
 static int module_driver(const struct sysfs *s, const char *module, char *drv,
 			 size_t size)
@@ -511,7 +483,12 @@ static void load_variants(struct claim_ctx *ctx)
 
 int claim_apply(struct claim_ctx *ctx)
 {
-	int i, want = 0, vfio = vfio_pci_registered(ctx->sys), loaded = 0;
+	int i, r, want = 0;
+	/*
+	 * Registered is not loaded while its modprobe runs: bus_add_driver
+	 * makes the directory before it offers the driver any device.
+	 */
+	int vfio = !ctx->vfio_loading && vfio_pci_registered(ctx->sys);
 
 	if (ctx->dry_run)
 		return 0;
@@ -519,11 +496,14 @@ int claim_apply(struct claim_ctx *ctx)
 	for (i = 0; i < ctx->ndev; i++)
 		want += ctx->dev[i].action == CA_CLAIM &&
 			!strcmp(ctx->dev[i].target, VFIO_PCI);
-	if (want && !vfio && ctx->load_module) {
+	if ((want || ctx->vfio_loading) && !vfio && ctx->load_module) {
 		/*
 		 * A device with no driver gets its override first, so that
-		 * vfio-pci takes it while it registers. A bound one is left
-		 * alone until vfio-pci is there to take it.
+		 * vfio-pci takes it while it registers (a modprobe started
+		 * before the plan may have registered it already: claim_one
+		 * probes it then). A bound one is left alone until modprobe
+		 * is done and vfio-pci is there to take it; after a modprobe
+		 * that did not end, never.
 		 */
 		for (i = 0; i < ctx->ndev; i++) {
 			struct claim_dev *c = &ctx->dev[i];
@@ -532,10 +512,10 @@ int claim_apply(struct claim_ctx *ctx)
 			    !strcmp(c->target, VFIO_PCI))
 				set_override(ctx, c);
 		}
-		if (ctx->load_module(ctx->load_data, VFIO_PCI) == 0)
-			loaded = 1;
-		vfio = vfio_pci_registered(ctx->sys);
-		if (!vfio)
+		r = ctx->load_module(ctx->load_data, VFIO_PCI);
+		ctx->vfio_loading = 0;
+		vfio = r != -ETIMEDOUT && vfio_pci_registered(ctx->sys);
+		if (!vfio && want)
 			vc_warn("vfio-pci did not load: devices without a "
 				"driver wait for it, bound ones stay put");
 	}
@@ -552,8 +532,6 @@ int claim_apply(struct claim_ctx *ctx)
 				  strcmp(c->target, VFIO_PCI) ? 1 : vfio);
 		}
 	}
-	if (loaded)
-		settle_pending(ctx);
 	return 0;
 }
 
