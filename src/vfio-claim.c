@@ -32,7 +32,7 @@
 static const char usage[] =
 	"Usage: vfio-claim [-nqvhV] [--dry-run] [--sysfs DIR] [--cmdline STR]\n"
 	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
-	"  [--modprobe PATH|--no-modprobe]   (vfio-claim(8))\n";
+	"  [--modprobe PATH|--no-modprobe] [--wait SECS]  (vfio-claim(8))\n";
 
 /* The options with a value, in this order in struct args' val[]. */
 enum {
@@ -43,11 +43,12 @@ enum {
 	A_RUNDIR,
 	A_MODPROBE,
 	A_MODDIR,
+	A_WAIT,
 	A_NVAL
 };
-static const char *const valname[A_NVAL] = { "sysfs", "cmdline", "config",
-					     "kmsg",  "run-dir", "modprobe",
-					     "moddir" };
+static const char *const valname[A_NVAL] = { "sysfs",  "cmdline", "config",
+					     "kmsg",   "run-dir", "modprobe",
+					     "moddir", "wait" };
 
 struct args {
 	const char *val[A_NVAL]; /* NULL: not given */
@@ -96,6 +97,7 @@ static int parse_argv(int argc, char **argv, struct args *a)
 	static const char *const word[] = { "dry-run", "quiet", "verbose",
 					    "help", "version" };
 	int i, k, r;
+	long n;
 
 	a->level = VC_INFO;
 	for (i = 1; i < argc; i++) {
@@ -120,7 +122,13 @@ static int parse_argv(int argc, char **argv, struct args *a)
 		if (k < A_NVAL) {
 			if (!eq && i + 1 == argc)
 				goto bad;
-			a->val[k] = eq ? eq + 1 : argv[++i];
+			s = a->val[k] = eq ? eq + 1 : argv[++i];
+			if (k == A_WAIT) {
+				s = vc_num(s, 10, &n);
+				if (!s || *s || n < 1 || n > 3600)
+					goto bad;
+				modprobe_wait_secs = n;
+			}
 			continue;
 		}
 		if (!strcmp(s, "no-modprobe")) {
@@ -204,9 +212,22 @@ static int claim(const struct run *s, struct sel_list *sels)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &sys;
 	ctx.dry_run = s->dry_run;
-	/* An IOMMU that comes up as a module (virtio-iommu): load it first. */
-	if (s->modprobe && !s->dry_run)
+	if (s->modprobe && !s->dry_run) {
+		/* An IOMMU that comes up as a module (virtio-iommu) first. */
 		iommu_load_driver(&sys, modprobe_run, (void *)s->modprobe);
+		/*
+		 * vfio-pci loads while the plan runs: registering, it takes
+		 * only devices whose override names it, which the plan has
+		 * not written yet. Not when no IOMMU is up (vfio loads first,
+		 * for its no-IOMMU option) or a selector names a driver.
+		 */
+		for (r = 0; r < sels->n && !sels->sel[r].driver[0]; r++)
+			;
+		if (r == sels->n && iommu_present(&sys) &&
+		    !vfio_pci_registered(&sys))
+			ctx.vfio_loading =
+				!modprobe_start(s->modprobe, "vfio-pci");
+	}
 	if (s->modprobe) {
 		ctx.load_module = modprobe_run;
 		ctx.load_data = (void *)s->modprobe;
@@ -218,6 +239,8 @@ static int claim(const struct run *s, struct sel_list *sels)
 		claim_print_plan(&ctx);
 	if (r == 0)
 		r = claim_apply(&ctx);
+	if (ctx.vfio_loading) /* not waited for there: claim_plan failed */
+		modprobe_run((void *)s->modprobe, "vfio-pci");
 	if (r == 0)
 		claim_check_groups(&ctx);
 	if (r)

@@ -30,17 +30,12 @@
 
 const char *claim_action_name(enum claim_action a)
 {
-	static const char *const n[] = { "claim", "already", "refuse", "veto" };
-
-	return n[a];
+	return vc_nth("claim\0already\0refuse\0veto", a);
 }
 
 const char *claim_result_name(enum claim_result r)
 {
-	static const char *const n[] = { "planned", "claimed", "pending",
-					 "failed",  "skipped", "gone" };
-
-	return n[r];
+	return vc_nth("planned\0claimed\0pending\0failed\0skipped\0gone", r);
 }
 
 int vfio_pci_registered(const struct sysfs *s)
@@ -64,7 +59,7 @@ static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 			 size_t size)
 {
 	const char *want = c->sel->driver;
-	char p[128], ma[256];
+	char ma[256];
 	size_t i;
 
 	if (!strcmp(want, VFIO_PCI) || !strcmp(want, "vfio_pci"))
@@ -83,9 +78,9 @@ static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 			 want);
 		return -1;
 	}
-	vc_path(p, sizeof(p), "%s/modalias", c->dev.name);
 	if (ctx->alias_path &&
-	    sysfs_read(ctx->sys->devfd, p, ma, sizeof(ma)) > 0)
+	    sysfs_read(ctx->sys->devfd, pci_attr(c->dev.name, "modalias"), ma,
+		       sizeof(ma)) > 0)
 		variant_find(ctx->alias_path, ma, c->module, sizeof(c->module));
 	return 0;
 }
@@ -238,15 +233,20 @@ int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
 	return 0;
 }
 
+static int write_override(struct claim_ctx *ctx, const char *name,
+			  const char *val)
+{
+	return sysfs_write(ctx->sys->devfd, pci_attr(name, "driver_override"),
+			   val);
+}
+
 /* Clears driver_override and lets the kernel find the device's own driver. */
 static void give_back(struct claim_ctx *ctx, struct claim_dev *c)
 {
-	char p[128], drv[DRV_NAME_MAX];
+	char drv[DRV_NAME_MAX];
 	const char *name = c->dev.name;
-	int r;
+	int r = write_override(ctx, name, "\n");
 
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(ctx->sys->devfd, p, "\n");
 	if (r) {
 		vc_err("%s: cannot clear driver_override: %s; clear it with "
 		       "'echo > /sys/bus/pci/devices/%s/driver_override'",
@@ -318,11 +318,9 @@ static void bound(struct claim_ctx *ctx, struct claim_dev *c)
 static int set_override(struct claim_ctx *ctx, struct claim_dev *c)
 {
 	const char *name = c->dev.name;
-	char p[128], why[64];
-	int r;
+	char why[64];
+	int r = write_override(ctx, name, c->target);
 
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(ctx->sys->devfd, p, c->target);
 	if (r) {
 		snprintf(why, sizeof(why),
 			 "cannot write %.24s to driver_override", c->target);
@@ -421,34 +419,6 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	give_back(ctx, c);
 }
 
-/* After vfio-pci loaded: did the waiting devices get it? */
-static void settle_pending(struct claim_ctx *ctx)
-{
-	char drv[DRV_NAME_MAX];
-	int i;
-
-	for (i = 0; i < ctx->ndev; i++) {
-		struct claim_dev *c = &ctx->dev[i];
-
-		if (c->result != CR_PENDING)
-			continue;
-		if (pci_read_driver(ctx->sys, c->dev.name, drv, sizeof(drv)))
-			continue;
-		if (!strcmp(drv, c->target)) {
-			bound(ctx, c);
-		} else {
-			ctx->errors++;
-			c->result = CR_FAILED;
-			snprintf(c->why, sizeof(c->why),
-				 "%s loaded but did not take it (dmesg tells "
-				 "why)",
-				 c->target);
-			vc_err("%s: %s; giving it back", c->dev.name, c->why);
-			give_back(ctx, c);
-		}
-	}
-}
-
 /* The PCI driver a loaded module registered: module/M/drivers/pci:NAME. */
 static int module_driver(const struct sysfs *s, const char *module, char *drv,
 			 size_t size)
@@ -515,8 +485,12 @@ static void load_variants(struct claim_ctx *ctx)
 
 int claim_apply(struct claim_ctx *ctx)
 {
-	char p[128];
-	int i, want = 0, vfio = vfio_pci_registered(ctx->sys), loaded = 0;
+	int i, r, want = 0;
+	/*
+	 * Registered is not loaded while its modprobe runs: bus_add_driver
+	 * makes the directory before it offers the driver any device.
+	 */
+	int vfio = !ctx->vfio_loading && vfio_pci_registered(ctx->sys);
 
 	if (ctx->dry_run)
 		return 0;
@@ -524,11 +498,14 @@ int claim_apply(struct claim_ctx *ctx)
 	for (i = 0; i < ctx->ndev; i++)
 		want += ctx->dev[i].action == CA_CLAIM &&
 			!strcmp(ctx->dev[i].target, VFIO_PCI);
-	if (want && !vfio && ctx->load_module) {
+	if ((want || ctx->vfio_loading) && !vfio && ctx->load_module) {
 		/*
 		 * A device with no driver gets its override first, so that
-		 * vfio-pci takes it while it registers. A bound one is left
-		 * alone until vfio-pci is there to take it.
+		 * vfio-pci takes it while it registers (a modprobe started
+		 * before the plan may have registered it already: claim_one
+		 * probes it then). A bound one is left alone until modprobe
+		 * is done and vfio-pci is there to take it; after a modprobe
+		 * that did not end, never.
 		 */
 		for (i = 0; i < ctx->ndev; i++) {
 			struct claim_dev *c = &ctx->dev[i];
@@ -537,10 +514,10 @@ int claim_apply(struct claim_ctx *ctx)
 			    !strcmp(c->target, VFIO_PCI))
 				set_override(ctx, c);
 		}
-		if (ctx->load_module(ctx->load_data, VFIO_PCI) == 0)
-			loaded = 1;
-		vfio = vfio_pci_registered(ctx->sys);
-		if (!vfio)
+		r = ctx->load_module(ctx->load_data, VFIO_PCI);
+		ctx->vfio_loading = 0;
+		vfio = r != -ETIMEDOUT && vfio_pci_registered(ctx->sys);
+		if (!vfio && want)
 			vc_warn("vfio-pci did not load: devices without a "
 				"driver wait for it, bound ones stay put");
 	}
@@ -550,18 +527,13 @@ int claim_apply(struct claim_ctx *ctx)
 		if (c->action == CA_ALREADY) {
 			c->result = CR_CLAIMED;
 			vc_info("%s: already on %s", c->dev.name, c->target);
-			if (strcmp(c->dev.override, c->target)) {
-				vc_path(p, sizeof(p), "%s/driver_override",
-					c->dev.name);
-				sysfs_write(ctx->sys->devfd, p, c->target);
-			}
+			if (strcmp(c->dev.override, c->target))
+				write_override(ctx, c->dev.name, c->target);
 		} else if (c->action == CA_CLAIM && c->result == CR_NONE) {
 			claim_one(ctx, c,
 				  strcmp(c->target, VFIO_PCI) ? 1 : vfio);
 		}
 	}
-	if (loaded)
-		settle_pending(ctx);
 	return 0;
 }
 

@@ -62,6 +62,12 @@ struct claim_ctx {
 	 */
 	int (*load_module)(void *data, const char *name);
 	void *load_data;
+	/*
+	 * "modprobe vfio-pci" runs already (vfio-claim starts it before the
+	 * plan): claim_apply waits for it through load_module before it
+	 * touches a bound device, also when nothing is left to claim.
+	 */
+	int vfio_loading;
 	/* The kernel command line, for advice (may be NULL). */
 	const char *cmdline;
 	/* modules.alias, for vfio variant drivers; NULL: vfio-pci only. */

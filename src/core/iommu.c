@@ -15,13 +15,12 @@
 
 int iommu_group_of(const struct sysfs *s, const char *name)
 {
-	char p[128], grp[32];
+	char grp[32];
 	const char *end;
 	long n;
-	int r;
+	int r = sysfs_link_name(s->devfd, pci_attr(name, "iommu_group"), grp,
+				sizeof(grp));
 
-	vc_path(p, sizeof(p), "%s/iommu_group", name);
-	r = sysfs_link_name(s->devfd, p, grp, sizeof(grp));
 	if (r < 0)
 		return r;
 	end = vc_num(grp, 10, &n);

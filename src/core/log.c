@@ -62,11 +62,6 @@ int log_level(void)
 	return log_max;
 }
 
-static const char *const prio_word[8] = {
-	[VC_ERR] = "error: ",
-	[VC_WARN] = "warning: ",
-};
-
 void log_msg(int prio, const char *fmt, ...)
 {
 	/* kmsg takes one record per write; keep it one line. */
@@ -94,7 +89,9 @@ void log_msg(int prio, const char *fmt, ...)
 		log_echo = 1;
 	if (log_echo) {
 		/* stderr gets "vfio-claim: error: ..." without the <N>. */
-		const char *w = prio_word[prio & 7] ? prio_word[prio & 7] : "";
+		const char *w = prio == VC_ERR	  ? "error: "
+				: prio == VC_WARN ? "warning: "
+						  : "";
 		char out[600];
 		int m = snprintf(out, sizeof(out), "%s: %s%s", log_ident, w,
 				 line + hdr);
@@ -138,12 +135,18 @@ const char *vc_strerror(int err)
 				   "Try again\0"
 				   "No such device or address\0"
 				   "Unexpected error";
-	const char *t = text;
 	unsigned int i;
 
 	if (err < 0)
 		err = -err;
 	for (i = 0; i < sizeof(codes) && codes[i] != err; i++)
-		t += strlen(t) + 1;
-	return t;
+		;
+	return vc_nth(text, i);
+}
+
+const char *vc_nth(const char *list, unsigned int n)
+{
+	while (n--)
+		list += strlen(list) + 1;
+	return list;
 }

@@ -25,4 +25,10 @@ void log_msg(int prio, const char *fmt, ...)
 /* strerror() for the errnos we meet, small enough for klibc builds. */
 const char *vc_strerror(int err);
 
+/*
+ * The nth of the NUL-terminated strings that follow each other in list: a
+ * table of names without a table of pointers.
+ */
+const char *vc_nth(const char *list, unsigned int n);
+
 #endif

@@ -2,18 +2,26 @@
 /*
  * Loading a module with a modprobe program: vfio-claim's way at boot, and
  * vfioctl's with --modprobe (fake hosts). One fork and exec, no libkmod.
+ * Every wait is bounded (modprobe_wait_secs, polled every millisecond): a
+ * modprobe that hangs never blocks the boot; it is left to run.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "modprobe.h"
 
-int modprobe_run(void *data, const char *module)
+unsigned int modprobe_wait_secs = 10;
+
+/* The child modprobe_start started, until a modprobe_run waits for it. */
+static pid_t early_pid;
+static const char *early_module;
+
+static pid_t spawn(const char *prog, const char *module)
 {
-	const char *prog = data;
-	int status;
 	pid_t pid;
 
 	vc_info("loading %s with %s", module, prog);
@@ -28,8 +36,40 @@ int modprobe_run(void *data, const char *module)
 		execv(prog, argv);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
+	return pid;
+}
+
+int modprobe_start(const char *prog, const char *module)
+{
+	pid_t pid = spawn(prog, module);
+
+	if (pid < 0)
+		return pid;
+	early_pid = pid;
+	early_module = module;
+	return 0;
+}
+
+int modprobe_run(void *data, const char *module)
+{
+	const struct timespec tick = { 0, 1000 * 1000 };
+	const char *prog = data;
+	pid_t pid = early_pid;
+	int status, r;
+	long n;
+
+	if (pid > 0 && !strcmp(module, early_module))
+		early_pid = 0;
+	else if ((pid = spawn(prog, module)) < 0)
+		return pid;
+	for (n = modprobe_wait_secs * 1000L;
+	     !(r = waitpid(pid, &status, WNOHANG)) && n > 0; n--)
+		nanosleep(&tick, NULL);
+	if (r <= 0) {
+		vc_warn("%s %s: no exit after %u s; going on without it", prog,
+			module, modprobe_wait_secs);
+		return -ETIMEDOUT;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		vc_err("%s %s failed (status %d): is %s in the initramfs?",
 		       prog, module,

@@ -11,6 +11,14 @@
 #include "log.h"
 #include "pci.h"
 
+const char *pci_attr(const char *name, const char *attr)
+{
+	static char p[128];
+
+	vc_path(p, sizeof(p), "%s/%s", name, attr);
+	return p;
+}
+
 void pci_id_format(const struct pci_id *id, char *buf)
 {
 	snprintf(buf, 10, "%04x:%04x", id->vendor & 0xffff,
@@ -102,30 +110,25 @@ int pci_parse_uevent(const char *buf, struct vc_dev *d)
 static int read_id_files(const struct sysfs *s, const char *name,
 			 struct vc_dev *d)
 {
-	char p[128], drv[DRV_NAME_MAX];
+	char drv[DRV_NAME_MAX];
 	unsigned long v, dev;
 	int r;
 
-	vc_path(p, sizeof(p), "%s/vendor", name);
-	r = sysfs_read_hex(s->devfd, p, &v);
+	r = sysfs_read_hex(s->devfd, pci_attr(name, "vendor"), &v);
 	if (r)
 		return r;
-	vc_path(p, sizeof(p), "%s/device", name);
-	r = sysfs_read_hex(s->devfd, p, &dev);
+	r = sysfs_read_hex(s->devfd, pci_attr(name, "device"), &dev);
 	if (r)
 		return r;
 	if (v > 0xffff || dev > 0xffff)
 		return -EINVAL;
 	d->id.vendor = v;
 	d->id.device = dev;
-	vc_path(p, sizeof(p), "%s/subsystem_vendor", name);
-	if (!sysfs_read_hex(s->devfd, p, &v))
+	if (!sysfs_read_hex(s->devfd, pci_attr(name, "subsystem_vendor"), &v))
 		d->id.subvendor = v & 0xffff;
-	vc_path(p, sizeof(p), "%s/subsystem_device", name);
-	if (!sysfs_read_hex(s->devfd, p, &v))
+	if (!sysfs_read_hex(s->devfd, pci_attr(name, "subsystem_device"), &v))
 		d->id.subdevice = v & 0xffff;
-	vc_path(p, sizeof(p), "%s/class", name);
-	if (!sysfs_read_hex(s->devfd, p, &v))
+	if (!sysfs_read_hex(s->devfd, pci_attr(name, "class"), &v))
 		d->class = v & 0xffffff;
 	if (pci_read_driver(s, name, drv, sizeof(drv)) >= 0)
 		memcpy(d->driver, drv, sizeof(drv));
@@ -168,11 +171,8 @@ int pci_read_ids(const struct sysfs *s, const char *name, struct vc_dev *d)
 int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 		    size_t size)
 {
-	char p[128];
-	int r;
+	int r = sysfs_link_name(s->devfd, pci_attr(name, "driver"), drv, size);
 
-	vc_path(p, sizeof(p), "%s/driver", name);
-	r = sysfs_link_name(s->devfd, p, drv, size);
 	if (r == -ENOENT) {
 		drv[0] = '\0';
 		return sysfs_exists(s->devfd, name) ? 0 : -ENOENT;
@@ -190,7 +190,7 @@ int pci_load(const struct sysfs *s, const char *name, struct vc_dev *d)
 int pci_load_rest(const struct sysfs *s, struct vc_dev *d)
 {
 	const char *name = d->name;
-	char p[128], buf[DRV_NAME_MAX];
+	char buf[DRV_NAME_MAX];
 	unsigned char cfg[16];
 	long v;
 	int r;
@@ -200,27 +200,24 @@ int pci_load_rest(const struct sysfs *s, struct vc_dev *d)
 	if (r)
 		return r;
 
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_read(s->devfd, p, buf, sizeof(buf));
+	r = sysfs_read(s->devfd, pci_attr(name, "driver_override"), buf,
+		       sizeof(buf));
 	if (r > 0 && strcmp(buf, "(null)"))
 		memcpy(d->override, buf, r + 1);
 
 	/* The header type is config byte 0x0e, without the MF bit. */
-	vc_path(p, sizeof(p), "%s/config", name);
-	r = sysfs_read_bin(s->devfd, p, cfg, sizeof(cfg));
+	r = sysfs_read_bin(s->devfd, pci_attr(name, "config"), cfg,
+			   sizeof(cfg));
 	if (r == (int)sizeof(cfg))
 		d->hdr_type = cfg[0x0e] & 0x7f;
 
 	r = iommu_group_of(s, name);
 	d->group = r >= 0 ? r : -1;
 
-	vc_path(p, sizeof(p), "%s/sriov_numvfs", name);
-	if (!sysfs_read_int(s->devfd, p, &v))
+	if (!sysfs_read_int(s->devfd, pci_attr(name, "sriov_numvfs"), &v))
 		d->numvfs = v;
-	vc_path(p, sizeof(p), "%s/physfn", name);
-	d->is_vf = sysfs_exists(s->devfd, p);
-	vc_path(p, sizeof(p), "%s/boot_vga", name);
-	if (!sysfs_read_int(s->devfd, p, &v))
+	d->is_vf = sysfs_exists(s->devfd, pci_attr(name, "physfn"));
+	if (!sysfs_read_int(s->devfd, pci_attr(name, "boot_vga"), &v))
 		d->boot_vga = v == 1;
 	return 0;
 }
@@ -241,10 +238,9 @@ enum pci_role pci_host_role(const struct vc_dev *d)
 
 const char *pci_role_name(enum pci_role r)
 {
-	static const char *const n[] = { "nothing", "storage controller",
-					 "boot display", "network controller" };
-
-	return n[r];
+	return vc_nth("nothing\0storage controller\0boot display\0network "
+		      "controller",
+		      r);
 }
 
 int pci_is_bridge(const struct vc_dev *d)

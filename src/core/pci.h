@@ -59,6 +59,12 @@ int pci_load_rest(const struct sysfs *s, struct vc_dev *d);
  */
 int pci_parse_uevent(const char *buf, struct vc_dev *d);
 
+/*
+ * "NAME/ATTR", the path of a device's attribute below bus/pci/devices, in
+ * a buffer that the next call overwrites: pass it straight to sysfs_*.
+ */
+const char *pci_attr(const char *name, const char *attr);
+
 /* Re-reads only the bound driver. 0 or -errno. */
 int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 		    size_t size);

@@ -9,8 +9,9 @@
  *
  * Our rule when several match: the most specific pattern wins, that is the
  * one with the fewest wildcards ('*', '?', a [set] counts once); on a tie
- * the longer pattern, then the first line. A plain vfio-pci alias does not
- * exist, so no match means vfio-pci.
+ * the longer pattern, then the first line. vfio_pci's own alias
+ * (vfio_pci:v*d*sv*sd*bc*sc*i*, from its PCI_DRIVER_OVERRIDE_DEVICE_VFIO
+ * ID) matches every device and is skipped: no match means vfio-pci.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,6 +108,9 @@ static void line(struct best *b, char *l, size_t len)
 	m = sp + 1;
 	plen = sp - pat;
 	mlen = strlen(m);
+	/* vfio-pci's own alias matches every device: it is no variant. */
+	if (!strcmp(m, "vfio_pci"))
+		return;
 	if (b->want) {
 		if (!strcmp(m, b->want))
 			b->found = 1;

@@ -7,8 +7,9 @@
 #   shell   a guide-style POSIX sh pre-udev hook (tests/bench/boot/99vfio-bench)
 #   none    no reservation (the baseline)
 # booted interleaved, claim kernel shell none, ROUNDS times (default 7).
-# OLD=REV adds a fifth way, "old": vfio-claim built from git revision REV
-# (the same cmdline as claim), booted right after claim in each round.
+# OLD=REV adds a way, "old": vfio-claim built from git revision REV (the
+# same cmdline as claim), booted right after claim in each round (with
+# WAYS too: WAYS="claim shell" OLD=REV boots claim, old and shell).
 # Every time is the kernel's own printk clock. "to vfio-pci" is the last of
 # the three devices' driver_bound debug lines (dyndbg="func driver_bound +p")
 # naming vfio-pci; "rel" times count from the end of dracut's cmdline hooks,
@@ -24,7 +25,13 @@ VM_TIMEOUT=${VM_TIMEOUT:-400}
 ROUNDS=${ROUNDS:-7}
 OLD=${OLD:-}
 WAYS=${WAYS:-claim kernel shell none}
-[ -n "$OLD" ] && WAYS="claim old kernel shell none"
+if [ -n "$OLD" ]; then
+	case " $WAYS " in
+	*" old "*) ;;
+	*" claim "*) WAYS=$(echo "$WAYS" | sed 's/\bclaim\b/claim old/') ;;
+	*) WAYS="old $WAYS" ;;
+	esac
+fi
 # PAR=2: the ways of a round boot two at a time, in WAYS order (claim with
 # kernel, shell with none by default), a pair under the same load.
 PAR=${PAR:-1}
@@ -113,14 +120,16 @@ parse() { # WAY ROUND REPORT
 }
 
 # Where a way's time goes, one line per boot into $WORK/steps (ms):
-#   WAY DRACUT START PLAN MODPROBE BIND TAIL UDEVD
+#   WAY DRACUT START TOMOD PLAN MODPROBE BIND TAIL UDEVD
 # DRACUT: cmdline end to the first pre-udev hook; START: from there to
-# vfio-claim's first kmsg line (exec, reading the cmdline); PLAN: to
-# "loading vfio-pci" (plan, early overrides);
-# MODPROBE: to the first vfio-pci bind; BIND: first to last bind; TAIL: to
-# vfio-claim's last line; UDEVD: from there to the udevd mark. For the
-# shell peer (no log lines of its own) DRACUT, then to its first bind (in
-# MODPROBE) and BIND.
+# vfio-claim's first kmsg line (exec, reading the cmdline); TOMOD: from
+# there to "loading vfio-pci" (modprobe starts); PLAN: from the first line
+# to the last "driver_override set" line (the plan and the overrides of
+# devices with no driver: since modprobe starts first, they overlap it);
+# MODPROBE: "loading vfio-pci" to the first vfio-pci bind; BIND: first to
+# last bind; TAIL: to vfio-claim's last line; UDEVD: from there to the
+# udevd mark. For the shell peer (no log lines of its own) DRACUT, then
+# to its first bind (in MODPROBE) and BIND.
 breakdown() { # WAY REPORT
 	tr -d '\r' <"$2" | awk -v way="$1" '
 	function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l * 1000 }
@@ -129,17 +138,20 @@ breakdown() { # WAY REPORT
 		else if ($0 ~ /vfio-bench: mark udevd/) udevd = ts($0)
 		else if ($0 ~ /vfio-bench: mark pre-udev/) pre = ts($0)
 		else if ($0 ~ /vfio-claim: loading vfio-pci/) { load = ts($0); last = load }
-		else if ($0 ~ /vfio-claim: /) { t = ts($0); if (first == "") first = t; last = t }
+		else if ($0 ~ /vfio-claim: /) {
+			t = ts($0); if (first == "") first = t; last = t
+			if ($0 ~ /driver_override set to/ && b1 == "") ovr = t
+		}
 		else if ($0 ~ /driver: .vfio-pci.: driver_bound: bound to device .0000:00:0[34]/) {
 			t = ts($0); if (b1 == "") b1 = t; bl = t
 		}
 	}
 	END {
 		if (mark == "" || pre == "" || b1 == "") exit
-		if (way == "shell") { printf "%s %.1f - - %.1f %.1f - -\n", way, pre - mark, b1 - pre, bl - b1; exit }
+		if (way == "shell") { printf "%s %.1f - - - %.1f %.1f - -\n", way, pre - mark, b1 - pre, bl - b1; exit }
 		if (first == "" || load == "") exit
-		printf "%s %.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", way, pre - mark, first - pre, load - first,
-			b1 - load, bl - b1, last - bl, udevd - last
+		printf "%s %.1f %.1f %.1f %s %.1f %.1f %.1f %.1f\n", way, pre - mark, first - pre, load - first,
+			ovr == "" ? "-" : sprintf("%.1f", ovr - first), b1 - load, bl - b1, last - bl, udevd - last
 	}'
 }
 
@@ -247,14 +259,17 @@ function med(w, k,   n, a, i, j, t, s) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return sprintf("%.0f [%.0f-%.0f]", n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2, a[1], a[n])
 }
-{ w[$1] = 1; for (k = 2; k <= 8; k++) if ($k != "-") v[$1, k] = v[$1, k] " " $k }
+{ w[$1] = 1; for (k = 2; k <= 9; k++) if ($k != "-") v[$1, k] = v[$1, k] " " $k }
 END {
-	printf "\nwhere the time goes, ms after the end of the cmdline hooks (median [min-max] per step):\n"
-	printf "%-6s %14s %14s %14s %14s %14s %14s %14s\n", "way", "dracut", "to 1st line", "plan+overr.",
-		"modprobe", "1st-last bind", "to last line", "to udevd"
-	for (x in w) printf "%-6s %14s %14s %14s %14s %14s %14s %14s\n", x, med(x, 2), med(x, 3),
-		med(x, 4), med(x, 5), med(x, 6), med(x, 7), med(x, 8)
-	printf "(shell: \"modprobe\" is all of its time from the first pre-udev hook to its first bind)\n"
+	printf "\nwhere the time goes, ms (median [min-max] per step):\n"
+	printf "%-6s %14s %14s %14s %14s %14s %14s %14s %14s\n", "way", "dracut", "to 1st line", "to modprobe",
+		"plan+overr.", "modprobe", "1st-last bind", "to last line", "to udevd"
+	for (x in w) printf "%-6s %14s %14s %14s %14s %14s %14s %14s %14s\n", x, med(x, 2), med(x, 3),
+		med(x, 4), med(x, 5), med(x, 6), med(x, 7), med(x, 8), med(x, 9)
+	printf "(dracut: from the end of the cmdline hooks to the first pre-udev hook; to 1st line: to vfio-claim'"'"'s\n"
+	printf "first kmsg line; to modprobe: from there to \"loading vfio-pci\"; plan+overr.: first line to the last\n"
+	printf "\"driver_override set\" (overlaps modprobe when it started first); modprobe: \"loading vfio-pci\" to the\n"
+	printf "first vfio-pci bind; shell: \"modprobe\" is all of its time from the first pre-udev hook to its first bind)\n"
 }' "$WORK/steps" 2>/dev/null
 bad=$(awk '!$3' "$WORK/results" | wc -l)
 [ "$bad" -eq 0 ] || echo "bench-boot: $bad boot(s) did not end as expected; see $OUT"

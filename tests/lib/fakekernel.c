@@ -52,6 +52,11 @@
  * and writes elsewhere in bus/, devices/, kernel/, class/, module/ as
  * "write RELPATH VALUE ok" (they go through to the file).
  *
+ * tests/lib/fake-modprobe, started by vfio-claim before its plan, waits
+ * for its parent's waitpid: waitpid(PID) creates ROOT/.modprobe-go-PID.
+ * With ROOT/.modprobe-early, a driver_override write waits (5 s at most)
+ * for ROOT/.modprobe-done instead: vfio-pci registered before the write.
+ *
  * With $FAKE_DEV_ROOT set (a fake /dev), opening $FAKE_DEV_ROOT/vfio/N in
  * any mode fails with EBUSY while $FAKE_DEV_ROOT/vfio/N.busy exists, as a
  * group that a VM holds open does.
@@ -73,6 +78,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 enum kind {
@@ -106,6 +113,7 @@ static int (*real_dup)(int);
 static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
 static int (*real_fcntl)(int, int, ...);
+static pid_t (*real_waitpid)(pid_t, int *, int);
 
 /* buf = $ENV without trailing slashes; returns its length, 0 if unset. */
 static size_t env_dir(const char *env, char *buf, size_t size)
@@ -135,6 +143,7 @@ static void init(void)
 	real_dup2 = dlsym(RTLD_NEXT, "dup2");
 	real_dup3 = dlsym(RTLD_NEXT, "dup3");
 	real_fcntl = dlsym(RTLD_NEXT, "fcntl");
+	real_waitpid = dlsym(RTLD_NEXT, "waitpid");
 	devrootlen = env_dir("FAKE_DEV_ROOT", devroot, sizeof(devroot));
 	rootlen = env_dir("FAKE_SYSFS_ROOT", root, sizeof(root));
 	if (rootlen && realpath(root, rroot))
@@ -609,6 +618,19 @@ static void set_override(const char *dev, const char *val)
 	write_file(p, v, n, O_TRUNC);
 }
 
+/* .modprobe-early: vfio-pci registers before any override is written. */
+static void early_modprobe_done(void)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	char p[PATH_MAX], d[PATH_MAX];
+	int i;
+
+	rpath(p, sizeof(p), ".modprobe-early");
+	rpath(d, sizeof(d), ".modprobe-done");
+	for (i = 0; i < 500 && !access(p, F_OK) && access(d, F_OK); i++)
+		nanosleep(&tick, NULL);
+}
+
 static int emulate(struct tracked *t, const char *buf, size_t len)
 {
 	char val[256], cur[128], ovr[256], p[PATH_MAX];
@@ -625,6 +647,7 @@ static int emulate(struct tracked *t, const char *buf, size_t len)
 
 	switch (t->kind) {
 	case K_OVERRIDE:
+		early_modprobe_done();
 		dev = t->arg;
 		if (!dev_exists(dev))
 			return -ENODEV;
@@ -976,3 +999,17 @@ int fcntl(int fd, int cmd, ...)
 }
 
 int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
+
+/* The fake modprobe that vfio-claim started waits for this call. */
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	char p[PATH_MAX];
+
+	init();
+	if (rootlen && pid > 0) {
+		rpath(p, sizeof(p), ".modprobe-go-%d", (int)pid);
+		if (access(p, F_OK))
+			write_file(p, "", 0, O_CREAT);
+	}
+	return real_waitpid(pid, status, options);
+}

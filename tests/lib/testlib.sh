@@ -125,7 +125,7 @@ vc() {
 			>"$T.out" 2>"$T.err"
 		RC=$?
 	else
-		FAKE_SYSFS_ROOT=$T LD_PRELOAD=$FAKEKERNEL "$VC_BIN" \
+		FAKE_SYSFS_ROOT=$T FAKE_MODPROBE_GATE=1 LD_PRELOAD=$FAKEKERNEL "$VC_BIN" \
 			--sysfs "$T" --kmsg "$T/kmsg.log" --run-dir "$T/run" \
 			--config "$WORK/absent.conf" "$@" >"$T.out" 2>"$T.err"
 		RC=$?

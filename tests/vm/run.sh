@@ -157,6 +157,14 @@ no_vfio() {
 kmsg() {
 	grep '^VMREPORT kmsg' "$WORK/$1.report" | grep -qi -- "$2" || bad "no vfio-claim line matching '$2' in dmesg"
 }
+# vfio-claim ran modprobe once, for vfio-pci (vfio_pci's own vfio_pci:
+# alias is no variant), and started it before the plan's first override.
+early_modprobe() {
+	awk '/^VMREPORT kmsg/ && /vfio-claim: loading / { n++; if ($0 !~ /loading vfio-pci with/) other = 1; if (!ovr) early = 1 }
+		/^VMREPORT kmsg/ && /vfio-claim: .*driver_override set to/ { ovr = 1 }
+		END { exit !(n == 1 && !other && early) }' "$WORK/$1.report" ||
+		bad "vfio-claim did not run modprobe vfio-pci once, before its overrides: $(grep '^VMREPORT kmsg.*vfio-claim: \(loading\|.*driver_override set\)' "$WORK/$1.report" | cut -c 15- | tr '\n' '|')"
+}
 end() {
 	if [ -z "$why" ]; then pass "$1"; else fail "$1" "$why"; fi
 	[ -z "$why" ] && last=PASS || last=FAIL
@@ -169,6 +177,7 @@ scenario1() {
 	drivers "$1" "$CLAIMED"
 	nodes "$1" "03.0 04.0"
 	kmsg "$1" "vfio-claim: .*0000:00:04.0"
+	early_modprobe "$1"
 	end "$1"
 	why=
 }
