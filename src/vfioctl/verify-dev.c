@@ -104,17 +104,6 @@ struct gwalk {
 	int blockers;
 };
 
-/* Whether verify checks NAME too (it is named, as r is). */
-static int named(const struct host *h, const char *name)
-{
-	int i;
-
-	for (i = 0; i < h->nall; i++)
-		if (!strcmp(h->all[i].dev.name, name))
-			return 1;
-	return 0;
-}
-
 static int group_member(const char *name, void *data)
 {
 	struct gwalk *g = data;
@@ -129,7 +118,7 @@ static int group_member(const char *name, void *data)
 	g->blockers++;
 	role = pci_host_role(&d);
 	x = PROBLEM(g->r, "group-not-viable");
-	if (role != ROLE_NONE && named(g->h, name)) {
+	if (role != ROLE_NONE && vfy_named(g->h, name)) {
 		/* The user named it: its own entry says what claiming it
 		 * costs the host; do not contradict it here. */
 		vctl_fmt(x->msg, sizeof(x->msg),

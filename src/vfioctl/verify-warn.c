@@ -220,16 +220,6 @@ struct slot_scan {
 	struct vres *r;
 };
 
-static int listed(const struct host *h, const char *name)
-{
-	int i;
-
-	for (i = 0; i < h->nall; i++)
-		if (!strcmp(h->all[i].dev.name, name))
-			return 1;
-	return 0;
-}
-
 static const char *companion(unsigned int cls)
 {
 	if (cls >> 8 == 0x0403)
@@ -251,7 +241,7 @@ static int slot_function(const char *name, const struct pci_id *id, void *data)
 
 	/* "DDDD:BB:SS." is the slot: the same 11 characters. */
 	if (strncmp(name, g->name, 11) || !strcmp(name, g->name) ||
-	    listed(s->h, name) || pci_read_ids(&s->c->sys, name, &d))
+	    vfy_named(s->h, name) || pci_read_ids(&s->c->sys, name, &d))
 		return 0;
 	what = companion(d.class);
 	/* On a host driver in the GPU's group: a problem says it already. */

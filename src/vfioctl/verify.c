@@ -32,6 +32,16 @@ int vfy_cmp_name(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+int vfy_named(const struct host *h, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->nall; i++)
+		if (!strcmp(h->all[i].dev.name, name))
+			return 1;
+	return 0;
+}
+
 /* ---- where the device list comes from ---- */
 
 /* vfio-pci.ids= entries: ids.h reads them as vfio-pci does. */

@@ -70,6 +70,9 @@ struct problem *vfy_problem(struct problem *p, int *np, const char *code);
 #define PROBLEM(r, code) vfy_problem((r)->p, &(r)->np, code)
 #define WARNING(r, code) vfy_problem((r)->w, &(r)->nw, code)
 
+/* Whether verify checks the device NAME too (h->all). */
+int vfy_named(const struct host *h, const char *name);
+
 /* strcmp for qsort on arrays of names. */
 int vfy_cmp_name(const void *a, const void *b);
 /* The first entry of the sysfs directory path (join: every one, comma-
