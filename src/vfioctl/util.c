@@ -442,3 +442,26 @@ int vctl_blocks_group(const struct vctl *c, const struct vc_dev *d)
 {
 	return iommu_member(d) != GM_OK && d->driver[0];
 }
+
+int vctl_resolve_args(struct vctl *c, const char *verb, int argc, char **argv,
+		      struct vdev_list *devs)
+{
+	static struct sel_list l;
+	struct vmiss_list miss = { .n = 0 };
+	int i;
+
+	if (!argc) {
+		fprintf(stderr, "vfioctl %s: name at least one device\n", verb);
+		return 2;
+	}
+	if (vctl_parse_args(argc, argv, &l))
+		return 2;
+	if (vctl_resolve(c, &l, devs, &miss))
+		return 1;
+	for (i = 0; i < miss.n; i++)
+		vc_err("%s: %s%s%s", miss.m[i].sel->text,
+		       miss.m[i].kind == CM_VETOED ? miss.m[i].name : "",
+		       miss.m[i].kind == CM_VETOED ? ": " : "",
+		       vctl_miss_text(&miss.m[i]));
+	return miss.n ? 1 : 0;
+}

@@ -73,6 +73,12 @@ struct vmiss_list {
 int vctl_resolve(struct vctl *c, struct sel_list *l, struct vdev_list *out,
 		 struct vmiss_list *miss);
 void vdev_list_free(struct vdev_list *l);
+/*
+ * The devices a verb's arguments name (cmdline, qemu-args), each miss
+ * reported: 0, 1 after a miss, 2 for no or bad arguments.
+ */
+int vctl_resolve_args(struct vctl *c, const char *verb, int argc, char **argv,
+		      struct vdev_list *devs);
 /* One line's reason for a miss: "no such PCI device", ... */
 const char *vctl_miss_text(const struct claim_miss *m);
 

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfioctl qemu-args: -device arguments for QEMU that keep a slot's
+ * functions together in the guest, and a warning for each group member
+ * the VM would still need.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iommu.h"
+#include "json.h"
+#include "log.h"
+#include "vfioctl.h"
+
+/* Is name in the list? */
+static int listed(const struct vdev_list *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].dev.name, name))
+			return 1;
+	return 0;
+}
+
+struct sib {
+	struct vctl *c;
+	const struct vdev_list *l;
+	const struct vc_dev *d;
+};
+
+static int warn_sibling(const char *name, void *data)
+{
+	struct sib *s = data;
+	struct vc_dev d;
+
+	if (listed(s->l, name) || pci_load(&s->c->sys, name, &d) ||
+	    iommu_member(&d) == GM_OK)
+		return 0;
+	if (pci_host_role(&d) != ROLE_NONE)
+		vc_warn("%s, the host's %s, shares IOMMU group %d with %s: "
+			"the VM cannot start while the host keeps it; do not "
+			"claim it, move the card to another slot or check the "
+			"firmware's ACS option",
+			name, pci_role_name(pci_host_role(&d)), s->d->group,
+			s->d->name);
+	else
+		vc_warn("%s shares IOMMU group %d with %s, which is not named: "
+			"the VM cannot start unless it is on vfio-pci (or "
+			"pci-stub) too; name it as well",
+			name, s->d->group, s->d->name);
+	return 0;
+}
+
+static int same_slot(const struct pci_addr *a, const struct pci_addr *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
+}
+
+#define GUEST_SLOT_FIRST 0x10
+
+static int by_addr(const void *a, const void *b)
+{
+	return strcmp(((const struct vdev *)a)->dev.name,
+		      ((const struct vdev *)b)->dev.name);
+}
+
+int cmd_qemu_args(struct vctl *c, int argc, char **argv)
+{
+	struct vdev_list devs = { 0 };
+	int i, j, r, nargs = 0, slot = GUEST_SLOT_FIRST;
+	char(*arg)[160];
+	int *done;
+
+	r = vctl_resolve_args(c, "qemu-args", argc, argv, &devs);
+	if (r) {
+		vdev_list_free(&devs);
+		return r;
+	}
+	/* Function 0 (multifunction=on) first in each slot. */
+	if (devs.n)
+		qsort(devs.v, devs.n, sizeof(*devs.v), by_addr);
+	arg = calloc(devs.n + 1, sizeof(*arg));
+	done = calloc(devs.n + 1, sizeof(*done));
+	if (!arg || !done) {
+		free(arg);
+		free(done);
+		vdev_list_free(&devs);
+		return 1;
+	}
+	for (i = 0; i < devs.n; i++) {
+		const struct vc_dev *d = &devs.v[i].dev;
+		struct sib s = { c, &devs, d };
+		int nfunc = 0, func0 = 0, gfunc = 0;
+
+		/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
+		if (!iommu_is_vfio_driver(d->driver))
+			vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' "
+				"first",
+				d->name, d->driver[0] ? d->driver : "no driver",
+				d->name);
+		if (d->group >= 0 && !c->quiet)
+			iommu_group_for_each(&c->sys, d->group, warn_sibling,
+					     &s);
+		if (done[i])
+			continue;
+		/* The functions of its slot go together, in one guest slot. */
+		for (j = i; j < devs.n; j++)
+			if (same_slot(&devs.v[j].dev.addr, &d->addr)) {
+				nfunc++;
+				func0 |= devs.v[j].dev.addr.func == 0;
+			}
+		if (nfunc == 1) {
+			snprintf(arg[nargs++], sizeof(arg[0]),
+				 "vfio-pci,host=%s", d->name);
+			done[i] = 1;
+			continue;
+		}
+		for (j = i; j < devs.n; j++) {
+			const struct vc_dev *e = &devs.v[j].dev;
+			unsigned int f;
+
+			if (!same_slot(&e->addr, &d->addr))
+				continue;
+			/* Keep host function numbers when 0 is there. */
+			f = func0 ? e->addr.func : (unsigned int)gfunc;
+			gfunc++;
+			snprintf(arg[nargs++], sizeof(arg[0]),
+				 "vfio-pci,host=%s,addr=0x%x.%x%s", e->name,
+				 slot, f, f == 0 ? ",multifunction=on" : "");
+			done[j] = 1;
+		}
+		slot++;
+	}
+	if (c->json) {
+		struct json w;
+
+		json_begin(&w, stdout);
+		json_obj(&w, NULL);
+		json_arr(&w, "args");
+		for (i = 0; i < nargs; i++) {
+			json_string(&w, NULL, "-device");
+			json_string(&w, NULL, arg[i]);
+		}
+		json_arr_end(&w);
+		json_obj_end(&w);
+		json_end(&w);
+	} else {
+		for (i = 0; i < nargs; i++)
+			printf("-device %s\n", arg[i]);
+	}
+	free(arg);
+	free(done);
+	vdev_list_free(&devs);
+	return 0;
+}
