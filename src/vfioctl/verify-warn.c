@@ -283,14 +283,12 @@ static void check_variant(struct vctl *c, struct vres *r)
 		return;
 	vc_path(p, sizeof(p), "%s/modalias", r->dev.name);
 	/*
-	 * vfio_pci itself has "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci"
-	 * (its driver_override entry, PCI_DRIVER_OVERRIDE_DEVICE_VFIO): in
-	 * Debian's 6.1, 6.12 and 7.2 alike. It matches every device, and a
-	 * variant's narrower alias wins over it; it is no variant.
+	 * variant_find() skips vfio_pci's own catch-all alias
+	 * ("alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci", its driver_override
+	 * entry, in Debian's 6.1, 6.12 and 7.2 alike): it is no variant.
 	 */
 	if (sysfs_read(c->sys.devfd, p, modalias, sizeof(modalias)) <= 0 ||
-	    variant_find(alias, modalias, mod, sizeof(mod)) != 1 ||
-	    !strcmp(mod, "vfio_pci"))
+	    variant_find(alias, modalias, mod, sizeof(mod)) != 1)
 		return;
 	x = WARNING(r, "variant-driver");
 	vctl_fmt(x->msg, sizeof(x->msg),
