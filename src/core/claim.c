@@ -78,10 +78,10 @@ static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 			 want);
 		return -1;
 	}
-	if (ctx->alias_path &&
-	    sysfs_read(ctx->sys->devfd, pci_attr(c->dev.name, "modalias"), ma,
-		       sizeof(ma)) > 0)
+	if (ctx->alias_path) {
+		pci_read_modalias(ctx->sys, c->dev.name, ma, sizeof(ma));
 		variant_find(ctx->alias_path, ma, c->module, sizeof(c->module));
+	}
 	return 0;
 }
 

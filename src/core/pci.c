@@ -19,6 +19,36 @@ const char *pci_attr(const char *name, const char *attr)
 	return p;
 }
 
+/* (pci.h) The device's modalias ("pci:v000010DEd00001B80..."): the attribute,
+ * else the MODALIAS= line of its uevent; "" when neither is there.
+ */
+void pci_read_modalias(const struct sysfs *s, const char *name, char *buf,
+		       size_t size)
+{
+	char ev[1024], *m, *nl;
+
+	buf[0] = '\0';
+	if (!s)
+		return;
+	if (sysfs_read(s->devfd, pci_attr(name, "modalias"), buf, size) > 0 &&
+	    !strchr(buf, '\n'))
+		return;
+	buf[0] = '\0';
+	if (sysfs_read(s->devfd, pci_attr(name, "uevent"), ev, sizeof(ev)) < 0)
+		return;
+	for (m = ev; (m = strstr(m, "MODALIAS=")); m++) {
+		if (m != ev && m[-1] != '\n')
+			continue;
+		m += 9;
+		nl = strchr(m, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strlen(m) < size)
+			strcpy(buf, m);
+		return;
+	}
+}
+
 void pci_id_format(const struct pci_id *id, char *buf)
 {
 	snprintf(buf, 10, "%04x:%04x", id->vendor & 0xffff,

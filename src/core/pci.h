@@ -65,6 +65,14 @@ int pci_parse_uevent(const char *buf, struct vc_dev *d);
  */
 const char *pci_attr(const char *name, const char *attr);
 
+/*
+ * The device's modalias ("pci:v000010DEd00001B80..."): the attribute,
+ * else the MODALIAS= line of its uevent; "" when neither is there. The one
+ * reader for the variant choice, the records and vfioctl.
+ */
+void pci_read_modalias(const struct sysfs *s, const char *name, char *buf,
+		       size_t size);
+
 /* Re-reads only the bound driver. 0 or -errno. */
 int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 		    size_t size);

@@ -75,37 +75,6 @@ int record_write_dev(const char *dir, const struct claim_dev *c, const char *by,
 	return write_atomic(sub, d->name, text, n);
 }
 
-/*
- * The device's modalias ("pci:v000010DEd00001B80..."): the attribute,
- * else the MODALIAS= line of its uevent; "" when neither is there.
- */
-static void read_modalias(const struct sysfs *s, const char *name, char *buf,
-			  size_t size)
-{
-	char p[128], ev[1024], *m, *nl;
-
-	buf[0] = '\0';
-	if (!s || vc_path(p, sizeof(p), "%s/modalias", name) < 0)
-		return;
-	if (sysfs_read(s->devfd, p, buf, size) > 0 && !strchr(buf, '\n'))
-		return;
-	buf[0] = '\0';
-	if (vc_path(p, sizeof(p), "%s/uevent", name) < 0 ||
-	    sysfs_read(s->devfd, p, ev, sizeof(ev)) < 0)
-		return;
-	for (m = ev; (m = strstr(m, "MODALIAS=")); m++) {
-		if (m != ev && m[-1] != '\n')
-			continue;
-		m += 9;
-		nl = strchr(m, '\n');
-		if (nl)
-			*nl = '\0';
-		if (strlen(m) < size)
-			strcpy(buf, m);
-		return;
-	}
-}
-
 int record_write_claims(const char *dir, struct claim_ctx *ctx, const char *by,
 			int flags)
 {
@@ -130,7 +99,7 @@ int record_write_claims(const char *dir, struct claim_ctx *ctx, const char *by,
 			    0 &&
 		    access(p, F_OK) == 0)
 			continue;
-		read_modalias(ctx->sys, c->dev.name, alias, sizeof(alias));
+		pci_read_modalias(ctx->sys, c->dev.name, alias, sizeof(alias));
 		r = record_write_dev(dir, c, by, alias);
 		if (r) {
 			vc_err("%s: cannot record %s: %s", dir, c->dev.name,

@@ -264,15 +264,10 @@ static int load_for_alias(struct vctl *c, const char *alias, char *names,
 static void device_alias(struct vctl *c, const char *name,
 			 const struct record *rec, char *buf, size_t size)
 {
-	char p[128];
-
-	if (rec->modalias[0]) {
+	if (rec->modalias[0])
 		vctl_fmt(buf, size, "%s", rec->modalias);
-		return;
-	}
-	vc_path(p, sizeof(p), "%s/modalias", name);
-	if (sysfs_read(c->sys.devfd, p, buf, size) < 0)
-		buf[0] = '\0';
+	else
+		pci_read_modalias(&c->sys, name, buf, size);
 }
 
 static void reprobe(struct vctl *c, const char *name)
@@ -322,8 +317,7 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 					      : "its own driver");
 		return 0;
 	}
-	vc_path(p, sizeof(p), "%s/driver_override", name);
-	r = sysfs_write(c->sys.devfd, p, "\n");
+	r = sysfs_write(c->sys.devfd, pci_attr(name, "driver_override"), "\n");
 	if (r) {
 		vc_err("%s: cannot clear driver_override: %s", name,
 		       vc_strerror(r));

@@ -42,10 +42,8 @@
 static int has_reset_attr(const char *name, const struct pci_id *id, void *data)
 {
 	struct vctl *c = data;
-	char p[PCI_NAME_MAX + 16];
-
-	vc_path(p, sizeof(p), "%s/reset_method", name);
-	return sysfs_exists(c->sys.devfd, p) ? 1 : 0;
+	return sysfs_exists(c->sys.devfd, pci_attr(name, "reset_method")) ? 1
+									  : 0;
 }
 
 /* The kernel has reset_method: 5.15 or later, or a device shows one. */
@@ -73,12 +71,12 @@ static int kernel_has_reset_attr(struct vctl *c, struct host *h)
 
 static void check_reset(struct vctl *c, struct host *h, struct vres *r)
 {
-	char p[64], v[128];
+	char v[128];
 	struct problem *x;
 	int n;
 
-	vc_path(p, sizeof(p), "%s/reset_method", r->dev.name);
-	n = sysfs_read(c->sys.devfd, p, v, sizeof(v));
+	n = sysfs_read(c->sys.devfd, pci_attr(r->dev.name, "reset_method"), v,
+		       sizeof(v));
 	if (n > 0)
 		return;
 	if (n == 0) {
@@ -134,16 +132,16 @@ static int idle_d3_applies(struct vctl *c, const struct vres *r)
 
 static void d3cold_one(struct vctl *c, struct vres *r, const char *name)
 {
-	char p[64], st[32], allowed[8];
+	char st[32], allowed[8];
 	int self = !strcmp(name, r->dev.name);
 	struct problem *x;
 
-	vc_path(p, sizeof(p), "%s/power_state", name);
-	if (sysfs_read(c->sys.devfd, p, st, sizeof(st)) <= 0 ||
+	if (sysfs_read(c->sys.devfd, pci_attr(name, "power_state"), st,
+		       sizeof(st)) <= 0 ||
 	    strcmp(st, "D3cold"))
 		return;
-	vc_path(p, sizeof(p), "%s/d3cold_allowed", name);
-	if (sysfs_read(c->sys.devfd, p, allowed, sizeof(allowed)) <= 0)
+	if (sysfs_read(c->sys.devfd, pci_attr(name, "d3cold_allowed"), allowed,
+		       sizeof(allowed)) <= 0)
 		vctl_fmt(allowed, sizeof(allowed), "?");
 	x = WARNING(r, "d3cold");
 	if (self)
@@ -275,20 +273,19 @@ static void check_slot(struct vctl *c, const struct host *h, struct vres *r)
 static void check_variant(struct vctl *c, struct vres *r)
 {
 	const char *alias = vctl_alias_path(c);
-	char p[64], modalias[256], mod[64];
+	char modalias[256], mod[64];
 	struct problem *x;
 
 	if (!alias || strcmp(r->dev.driver, VFIO_PCI_DRV) ||
 	    !strcmp(r->sel_driver ? r->sel_driver : "", VFIO_PCI_DRV))
 		return;
-	vc_path(p, sizeof(p), "%s/modalias", r->dev.name);
+	pci_read_modalias(&c->sys, r->dev.name, modalias, sizeof(modalias));
 	/*
 	 * variant_find() skips vfio_pci's own catch-all alias
 	 * ("alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci", its driver_override
 	 * entry, in Debian's 6.1, 6.12 and 7.2 alike): it is no variant.
 	 */
-	if (sysfs_read(c->sys.devfd, p, modalias, sizeof(modalias)) <= 0 ||
-	    variant_find(alias, modalias, mod, sizeof(mod)) != 1)
+	if (variant_find(alias, modalias, mod, sizeof(mod)) != 1)
 		return;
 	x = WARNING(r, "variant-driver");
 	vctl_fmt(x->msg, sizeof(x->msg),
