@@ -13,22 +13,6 @@
 #include "iommu.h"
 #include "log.h"
 
-int iommu_group_of(const struct sysfs *s, const char *name)
-{
-	char grp[32];
-	const char *end;
-	long n;
-	int r = sysfs_link_name(s->devfd, pci_attr(name, "iommu_group"), grp,
-				sizeof(grp));
-
-	if (r < 0)
-		return r;
-	end = vc_num(grp, 10, &n);
-	if (!end || *end || n < 0 || n > 0x7fffffff)
-		return -EINVAL;
-	return (int)n;
-}
-
 int iommu_noiommu_enabled(const struct sysfs *s)
 {
 	char v[8];

@@ -8,9 +8,6 @@
 #include "pci.h"
 #include "sysfs.h"
 
-/* IOMMU group number of a device, or -ENOENT when it has none. */
-int iommu_group_of(const struct sysfs *s, const char *name);
-
 /* 1 when vfio's unsafe no-IOMMU mode is enabled. */
 int iommu_noiommu_enabled(const struct sysfs *s);
 
