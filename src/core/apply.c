@@ -78,11 +78,16 @@ static void fail(struct claim_ctx *ctx, struct claim_dev *c, int r,
 	vc_err("%s: %s", c->dev.name, c->why);
 }
 
-static void log_bound(const struct claim_ctx *ctx, const struct claim_dev *c)
+static void log_bound(const struct claim_ctx *ctx, const struct claim_dev *c,
+		      int group)
 {
 	if (c->dev.group >= 0)
 		vc_info("%s: bound to %s (IOMMU group %d)", c->dev.name,
 			c->target, c->dev.group);
+	else if (ctx->noiommu && group >= 0)
+		vc_info("%s: bound to %s (no-IOMMU mode: no isolation; vfio's "
+			"own group /dev/vfio/noiommu-%d, not an IOMMU's)",
+			c->dev.name, c->target, group);
 	else
 		vc_info("%s: bound to %s (%s)", c->dev.name, c->target,
 			ctx->noiommu ? "no-IOMMU mode: no isolation"
@@ -101,15 +106,22 @@ static void stays(struct claim_ctx *ctx, struct claim_dev *c)
 	vc_err("%s: %s", c->dev.name, c->why);
 }
 
-/* A claimed device: its group may have appeared only at bind. */
+/*
+ * A claimed device: its group may have appeared only at bind, from the
+ * IOMMU (virtio-iommu configures a device at probe) or, in no-IOMMU mode,
+ * from vfio itself: a device with no IOMMU group gets one that vfio makes
+ * (drivers/vfio/group.c, vfio_group_find_or_alloc and
+ * vfio_noiommu_group_alloc: named "vfio-noiommu", /dev/vfio/noiommu-N).
+ * That one isolates nothing: the device keeps group -1 (record and plan).
+ */
 static void bound(struct claim_ctx *ctx, struct claim_dev *c)
 {
 	int g = iommu_group_of(ctx->sys, c->dev.name);
 
 	c->result = CR_CLAIMED;
-	if (g >= 0)
+	if (g >= 0 && !(ctx->noiommu && c->dev.group < 0))
 		c->dev.group = g;
-	log_bound(ctx, c);
+	log_bound(ctx, c, g);
 }
 
 /* Step 1; 0 when written, else the device is failed (nothing to undo). */
