@@ -140,10 +140,7 @@ static int set_override(struct claim_ctx *ctx, struct claim_dev *c)
 	c->override_set = 1;
 	vc_info("%s [%04x:%04x]: driver_override set to %s", name,
 		c->dev.id.vendor, c->dev.id.device, c->target);
-	if (c->dev.boot_vga == 1)
-		vc_warn("%s is the boot display: the console and any LUKS "
-			"prompt on it go dark",
-			name);
+	claim_warn(c);
 	return 0;
 }
 

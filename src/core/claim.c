@@ -186,6 +186,14 @@ static int noiommu_mode(struct claim_ctx *ctx)
 	return iommu_noiommu_enabled(ctx->sys);
 }
 
+void claim_warn(const struct claim_dev *c)
+{
+	if (c->dev.boot_vga == 1)
+		vc_warn("%s is the boot display: the console and any LUKS "
+			"prompt on it go dark",
+			c->dev.name);
+}
+
 int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
 {
 	int i, r, noiommu;
@@ -214,6 +222,9 @@ int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
 			ctx->errors++;
 			vc_err("%s [%04x:%04x]: not claimed: %s", c->dev.name,
 			       c->dev.id.vendor, c->dev.id.device, c->why);
+		} else if (c->action == CA_CLAIM && ctx->dry_run) {
+			/* The real run warns as it writes the override. */
+			claim_warn(c);
 		}
 	}
 	return 0;
