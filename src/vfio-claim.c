@@ -17,6 +17,7 @@
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
+#include "host.h"
 #include "iommu.h"
 #include "log.h"
 #include "modprobe.h"
@@ -161,6 +162,8 @@ unexpected:
 /* What the options and the host decide, before anything is read. */
 struct run {
 	const char *sysroot, *cmdarg, *config, *kmsg, *rundir, *modprobe;
+	/* Host facts for the advice (host.h); NULL: not read. */
+	const char *cpuinfo, *modules, *moddir;
 	char alias[96]; /* modules.alias, for vfio variant drivers */
 	char cmdline[CMDLINE_MAX + 1];
 	int dry_run;
@@ -188,6 +191,9 @@ static void settings(const struct args *a, struct run *s)
 				    : NULL;
 	if (a->no_modprobe)
 		s->modprobe = NULL;
+	s->cpuinfo = real ? "/proc/cpuinfo" : NULL;
+	s->modules = real ? "/proc/modules" : NULL;
+	s->moddir = v[A_MODDIR];
 	if (v[A_MODDIR])
 		vc_path(s->alias, sizeof(s->alias), "%s/modules.alias",
 			v[A_MODDIR]);
@@ -209,6 +215,7 @@ static int claim(const struct run *s, struct sel_list *sels)
 		       s->sysroot, vc_strerror(r));
 		return 1;
 	}
+	sys.host = host_facts(s->cpuinfo, s->modules, s->moddir);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &sys;
 	ctx.dry_run = s->dry_run;

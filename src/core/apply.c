@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "claim.h"
+#include "host.h"
 #include "iommu.h"
 #include "log.h"
 
@@ -100,9 +101,14 @@ static void stays(struct claim_ctx *ctx, struct claim_dev *c)
 	ctx->errors++;
 	c->result = CR_FAILED;
 	snprintf(c->why, sizeof(c->why),
-		 "%.32s is not available, so it stays on %.32s: add %.32s to "
-		 "the initramfs",
-		 c->target, c->prev_driver, c->target);
+		 "%.24s is not available, so it stays on %.23s: %s%.24s%s",
+		 c->target, c->prev_driver,
+		 ctx->sys->host & HOST_NOMODULES
+			 ? "the kernel loads no modules; build "
+			 : "add ",
+		 c->target,
+		 ctx->sys->host & HOST_NOMODULES ? " into it"
+						 : " to the initramfs");
 	vc_err("%s: %s", c->dev.name, c->why);
 }
 

@@ -111,7 +111,7 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 		refuse(c, CA_REFUSE, why);
 	} else if (d->group < 0 && !noiommu &&
 		   iommu_absent(ctx->sys, ctx->dry_run)) {
-		char fix[120];
+		char fix[sizeof(c->why) - 20];
 
 		iommu_advice(ctx->sys, ctx->cmdline, fix, sizeof(fix));
 		snprintf(why, sizeof(why), "has no IOMMU group: %s", fix);
