@@ -285,19 +285,28 @@ static int run(struct run *s)
 
 	r = config_devices(s->cmdline, s->config, value, sizeof(value),
 			   &source);
-	if (r < 0)
-		return 1;
-	if (r == 0) {
-		vc_dbg("no " PARAM "= and no devices= in %s: nothing to claim",
-		       s->config);
-		return 0;
+	if (r <= 0) {
+		/*
+		 * Recorded all the same (below), so that vfioctl verify can
+		 * tell a boot that asked nothing (source= empty) or could not
+		 * read what it asked (status=1) from one that did not run.
+		 */
+		if (r == 0) {
+			vc_dbg("no " PARAM "= and no devices= in %s: nothing "
+			       "to claim",
+			       s->config);
+			source = "";
+		}
+		value[0] = '\0';
+		bad = r < 0;
+	} else {
+		bad = sel_parse_list(value, &sels, source);
+		vc_info("%s%s%s%s", source,
+			source[0] == 'v' ? "" : ": devices=", value,
+			sels.n ? "" : ": nothing to claim");
+		if (sels.n)
+			bad += claim(s, &sels);
 	}
-
-	bad = sel_parse_list(value, &sels, source);
-	vc_info("%s%s%s%s", source, source[0] == 'v' ? "" : ": devices=", value,
-		sels.n ? "" : ": nothing to claim");
-	if (sels.n)
-		bad += claim(s, &sels);
 	if (s->rundir && !s->dry_run) {
 		r = record_write_boot(s->rundir, source, value, bad ? 1 : 0);
 		if (r)
