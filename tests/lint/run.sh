@@ -60,6 +60,43 @@ if t "core includes"; then
 	fi
 fi
 
+# The core's shape (issue 17): no file of src/core/ over 600 lines, and no
+# two core files that need each other: a.c reaches b.h through its
+# includes (directly or through other core headers) while b.c reaches a.h
+# (core/iommu.c and pci.c did, through iommu.h -> pci.h).
+if t "core shape"; then
+	bad=$(wc -l src/core/*.[ch] | awk '$2 != "total" && $1 > 600 { printf "%s has %d lines; ", $2, $1 }')
+	bad=$bad$(awk '
+		FNR == 1 { f = FILENAME; sub(/.*\//, "", f); files[f] = 1 }
+		/^#[ \t]*include "[^"\/]*\.h"/ {
+			h = $0; sub(/^[^"]*"/, "", h); sub(/".*/, "", h)
+			inc[f, ++n[f]] = h
+		}
+		# need[a, h]: a reaches header h through core headers.
+		function reach(a, f,   i, h) {
+			for (i = 1; i <= n[f]; i++) {
+				h = inc[f, i]
+				if ((a, h) in need) continue
+				need[a, h] = 1
+				if (h in files) reach(a, h)
+			}
+		}
+		END {
+			for (a in files) if (a ~ /\.c$/) reach(a, a)
+			for (a in files) for (b in files) {
+				if (a !~ /\.c$/ || b !~ /\.c$/ || a >= b) continue
+				ha = a; sub(/\.c$/, ".h", ha); hb = b; sub(/\.c$/, ".h", hb)
+				if ((a, hb) in need && (b, ha) in need)
+					printf "src/core/%s and %s need each other; ", a, b
+			}
+		}' src/core/*.[ch])
+	if [ -z "$bad" ]; then
+		pass "core shape"
+	else
+		fail "core shape" "$bad(split a file along a seam; move what both need to the lower one)"
+	fi
+fi
+
 # The size budget of the early binary (SIZE_BUDGET in the Makefile; make
 # size shows where the bytes go). It is checked as built for make check.
 if t "size build/vfio-claim"; then
