@@ -150,6 +150,26 @@ static int set_override(struct claim_ctx *ctx, struct claim_dev *c)
 	return 0;
 }
 
+/*
+ * vfio-pci's probe refuses these unless its disable_denylist parameter is
+ * set (drivers/vfio/pci/vfio_pci.c, vfio_pci_dev_in_denylist): Intel QAT
+ * C3XXX, C62X and DH895XCC, PF and VF (include/linux/pci_ids.h), and
+ * Sapphire Rapids DSA and IAX. Only named after the probe failed: the
+ * parameter may be set where the early binary cannot see it (modprobe.d).
+ */
+static int denylisted(const struct pci_id *id)
+{
+	static const unsigned short dev[] = { 0x19e2, 0x19e3, 0x37c8, 0x37c9,
+					      0x0435, 0x0443, 0x0b25, 0x0cfe };
+	size_t i;
+
+	for (i = 0; id->vendor == 0x8086 && i < sizeof(dev) / sizeof(dev[0]);
+	     i++)
+		if (id->device == dev[i])
+			return 1;
+	return 0;
+}
+
 static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 {
 	const char *name = c->dev.name;
@@ -226,8 +246,15 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 	}
 	ctx->errors++;
 	c->result = CR_FAILED;
-	snprintf(c->why, sizeof(c->why), "%s did not take it (dmesg tells why)",
-		 c->target);
+	if (!strcmp(c->target, VFIO_PCI) && denylisted(&c->dev.id))
+		snprintf(c->why, sizeof(c->why),
+			 "vfio-pci refuses %04x:%04x, on its denylist of "
+			 "devices with known errata "
+			 "(vfio_pci.disable_denylist=1 lifts it)",
+			 c->dev.id.vendor, c->dev.id.device);
+	else
+		snprintf(c->why, sizeof(c->why),
+			 "%s did not take it (dmesg tells why)", c->target);
 	vc_err("%s: %s; giving it back", name, c->why);
 	give_back(ctx, c);
 }

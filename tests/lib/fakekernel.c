@@ -369,13 +369,38 @@ static void do_unbind(const char *dev, const char *drv)
 	set_uevent_driver(dev, "");
 }
 
+static int dev_id(const char *dev, unsigned int *vendor, unsigned int *device);
+
+/*
+ * vfio-pci's own refusal (drivers/vfio/pci/vfio_pci.c,
+ * vfio_pci_dev_in_denylist): Intel QAT C3XXX, C62X, DH895XCC (PF and VF),
+ * DSA and IAX of Sapphire Rapids, unless disable_denylist is Y.
+ */
+static int vfio_denylisted(const char *dev)
+{
+	static const unsigned int ids[] = { 0x19e2, 0x19e3, 0x37c8, 0x37c9,
+					    0x0435, 0x0443, 0x0b25, 0x0cfe };
+	unsigned int vendor, device, i;
+	char p[PATH_MAX], v[16];
+
+	if (dev_id(dev, &vendor, &device) || vendor != 0x8086)
+		return 0;
+	rpath(p, sizeof(p), "module/vfio_pci/parameters/disable_denylist");
+	if (read_small(p, v, sizeof(v)) > 0 && (v[0] == 'Y' || v[0] == '1'))
+		return 0;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (device == ids[i])
+			return 1;
+	return 0;
+}
+
 static int vfio_can_take(const char *dev)
 {
 	char p[PATH_MAX], v[16];
 	struct stat st;
 
 	rpath(p, sizeof(p), "bus/pci/devices/%s/.refuse", dev);
-	if (stat(p, &st) == 0)
+	if (stat(p, &st) == 0 || vfio_denylisted(dev))
 		return 0;
 	rpath(p, sizeof(p), "bus/pci/devices/%s/iommu_group", dev);
 	if (lstat(p, &st) == 0)
