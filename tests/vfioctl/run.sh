@@ -1914,6 +1914,9 @@ capture_round_trip() {
 	done
 }
 
+# shellcheck source=tests/vfioctl/corpus.sh
+. "$HERE/corpus.sh"
+
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
 	fail vfioctl-built "no $VFIOCTL: run make"
@@ -1930,6 +1933,7 @@ completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
+corpus "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -1938,6 +1942,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	busy "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	corpus "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
