@@ -1916,6 +1916,8 @@ capture_round_trip() {
 
 # shellcheck source=tests/vfioctl/corpus.sh
 . "$HERE/corpus.sh"
+# shellcheck source=tests/vfioctl/busy-excl.sh
+. "$HERE/busy-excl.sh"
 
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
@@ -1928,6 +1930,7 @@ promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
+busy_excl "$VFIOCTL" ""
 reserve_suite "$VFIOCTL" ""
 completion
 giveback "$VFIOCTL" ""
@@ -1940,6 +1943,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
 	busy "$BUILD/vfioctl.asan" .asan
+	busy_excl "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
 	corpus "$BUILD/vfioctl.asan" .asan
