@@ -123,11 +123,11 @@ corpus() {
 		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
 			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" "$@" </dev/null
 	}
-	n=0
+	corpus_n=0
 	for spec in "$HERE"/hosts/*.spec; do
 		h=${spec##*/} h=${h%.spec}
 		[ -f "$HERE/hosts/$h.verdicts" ] || continue
-		n=$((n + 1))
+		corpus_n=$((corpus_n + 1))
 		fx_host "corpus-$h$s" "$spec"
 		mkdir -p "$R/proc/self" "$R/proc/net"
 		: >"$R/proc/self/mountinfo"
@@ -146,5 +146,5 @@ corpus() {
 			"$(sed -n 's/^\([0-9a-f]\{4\}:[0-9a-f:.]*\) .*/\1/p' "$spec" | LC_ALL=C sort)" \
 			"$(cut -d' ' -f1 "$R.verdicts" | LC_ALL=C sort)"
 	done
-	[ "$n" -ge 10 ] || skip "corpus-size$s" "only $n hosts with verdicts in $HERE/hosts (want 10 or more)"
+	[ "$corpus_n" -ge 10 ] || skip "corpus-size$s" "only $corpus_n hosts with verdicts in $HERE/hosts (want 10 or more)"
 }
