@@ -6,8 +6,9 @@
 # plan, bind --dry-run and verify. The verdicts were derived by hand from
 # the kernel's rule (the format is at the top of
 # hosts/intel-cml-turing.verdicts):
-#   alone       bind -n would bind it, names no group member; verify names
-#               no group member and no host use; plan claims it
+#   alone       bind -n would bind it, names no group member; verify
+#               reports it, names no group member and no host use; plan
+#               claims it
 #   with A,B    as alone, but bind -n and verify name exactly A and B as
 #               the group members a VM needs on vfio-pci too
 #   host NEEDLE bind -n refuses it naming NEEDLE; verify says the host uses
@@ -22,15 +23,15 @@
 # cfail CHECK MESSAGE: a FAIL of $t-CHECK, or a SKIP when it is known.
 cfail() {
 	case ,$known, in
-	*,"$1",*) skip "$t-$1" "known wrong until the one-verdict work (issue 17) lands: $2" ;;
-	*) fail "$t-$1" "$2" ;;
+	*,"$1",*) skip "$t-$1$s" "known wrong until the one-verdict work (issue 17) lands: $2" ;;
+	*) fail "$t-$1$s" "$2" ;;
 	esac
 }
 
 # ceq CHECK WANT GOT
 ceq() {
 	if [ "$2" = "$3" ]; then
-		pass "$t-$1"
+		pass "$t-$1$s"
 	else
 		cfail "$1" "expected [$2], got [$3]"
 	fi
@@ -43,7 +44,7 @@ corpus_members() {
 }
 
 corpus_one() {
-	t=corpus-$1-$2$s addr=$2 verdict=$3 detail=$4 known=
+	t=corpus-$1-$2 addr=$2 verdict=$3 detail=$4 known=
 	case $detail in
 	*known=*)
 		known=${detail##*known=}
@@ -67,11 +68,15 @@ corpus_one() {
 			ceq bind-members "$want" "$bm"
 		fi
 		ceq verify-members "$want" "$vm"
-		if printf '%s' "$v" | grep -q 'host uses it'; then
+		if ! printf '%s\n' "$v" | grep -q "^$addr \["; then
+			cfail verify "verify does not report $addr: $v"
+		elif printf '%s' "$v" | grep -q 'host uses it'; then
 			cfail verify "verify says the host uses it: $v"
+		else
+			pass "$t-verify$s"
 		fi
 		if [ "$prc" = 0 ] && printf '%s' "$p" | grep -q 'action=claim'; then
-			pass "$t-plan"
+			pass "$t-plan$s"
 		else
 			cfail plan "plan: exit $prc: $p"
 		fi
@@ -79,36 +84,36 @@ corpus_one() {
 	host)
 		if [ "$brc" = 1 ] && printf '%s' "$b" | grep -qF "$detail" &&
 			printf '%s' "$b" | grep -q 'would refuse it'; then
-			pass "$t-bind"
+			pass "$t-bind$s"
 		else
 			cfail bind "bind -n: exit $brc, want 1 and '$detail': $b"
 		fi
 		if printf '%s' "$v" | grep -qF "the host uses it ($detail"; then
-			pass "$t-verify"
+			pass "$t-verify$s"
 		else
 			cfail verify "verify, want 'the host uses it ($detail': $v"
 		fi
 		if printf '%s' "$p" | grep -qF "$detail"; then
-			pass "$t-plan"
+			pass "$t-plan$s"
 		else
 			cfail plan "plan does not name '$detail': exit $prc: $p"
 		fi
 		;;
 	refuse)
 		if [ "$brc" = 1 ] && printf '%s' "$b" | grep -qF "$detail"; then
-			pass "$t-bind"
+			pass "$t-bind$s"
 		else
 			cfail bind "bind -n: exit $brc, want 1 and '$detail': $b"
 		fi
 		if [ "$prc" = 1 ] && printf '%s' "$p" | grep -q 'action=refuse' &&
 			printf '%s' "$p" | grep -qF "$detail"; then
-			pass "$t-plan"
+			pass "$t-plan$s"
 		else
 			cfail plan "plan: exit $prc, want refuse and '$detail': $p"
 		fi
 		;;
 	*)
-		fail "$t" "hosts/$1.verdicts: unknown verdict '$verdict'"
+		fail "$t$s" "hosts/$1.verdicts: unknown verdict '$verdict'"
 		;;
 	esac
 }
