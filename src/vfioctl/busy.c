@@ -196,10 +196,10 @@ static int bdev_used(const struct vctl *c, const char *name, const char *devno,
  * The node: DEV/NAME, else DEV/block/MAJ:MIN, and only one that is this
  * device (st_rdev; a regular file, in a fake --root, is asked as it is).
  * Opened read-only, O_NONBLOCK (no media wait, no tray) and closed at
- * once: the claim ends with the close (bdev_release), nothing is read or
- * written, and a read-only close raises no udev "change" (its watch is
- * IN_CLOSE_WRITE).
- * EACCES or any other failure cannot tell; -v says so.
+ * once: the claim ends with the close (blkdev_put; bdev_release in
+ * newer kernels), nothing is read or written, and a read-only close raises no
+ * udev "change" (its watch is IN_CLOSE_WRITE). EACCES or any other failure
+ * cannot tell; -v says so.
  */
 static int bdev_excl(const struct vctl *c, const char *name, const char *devno,
 		     char *why, size_t size)
