@@ -186,7 +186,8 @@ static int bdev_used(const struct vctl *c, const char *name, const char *devno,
  * no holders/ link and no mount source naming them.
  *
  * An exclusive open claims the device with the file as holder
- * (block/bdev.c: bdev_open, bd_prepare_to_claim), and bd_may_claim lets
+ * (block/bdev.c: blkdev_get_by_dev, bdev_open in newer kernels, calls
+ * bd_prepare_to_claim), and bd_may_claim lets
  * no second holder in: the claim fails with EBUSY when another holder has
  * the device, or has the whole disk of a partition; a claimed partition
  * marks its whole disk (bd_finish_claiming: whole->bd_holder =
