@@ -1916,6 +1916,11 @@ capture_round_trip() {
 	done
 }
 
+# shellcheck source=tests/vfioctl/corpus.sh
+. "$HERE/corpus.sh"
+# shellcheck source=tests/vfioctl/busy-excl.sh
+. "$HERE/busy-excl.sh"
+
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
 	fail vfioctl-built "no $VFIOCTL: run make"
@@ -1927,20 +1932,24 @@ promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
+busy_excl "$VFIOCTL" ""
 reserve_suite "$VFIOCTL" ""
 core_advice "$VFIOCTL" ""
 completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
+corpus "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
 	busy "$BUILD/vfioctl.asan" .asan
+	busy_excl "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	corpus "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
