@@ -193,6 +193,13 @@ else
 fi
 rm -rf "${mods:?}/$K2"
 
-# Kernels without vfio: every generator still builds an image (issue 24).
+# cpio_cat IMG PATH: a file of an uncompressed image.
+cpio_cat() {
+	cpio -i --quiet --to-stdout "$2" <"$1" 2>/dev/null
+}
+# Kernels without vfio: every generator still builds an image (issue 24),
+# and what the images hold.
 . "$TOP/tests/hooks/trimmed.sh"
+. "$TOP/tests/hooks/contents.sh"
 hooks_trimmed
+hooks_contents

@@ -23,11 +23,6 @@ trim_kernel() {
 	cp "$KROOT/boot/config-$KVER" "$TLAYER/boot/config-$tk"
 }
 
-# cpio_cat IMG PATH: a file of an uncompressed image.
-cpio_cat() {
-	cpio -i --quiet --to-stdout "$2" <"$1" 2>/dev/null
-}
-
 # hooks_trimmed: the tests.
 hooks_trimmed() {
 	NOVFIO=$KVER-novfio
