@@ -7,6 +7,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib/testlib.sh"
+. "$TOP/tests/packages/scriptlets.sh"
 cd "$TOP" || exit 2
 T=$TOP/tests/packages
 WORK=$TOP/tests/out/packages
@@ -133,6 +134,7 @@ if build rpm; then
 	mkdir -p "$WORK/rpm.x"
 	(cd "$WORK/rpm.x" && rpm2cpio "$rpmf" | cpio -idm --quiet)
 	versions rpm "$WORK/rpm.x"
+	pkg_rpm_scriptlets "$rpmf"
 fi
 
 # ---- Arch
@@ -146,4 +148,5 @@ if build arch; then
 	expect_eq "arch: backup keeps the config" "etc/vfio-claim.conf" \
 		"$(sed -n 's/^backup = //p' "$WORK/arch.x/.PKGINFO")"
 	versions arch "$WORK/arch.x"
+	pkg_arch_rebuild "$pkg"
 fi
