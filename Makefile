@@ -11,10 +11,15 @@ PREFIX  ?= /usr
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
-DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
-MKINITCPIODIR ?= $(PREFIX)/lib/initcpio
-INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
-SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# The hooks and units go where the generators look, whatever PREFIX is:
+# dracut, mkinitcpio and initramfs-tools read only these directories (and
+# /etc), and the initrd generators copy units from /usr/lib/systemd/system.
+# PREFIX=/usr/local moves the programs, man pages and completion only; the
+# hooks find the binary in /usr/local/sbin.
+DRACUTDIR ?= /usr/lib/dracut/modules.d
+MKINITCPIODIR ?= /usr/lib/initcpio
+INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 CFLAGS  ?= -O2 -g
@@ -251,6 +256,9 @@ install: all
 		echo "install $$src -> $(DESTDIR)$$dst"; \
 		install -D -m "$$mode" "$$src" "$(DESTDIR)$$dst"; \
 	done
+	@# vfio-verify.service runs vfioctl from where it is installed.
+	@sed -i 's|^ExecStart=/usr/sbin/vfioctl |ExecStart=$(SBINDIR)/vfioctl |' \
+		"$(DESTDIR)$(SYSTEMDUNITDIR)/vfio-verify.service"
 	@if [ -f $(BUILD)/vfioctl ]; then \
 		install -D -m 0755 $(BUILD)/vfioctl $(DESTDIR)$(SBINDIR)/vfioctl; fi
 
