@@ -278,13 +278,13 @@ version-check:
 	@sh packaging/version-check.sh $(VERSION)
 
 deb: version-check
-	@sh packaging/build.sh deb $(VERSION) $(BUILD)
+	@sh packaging/build.sh deb $(VERSION) "$(BUILD)"
 
 rpm: version-check
-	@sh packaging/build.sh rpm $(VERSION) $(BUILD)
+	@sh packaging/build.sh rpm $(VERSION) "$(BUILD)"
 
 arch: version-check
-	@sh packaging/build.sh arch $(VERSION) $(BUILD)
+	@sh packaging/build.sh arch $(VERSION) "$(BUILD)"
 
 clean:
 	rm -rf $(BUILD) tests/out

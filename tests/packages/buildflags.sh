@@ -73,3 +73,23 @@ pkg_deb_flags() {
 	expect_eq "deb: an upgrade neither stops nor restarts the units" "" \
 		"$(grep -l 'deb-systemd-invoke' "$2"/preinst "$2"/postinst "$2"/prerm 2>/dev/null)"
 }
+
+# pkg_space_in_path: make rpm from a copy of the checkout whose path has a
+# space (before: rpmbuild's %prep split the _topdir, and the loop over the
+# packages split their paths).
+pkg_space_in_path() {
+	n="make rpm in a checkout whose path has a space"
+	d="$WORK/with space/vfio-claim"
+	rm -rf "$WORK/with space"
+	mkdir -p "$d"
+	(cd "$TOP" && git ls-files --cached --others --exclude-standard | tar -cf - -T -) |
+		tar -xf - -C "$d"
+	t0=$(date +%s)
+	if o=$(make -s -C "$d" rpm 2>&1) && [ -f "$d/build/vfio-claim-$1-1.x86_64.rpm" ]; then
+		expect_eq "$n" "$d/build/vfio-claim-$1-1.x86_64.rpm" "$(echo "$o" | grep '\.rpm$')"
+	else
+		fail "$n" "$(echo "$o" | tail -n 3 | tr '\n' ' ')"
+	fi
+	echo "# $n: $(($(date +%s) - t0)) s"
+	rm -rf "$WORK/with space"
+}

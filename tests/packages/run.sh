@@ -139,6 +139,7 @@ if build rpm; then
 	(cd "$WORK/rpm.x" && rpm2cpio "$rpmf" | cpio -idm --quiet)
 	versions rpm "$WORK/rpm.x"
 	pkg_rpm_scriptlets "$rpmf"
+	pkg_space_in_path "$version"
 fi
 
 # ---- Arch
