@@ -79,8 +79,10 @@ pkg_deb_flags() {
 # packages split their paths).
 pkg_space_in_path() {
 	n="make rpm in a checkout whose path has a space"
-	d="$WORK/with space/vfio-claim"
-	rm -rf "$WORK/with space"
+	# Outside the checkout: build.sh stages what git lists, and inside
+	# tests/out (ignored) git lists nothing.
+	sp=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim with space.XXXXXX")
+	d=$sp/vfio-claim
 	mkdir -p "$d"
 	(cd "$TOP" && git ls-files --cached --others --exclude-standard | tar -cf - -T -) |
 		tar -xf - -C "$d"
@@ -91,5 +93,5 @@ pkg_space_in_path() {
 		fail "$n" "$(echo "$o" | tail -n 3 | tr '\n' ' ')"
 	fi
 	echo "# $n: $(($(date +%s) - t0)) s"
-	rm -rf "$WORK/with space"
+	rm -rf "$sp"
 }
