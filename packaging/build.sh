@@ -8,6 +8,16 @@ kind=$1 version=$2 build=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
 case $build in /*) ;; *) build=$top/$build ;; esac
 work=$build/pkg/$kind
+# rpmbuild's macros and makepkg's build steps split a path with a space
+# or tab in it: build elsewhere then, and copy the packages back.
+case $build in
+*[[:space:]]*)
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfio-claim-pkg.XXXXXX")
+	chmod 0755 "$tmp" # makepkg runs as nobody
+	trap 'rm -rf "$tmp"' EXIT
+	work=$tmp/$kind
+	;;
+esac
 name=vfio-claim-$version
 log() { echo "$kind: $*" >&2; }
 
@@ -37,7 +47,6 @@ deb)
 		tail -n 20 "$work/build.log" >&2
 		exit 1
 	}
-	out=$(ls "$work"/*.deb)
 	;;
 rpm)
 	mkdir -p "$work/SOURCES"
@@ -56,7 +65,6 @@ rpm)
 		tail -n 20 "$work/build.log" >&2
 		exit 1
 	}
-	out=$(ls "$work"/RPMS/*/*.rpm)
 	;;
 arch)
 	stage "$work/src/$name"
@@ -77,14 +85,15 @@ arch)
 		tail -n 20 "$work/build.log" >&2
 		exit 1
 	}
-	out=$(ls "$work"/*.pkg.tar.*)
 	;;
 *)
 	echo "usage: build.sh deb|rpm|arch VERSION BUILDDIR" >&2
 	exit 2
 	;;
 esac
-for f in $out; do
+mkdir -p "$build"
+for f in "$work"/*.deb "$work"/RPMS/*/*.rpm "$work"/*.pkg.tar.*; do
+	[ -f "$f" ] || continue
 	cp "$f" "$build/"
 	echo "$build/${f##*/}"
 done

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "modprobe.h"
 #include "record.h"
+#include "variant.h"
 
 #ifndef VERSION
 #define VERSION "dev"
@@ -33,7 +34,8 @@
 static const char usage[] =
 	"Usage: vfio-claim [-nqvhV] [--dry-run] [--sysfs DIR] [--cmdline STR]\n"
 	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
-	"  [--modprobe PATH|--no-modprobe] [--wait SECS]  (vfio-claim(8))\n";
+	"  [--modprobe PATH|--no-modprobe] [--wait SECS]\n"
+	"  [--image-modules --moddir DIR]  (vfio-claim(8))\n";
 
 /* The options with a value, in this order in struct args' val[]. */
 enum {
@@ -53,7 +55,7 @@ static const char *const valname[A_NVAL] = { "sysfs",  "cmdline", "config",
 
 struct args {
 	const char *val[A_NVAL]; /* NULL: not given */
-	int dry_run, level, echo, no_modprobe;
+	int dry_run, level, echo, no_modprobe, image_modules;
 };
 
 /* printf to fd with one write(2): the binary links none of stdio. */
@@ -136,6 +138,10 @@ static int parse_argv(int argc, char **argv, struct args *a)
 			a->no_modprobe = 1;
 			continue;
 		}
+		if (!strcmp(s, "image-modules")) {
+			a->image_modules = a->dry_run = a->no_modprobe = 1;
+			continue;
+		}
 		for (k = 0; k < 5 && strcmp(s, word[k]); k++)
 			;
 		if (eq || k == 5)
@@ -166,7 +172,7 @@ struct run {
 	const char *cpuinfo, *modules, *moddir;
 	char alias[96]; /* modules.alias, for vfio variant drivers */
 	char cmdline[CMDLINE_MAX + 1];
-	int dry_run;
+	int dry_run, image_modules;
 };
 
 /* Only the real /sys may touch the real kmsg, /run and modules. */
@@ -180,6 +186,7 @@ static void settings(const struct args *a, struct run *s)
 	s->cmdarg = v[A_CMDLINE];
 	s->config = v[A_CONFIG] ? v[A_CONFIG] : "/etc/vfio-claim.conf";
 	s->dry_run = a->dry_run;
+	s->image_modules = a->image_modules;
 	real = !strcmp(s->sysroot, "/sys");
 	if (v[A_KMSG])
 		s->kmsg = strcmp(v[A_KMSG], "-") ? v[A_KMSG] : NULL;
@@ -262,6 +269,53 @@ static int claim(const struct run *s, struct sel_list *sels)
 	return r;
 }
 
+/*
+ * --image-modules: the vfio variant modules an initramfs needs for the
+ * devices named, one per line, for the hooks that build it: the variant a
+ * selector names, else the one whose vfio_pci: alias in --moddir's
+ * modules.alias matches the device's modalias best (variant_find, as the
+ * claim chooses). Nothing is written, nothing loaded.
+ */
+static int image_modules(const struct run *s, struct sel_list *sels)
+{
+	struct claim_ctx ctx;
+	struct sysfs sys;
+	int i, r;
+
+	r = sysfs_open(&sys, s->sysroot);
+	if (r) {
+		vc_err("%s: cannot open bus/pci/devices: %s", s->sysroot,
+		       vc_strerror(r));
+		return 1;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sys = &sys;
+	ctx.dry_run = 1;
+	ctx.cmdline = s->cmdline;
+	ctx.alias_path = s->alias;
+	r = claim_plan(&ctx, sels) ? 1 : 0;
+	for (i = 0; !r && i < ctx.ndev; i++) {
+		const struct claim_dev *c = &ctx.dev[i];
+		char ma[256], mod[DRV_NAME_MAX];
+
+		if (c->action == CA_VETO)
+			continue;
+		mod[0] = 0;
+		if (c->module[0]) { /* named by its selector, or chosen */
+			snprintf(mod, sizeof(mod), "%s", c->module);
+		} else if (!c->sel->driver[0]) {
+			pci_read_modalias(&sys, c->dev.name, ma, sizeof(ma));
+			if (variant_find(s->alias, ma, mod, sizeof(mod)) != 1)
+				mod[0] = 0;
+		}
+		if (mod[0] && variant_known(s->alias, mod) == 1)
+			say(1, "%s\n", mod);
+	}
+	claim_free(&ctx);
+	sysfs_close(&sys);
+	return r;
+}
+
 /* The exit status: 0, or 1 when a selector or a device failed. */
 static int run(struct run *s)
 {
@@ -299,8 +353,13 @@ static int run(struct run *s)
 		}
 		value[0] = '\0';
 		bad = r < 0;
+		/* --image-modules: no device asked, no variant module. */
+		if (s->image_modules)
+			return bad;
 	} else {
 		bad = sel_parse_list(value, &sels, source);
+		if (s->image_modules)
+			return image_modules(s, &sels) || bad ? 1 : 0;
 		vc_info("%s%s%s%s", source,
 			source[0] == 'v' ? "" : ": devices=", value,
 			sels.n ? "" : ": nothing to claim");
@@ -327,6 +386,11 @@ int main(int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	settings(&a, &s);
+	if (a.image_modules && !a.val[A_MODDIR]) {
+		say(2, "vfio-claim: --image-modules needs --moddir DIR, the "
+		       "image's kernel module directory\n");
+		return 2;
+	}
 	log_setup("vfio-claim", s.kmsg, a.level, a.echo);
 	r = run(&s);
 	log_close();

@@ -2,7 +2,12 @@
 # dracut pre-udev hook (sourced by dracut, also from dracut-pre-udev.service):
 # claim the devices named by vfio.devices= or /etc/vfio-claim.conf before
 # udev starts. vfio-claim loads vfio-pci and logs the final drivers to kmsg
-# itself; whatever it reports, the boot goes on.
+# itself; whatever it reports, the boot goes on. An image built without
+# vfio-claim (module-setup.sh) says why in the kernel log.
 if [ -x /usr/sbin/vfio-claim ]; then
     /usr/sbin/vfio-claim || :
+elif [ -f /usr/lib/vfio-claim/absent ]; then
+    read -r vfio_claim_why < /usr/lib/vfio-claim/absent
+    echo "vfio-claim: not in this initramfs: $vfio_claim_why; no device is claimed for vfio-pci" > /dev/kmsg 2> /dev/null || :
+    unset vfio_claim_why
 fi

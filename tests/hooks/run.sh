@@ -31,26 +31,28 @@ for f in $RUNTIME_SH; do
 done
 
 # ---- make install / uninstall ----
-# expected PREFIX: every file, relative to DESTDIR.
+# expected PREFIX: every file, relative to DESTDIR. The hooks and units go
+# where the generators look, whatever PREFIX is (issue 24 item 8).
 expected() {
 	p=$1
 	echo "$p/sbin/vfio-claim"
-	echo "$p/lib/dracut/modules.d/50vfio-claim/module-setup.sh"
-	echo "$p/lib/dracut/modules.d/50vfio-claim/vfio-claim.sh"
-	echo "$p/lib/dracut/dracut.conf.d/50-vfio-claim.conf"
-	echo "$p/lib/initcpio/install/vfio-claim"
-	echo "$p/lib/initcpio/install/sd-vfio-claim"
-	echo "$p/lib/initcpio/hooks/vfio-claim"
-	echo "$p/share/initramfs-tools/hooks/vfio-claim"
-	echo "$p/share/initramfs-tools/scripts/init-top/00-vfio-claim"
-	echo "$p/lib/systemd/system/vfio-claim.service"
-	echo "$p/lib/systemd/system/vfio-verify.service"
+	echo "/usr/lib/dracut/modules.d/50vfio-claim/module-setup.sh"
+	echo "/usr/lib/dracut/modules.d/50vfio-claim/vfio-claim.sh"
+	echo "/usr/lib/dracut/dracut.conf.d/50-vfio-claim.conf"
+	echo "/usr/lib/initcpio/install/vfio-claim"
+	echo "/usr/lib/initcpio/install/sd-vfio-claim"
+	echo "/usr/lib/initcpio/hooks/vfio-claim"
+	echo "/usr/share/initramfs-tools/hooks/vfio-claim"
+	echo "/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim"
+	echo "/usr/lib/systemd/system/vfio-claim.service"
+	echo "/usr/lib/systemd/system/vfio-verify.service"
 	echo "$p/share/bash-completion/completions/vfioctl"
 	echo "$p/share/man/man8/vfio-claim.8"
 	echo "$p/share/man/man8/vfioctl.8"
 	echo "$p/share/man/man5/vfio-claim.conf.5"
 	if [ -f "$BUILD/vfioctl" ]; then echo "$p/sbin/vfioctl"; fi
 }
+LOCALDEST=$WORK/dest-local
 for prefix in /usr /usr/local; do
 	n="make install PREFIX=$prefix"
 	d=$WORK/inst$(echo "$prefix" | tr / _)
@@ -68,12 +70,17 @@ for prefix in /usr /usr/local; do
 	if cmp -s "$WORK/got" "$WORK/want"; then pass "$n"
 	else fail "$n" "layout differs: $(diff "$WORK/want" "$WORK/got" | grep '^[<>]' | tr '\n' ' ')"; fi
 	why=
-	for x in sbin/vfio-claim lib/dracut/modules.d/50vfio-claim/module-setup.sh \
-		share/initramfs-tools/hooks/vfio-claim \
-		share/initramfs-tools/scripts/init-top/00-vfio-claim; do
-		[ -x "$d$prefix/$x" ] || why="$why $x not executable;"
+	for x in "$prefix/sbin/vfio-claim" /usr/lib/dracut/modules.d/50vfio-claim/module-setup.sh \
+		/usr/share/initramfs-tools/hooks/vfio-claim \
+		/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim; do
+		[ -x "$d$x" ] || why="$why $x not executable;"
 	done
 	expect_eq "make install PREFIX=$prefix modes" "" "$why"
+	expect_eq "make install PREFIX=$prefix: vfio-verify.service runs $prefix/sbin/vfioctl" \
+		"ExecStart=$prefix/sbin/vfioctl verify" \
+		"$(grep '^ExecStart=' "$d/usr/lib/systemd/system/vfio-verify.service" 2>/dev/null)"
+	# Kept for the generators below (PREFIX=/usr/local).
+	[ "$prefix" = /usr/local ] && cp -a "$d" "$LOCALDEST"
 	make -s uninstall PREFIX="$prefix" DESTDIR="$d" >/dev/null 2>&1
 	left=$(cd "$d" && find . -type f -o -type l -o -type d -name 50vfio-claim)
 	expect_eq "make uninstall PREFIX=$prefix" "" "$left"
@@ -192,3 +199,46 @@ else
 	fail "mkinitcpio without an optional module" "$(echo "$o" | tail -n 3 | tr '\n' ' ')"
 fi
 rm -rf "${mods:?}/$K2"
+
+# cpio_cat IMG PATH: a file of an uncompressed image.
+cpio_cat() {
+	cpio -i --quiet --to-stdout "$2" <"$1" 2>/dev/null
+}
+# make install PREFIX=/usr/local: the real generators find our hooks, and
+# the hooks the binary in /usr/local/sbin (before: the hooks went to
+# /usr/local/lib/dracut etc., where no generator looks).
+if [ -d "$LOCALDEST" ]; then
+	DEST0=$DEST
+	DEST=$LOCALDEST
+	n="make install PREFIX=/usr/local: dracut puts us in the image"
+	if vm_ns "" dracut --quiet --force --no-hostonly --no-compress --no-early-microcode \
+		--kver "$KVER" --modules "bash base" "$WORK/local.img" >"$WORK/local.log" 2>&1; then
+		cpio -it --quiet <"$WORK/local.img" >"$WORK/local.list" 2>/dev/null
+		why=
+		grep -q 'usr/sbin/vfio-claim$' "$WORK/local.list" || why="$why no binary;"
+		grep -q 'hooks/pre-udev/00-vfio-claim.sh$' "$WORK/local.list" || why="$why no hook;"
+		expect_eq "$n" "" "$why"
+	else
+		fail "$n" "$(tail -n 3 "$WORK/local.log" | tr '\n' ' ')"
+	fi
+	n="make install PREFIX=/usr/local: mkinitcpio and initramfs-tools put us in the image"
+	why=
+	mk build "$WORK/mk-local" "$KVER" vfio-claim >/dev/null 2>&1 || why="$why mkinitcpio build() failed;"
+	[ -x "$WORK/mk-local/usr/sbin/vfio-claim" ] || why="$why no binary in the mkinitcpio image;"
+	if build_itools "$WORK/it-local.img" >"$WORK/it-local.log" 2>&1; then
+		lsinitramfs "$WORK/it-local.img" 2>/dev/null | grep -q 'usr/sbin/vfio-claim$' ||
+			why="$why no binary in the initramfs-tools image;"
+	else
+		why="$why mkinitramfs failed;"
+	fi
+	expect_eq "$n" "" "$why"
+	DEST=$DEST0
+	rm -rf "$LOCALDEST" "$WORK/mk-local" "$WORK/mk-local.calls"
+fi
+
+# Kernels without vfio: every generator still builds an image (issue 24),
+# and what the images hold.
+. "$TOP/tests/hooks/trimmed.sh"
+. "$TOP/tests/hooks/contents.sh"
+hooks_trimmed
+hooks_contents

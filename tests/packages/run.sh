@@ -7,6 +7,8 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib/testlib.sh"
+. "$TOP/tests/packages/scriptlets.sh"
+. "$TOP/tests/packages/buildflags.sh"
 cd "$TOP" || exit 2
 T=$TOP/tests/packages
 WORK=$TOP/tests/out/packages
@@ -31,6 +33,8 @@ if ! o=$(sh packaging/version-check.sh 99.0 2>&1) && echo "$o" | grep -q 'debian
 else
 	fail "version-check 99.0" "did not fail naming the files: $o"
 fi
+
+pkg_buildflags
 
 # git status before and after each build: a build must not change the tree.
 clean0=$(git status --porcelain 2>/dev/null)
@@ -92,6 +96,7 @@ if build deb; then
 	fi
 	mkdir -p "$WORK/deb.ctl"
 	dpkg-deb -e "$deb" "$WORK/deb.ctl"
+	pkg_deb_flags "$deb" "$WORK/deb.ctl"
 	expect_eq "deb: the trigger asks initramfs-tools to rebuild" "activate-noawait update-initramfs" \
 		"$(grep -v '^#' "$WORK/deb.ctl/triggers" 2>/dev/null)"
 	expect_eq "deb: conffiles" "/etc/vfio-claim.conf" "$(cat "$WORK/deb.ctl/conffiles" 2>/dev/null)"
@@ -133,6 +138,8 @@ if build rpm; then
 	mkdir -p "$WORK/rpm.x"
 	(cd "$WORK/rpm.x" && rpm2cpio "$rpmf" | cpio -idm --quiet)
 	versions rpm "$WORK/rpm.x"
+	pkg_rpm_scriptlets "$rpmf"
+	pkg_space_in_path "$version"
 fi
 
 # ---- Arch
@@ -146,4 +153,5 @@ if build arch; then
 	expect_eq "arch: backup keeps the config" "etc/vfio-claim.conf" \
 		"$(sed -n 's/^backup = //p' "$WORK/arch.x/.PKGINFO")"
 	versions arch "$WORK/arch.x"
+	pkg_arch_rebuild "$pkg"
 fi

@@ -43,21 +43,29 @@ vm_setup() {
 }
 
 # vm_ns ETCDIR CMD...: run CMD with /usr = testlayer + DEST/usr + kernel +
-# /usr, /etc = ETCDIR + /etc (ETCDIR may be empty), /boot = kernel + /boot.
+# /usr, /etc = ETCDIR + /etc (ETCDIR may be empty), /boot = testlayer/boot
+# (when there is one: a trimmed kernel's config) + kernel + /boot.
+# VM_SYSFS=DIR: a fake sysfs tree over /sys (the image hooks' view of the
+# build host's devices).
 vm_ns() {
 	etc=$1
 	shift
+	tboot=
+	[ -d "$TLAYER/boot" ] && tboot=$TLAYER/boot:
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare -m sh -c '
 		set -e
 		mount --make-rprivate /
 		mount -t overlay vfio-claim-usr -o "lowerdir=$1:$2/usr:$3:/usr" /usr
-		mount -t overlay vfio-claim-boot -o "lowerdir=$3/boot:/boot" /boot
+		mount -t overlay vfio-claim-boot -o "lowerdir=$6$3/boot:/boot" /boot
 		if [ -n "$4" ]; then
 			mount -t overlay vfio-claim-etc -o "lowerdir=$4:/etc" /etc
 		fi
-		shift 4
-		exec "$@"' vm-ns "$TLAYER" "$DEST" "$KROOT" "$etc" "$@"
+		if [ -n "$5" ]; then
+			mount --bind "$5" /sys
+		fi
+		shift 6
+		exec "$@"' vm-ns "$TLAYER" "$DEST" "$KROOT" "$etc" "${VM_SYSFS:-}" "$tboot" "$@"
 }
 
 # etc_with_conf DIR DEVICES: an /etc layer holding vfio-claim.conf.
@@ -144,7 +152,7 @@ vm_iommu_args() {
 # (dshell-2, vfioctl-verify/dshell-2; a matrix cell's boot is
 # matrix/KERNEL/IOMMU/FLAVOUR); a name that contains none of them
 # (vfioctl-groups/matches-sysfs, itools-order) needs every default boot.
-VM_BOOTS="dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 dshell-6 dsd-1 itools-1
+VM_BOOTS="dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 dshell-6 dsd-1 dsd-2 itools-1
 itools-6 mkinitcpio-1 mkinitcpio-6 unit-1 nested-boot"
 vm_wanted() {
 	[ -z "${TESTS:-}" ] && return 0

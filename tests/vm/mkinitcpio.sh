@@ -12,6 +12,7 @@
 #       mkinitcpio's init, sources /hooks/* and calls run_earlyhook before
 #       its coldplug (every PCI modalias through modprobe, as udev's kmod
 #       builtin does), then runs the guest report.
+# As mkinitcpio does, hooks see KERNELVERSION and _d_kmoduledir.
 # Hooks are read from INITCPIO_DIR (default /usr/lib/initcpio), units from
 # /usr/lib/systemd/system, modules from /usr/lib/modules/KVER.
 set -u
@@ -154,6 +155,8 @@ case $mode in
 build)
 	BUILDROOT=$1 KVER=$2
 	shift 2
+	# shellcheck disable=SC2034 # read by the hooks it sources
+	KERNELVERSION=$KVER _d_kmoduledir=/usr/lib/modules/$KVER
 	rm -rf "$BUILDROOT" "$BUILDROOT.calls"
 	base_layout
 	run_build "$@"
@@ -168,6 +171,8 @@ help)
 image)
 	out=$1 KVER=$2 BUILDROOT=$3
 	shift 3
+	# shellcheck disable=SC2034 # read by the hooks it sources
+	KERNELVERSION=$KVER _d_kmoduledir=/usr/lib/modules/$KVER
 	rm -rf "$BUILDROOT" "$BUILDROOT.calls"
 	base_layout
 	# What mkinitcpio's base and udev hooks would bring, for the test.

@@ -40,7 +40,7 @@ etc_with_conf "$WORK/etc-conf" "00:03,00:04.0"
 boots_of() {
 	case $1 in
 	dshell) echo "dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 nested-boot" ;;
-	dsd) echo dsd-1 ;;
+	dsd) echo "dsd-1 dsd-2" ;;
 	dconf) echo dshell-6 ;;
 	dunit) echo unit-1 ;;
 	itools) echo itools-1 ;;
@@ -70,7 +70,8 @@ build dshell build_dracut shell &
 build itools build_itools &
 wait
 build dsd build_dracut systemd &
-build dconf build_dracut shell "$WORK/etc-conf" &
+# The config goes into hostonly images only (the build host's devices).
+build dconf build_dracut shell "$WORK/etc-conf" --hostonly --no-hostonly-cmdline &
 wait
 build dunit build_dracut_unit &
 build mkcpio build_mkinitcpio &
@@ -106,6 +107,9 @@ boot dshell-6 dconf "" &
 wait
 boot dsd-1 dsd "$GPU_USB" &
 boot itools-1 itools "$GPU_USB" &
+# systemd-modules-load loads the claimed USB controller's driver, and
+# logs it to the kernel log (it logs to the journal otherwise).
+boot dsd-2 dsd "$GPU_USB rd.modules-load=xhci_pci systemd.log_target=kmsg" &
 wait
 boot itools-6 itconf "" &
 boot mkinitcpio-1 mkcpio "$GPU_USB" &
@@ -198,6 +202,23 @@ last=FAIL
 scenario1 unit-1 && u=$last && kmsg unit-1 "Starting vfio-claim.service" &&
 	end unit-1-service-ran && [ "$u" = PASS ] || last=FAIL
 cell unit-1 unit $last
+
+# The claim in a dracut systemd image runs before systemd-modules-load
+# (issue 24 item 2): xhci_pci, named by rd.modules-load=, finds 00:04.0
+# already held; vfio-claim's record has no previous driver for it, and its
+# overrides come before modules-load's "Inserted module 'xhci_pci'".
+n=dsd-2
+if begin $n; then
+	drivers $n "$CLAIMED"
+	kmsg $n "Inserted module 'xhci_pci'"
+	grep -qx "VMREPORT rec 0000:00:04.0 previous_driver=" "$WORK/$n.report" ||
+		bad "00:04.0's record: $(grep '^VMREPORT rec 0000:00:04.0 previous_driver' "$WORK/$n.report") (xhci_hcd had it first)"
+	awk '/^VMREPORT kmsg/ && /vfio-claim: .*driver_override set to/ && !ins { ovr = 1 }
+		/^VMREPORT kmsg/ && /Inserted module .xhci_pci./ { ins = 1 }
+		END { exit !(ovr && ins) }' "$WORK/$n.report" ||
+		bad "modules-load inserted xhci_pci before vfio-claim's first override: $(grep '^VMREPORT kmsg.*\(Inserted module\|driver_override set\)' "$WORK/$n.report" | cut -c 15- | tr '\n' '|')"
+	end $n
+fi
 
 # 2. A guard that no longer matches (the xhci's ID at the nvme's address).
 n=dshell-2

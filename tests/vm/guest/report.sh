@@ -6,7 +6,8 @@
 #       WOULD: the driver(s) modprobe -R picks for the modalias, or "-")
 #   VMREPORT vfionode NAME          a node under /dev/vfio
 #   VMREPORT rec ADDR KEY=VALUE     /run/vfio-claim/devices/ADDR
-#   VMREPORT kmsg LINE              dmesg lines that mention vfio-claim
+#   VMREPORT kmsg LINE              dmesg lines that mention vfio-claim, and
+#                                   systemd-modules-load's "Inserted module"
 #   VMREPORT preload LINE           what the test's preload step saw
 #   VMREPORT order LINE             initramfs-tools init-top ORDER
 #   VMREPORT verify LINE / verify-rc N   vfioctl verify, when in the image
@@ -79,7 +80,7 @@ fi
 	fi
 	dmesg 2>/dev/null | while read -r l; do
 		case $l in
-		*vfio-claim*) echo "VMREPORT kmsg $l" ;;
+		*vfio-claim* | *"Inserted module"*) echo "VMREPORT kmsg $l" ;;
 		esac
 	done
 	for g in /sys/kernel/iommu_groups/*; do
