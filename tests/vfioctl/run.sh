@@ -13,6 +13,8 @@ OUT=$TOP/tests/out/vfioctl
 SCHEMA=$HERE/verify-schema.jq
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# shellcheck source=tests/vfioctl/fleet.sh
+. "$HERE/fleet.sh"
 
 # ---- fixture builder ----
 
@@ -1930,6 +1932,8 @@ completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
+fleet_selftest
+fleet "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -1938,6 +1942,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	busy "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	fleet "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
