@@ -99,6 +99,9 @@ int vctl_parse_args(int argc, char **argv, struct sel_list *l);
  */
 int vctl_cmdline(struct vctl *c, char *buf, size_t size);
 
+/* 1 when vfio.variants=off or variants=off (config_variants) holds. */
+int vctl_no_variants(struct vctl *c);
+
 /* Builds path under the --root prefix; "" when there is no root. */
 void vctl_host_path(const struct vctl *c, char *buf, size_t size,
 		    const char *path);

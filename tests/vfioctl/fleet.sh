@@ -62,6 +62,18 @@ fleet_fixtures() {
 	echo "intel_iommu=on vfio.devices=01:00.0,01:00.1,3b:00.2,05:00.0,06:00.0,06:00.1,07:00.0" \
 		>"$R/proc/cmdline"
 
+	# A ConnectX-7 VF still on mlx5_core, and a kernel with its variant.
+	fx_new fleet-variant
+	fx_driver mlx5_core mlx5_core live
+	fx_dev 0000:3b:00.2 15b3:101e 020000 mlx5_core 40
+	mkdir -p "$R/mods"
+	{
+		echo "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci"
+		echo "alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci"
+	} >"$R/mods/modules.alias"
+	echo "pci:v000015B3d0000101Esv000015B3sd00000041bc02sc00i00" \
+		>"$R/sys/bus/pci/devices/0000:3b:00.2/modalias"
+
 	# vfio's no-IOMMU mode: nodes are /dev/vfio/noiommu-N.
 	FX_IOMMU='' fx_new fleet-noiommu
 	fx_dev 0000:01:00.0 10de:2204 030000 vfio-pci 1
@@ -198,6 +210,21 @@ fleet() {
 	else
 		pass "fleet-nfd-dir$s"
 	fi
+	# vfio.variants=off: verify does not ask for the variant, and plan
+	# and bind pick plain vfio-pci for the VF, as vfio-claim will.
+	F=$OUT/fx
+	check "fleet-variants-off-verify$s" 0 "ready: 1 of 1 devices ready" \
+		"$X" --root "$F/variantvf" --modules-dir "$F/variantvf/mods" \
+		--cmdline "vfio.devices=15b3:101e@0000:3b:00.2 vfio.variants=off" verify
+	check_not "fleet-variants-off-no-warning$s" "variant-driver" \
+		"$X" --root "$F/variantvf" --modules-dir "$F/variantvf/mods" \
+		--cmdline "vfio.devices=15b3:101e@0000:3b:00.2 vfio.variants=off" verify
+	check "fleet-variants-off-plan$s" 0 "action=claim to=vfio-pci" \
+		"$X" --root "$F/fleet-variant" --modules-dir "$F/fleet-variant/mods" \
+		--cmdline "vfio.devices=15b3:101e@0000:3b:00.2 vfio.variants=off" plan
+	check "fleet-variants-auto-plan$s" 0 "action=claim to=mlx5_vfio_pci" \
+		"$X" --root "$F/fleet-variant" --modules-dir "$F/fleet-variant/mods" \
+		--cmdline "vfio.devices=15b3:101e@0000:3b:00.2" plan
 	check "fleet-nfd-dir-missing$s" 1 \
 		"--nfd-dir $OUT/fx/fleet-2of3/nowhere: no such directory" \
 		"$X" --root "$OUT/fx/fleet-2of3" --quiet verify --nfd-dir "$OUT/fx/fleet-2of3/nowhere"
