@@ -1067,7 +1067,7 @@ suite() {
 	check "usage-bad-option$s" 2 "Try 'vfioctl --help'" "$X" --frob verify
 	check "usage-bind-no-args$s" 2 "name at least one device" \
 		v healthy bind
-	check "usage-bad-format$s" 2 "is not human, json or prometheus" \
+	check "usage-bad-format$s" 2 "is not human, json, prometheus or nfd" \
 		v healthy verify --format xml
 	check "help$s" 0 "qemu-args|--probe        verify: also open /dev/vfio/N" \
 		"$X" --help
