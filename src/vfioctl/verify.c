@@ -198,7 +198,7 @@ int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render)
 	struct vmiss_list miss = { .n = 0 };
 	struct vdev_list devs = { 0 };
 	struct vres *r;
-	int bad, i, n, nready = 0, ready;
+	int bad, i, n, nready = 0, ready, unwritten;
 
 	memset(&h, 0, sizeof(h));
 	bad = load_selectors(c, &h, argc, argv, &l);
@@ -233,8 +233,8 @@ int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render)
 	for (i = 0; i < n; i++)
 		nready += r[i].np == 0;
 	ready = nready == n && !(n && h.np) && !bad;
-	if (c->nfd_dir && !render && vfy_write_nfd(c, &h, r, n, ready))
-		ready = 0; /* said on stderr; the unit fails */
+	/* A label file not written is said on stderr, and fails the unit. */
+	unwritten = c->nfd_dir && !render && vfy_write_nfd(c, &h, r, n, ready);
 	if (render)
 		ready = render(c, &h, r, n, ready) == 0;
 	else if (c->nfd)
@@ -248,7 +248,7 @@ int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render)
 	free(r);
 	vdev_list_free(&devs);
 	vholders_free(&h.holders);
-	return ready ? 0 : 1;
+	return ready && !unwritten ? 0 : 1;
 }
 
 int cmd_verify(struct vctl *c, int argc, char **argv)

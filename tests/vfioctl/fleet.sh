@@ -228,6 +228,11 @@ fleet() {
 	check "fleet-nfd-dir-missing$s" 1 \
 		"--nfd-dir $OUT/fx/fleet-2of3/nowhere: no such directory" \
 		"$X" --root "$OUT/fx/fleet-2of3" --quiet verify --nfd-dir "$OUT/fx/fleet-2of3/nowhere"
+	# A ready host whose label file cannot be written: exit 1, and the
+	# verdict it prints is still "ready".
+	check "fleet-nfd-dir-missing-ready$s" 1 \
+		"--nfd-dir $OUT/fx/fleet-3of3/nowhere: no such directory|ready: 6 of 6 devices ready" \
+		"$X" --root "$OUT/fx/fleet-3of3" verify --nfd-dir "$OUT/fx/fleet-3of3/nowhere"
 	check "fleet-format-bad$s" 2 "is not human, json, prometheus or nfd" \
 		"$X" --root "$OUT/fx/fleet-2of3" verify --format nfds
 	check "fleet-nfd-dir-not-kubevirt$s" 2 "--nfd-dir is an option of verify, not of kubevirt" \
