@@ -245,6 +245,8 @@ INSTALL_FILES := \
 	0755:initramfs/scripts/init-top/00-vfio-claim:$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-claim \
 	0644:systemd/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service \
 	0644:systemd/vfio-verify.service:$(SYSTEMDUNITDIR)/vfio-verify.service \
+	0644:systemd/vfio-nfd.service:$(SYSTEMDUNITDIR)/vfio-nfd.service \
+	0644:systemd/vfio-nfd.timer:$(SYSTEMDUNITDIR)/vfio-nfd.timer \
 	0644:completion/vfioctl:$(BASHCOMPDIR)/vfioctl \
 	0644:man/vfio-claim.8:$(MANDIR)/man8/vfio-claim.8 \
 	0644:man/vfioctl.8:$(MANDIR)/man8/vfioctl.8 \

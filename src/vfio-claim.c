@@ -248,6 +248,7 @@ static int claim(const struct run *s, struct sel_list *sels)
 	}
 	ctx.cmdline = s->cmdline;
 	ctx.alias_path = s->alias[0] ? s->alias : NULL;
+	ctx.no_variants = !config_variants(s->cmdline, s->config);
 	r = claim_plan(&ctx, sels);
 	if (r == 0 && s->dry_run)
 		claim_print_plan(&ctx);

@@ -39,7 +39,8 @@ static void refuse(struct claim_dev *c, enum claim_action a, const char *why)
 /*
  * The vfio driver for c: SEL=DRIVER when the selector names one (checked
  * against the vfio_pci: aliases of modules.alias), else the variant whose
- * alias matches the device's modalias best (variant.c), else vfio-pci.
+ * alias matches the device's modalias best (variant.c) unless variants
+ * are off (config_variants), else vfio-pci.
  */
 static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 			 size_t size)
@@ -64,7 +65,7 @@ static int choose_driver(struct claim_ctx *ctx, struct claim_dev *c, char *why,
 			 want);
 		return -1;
 	}
-	if (ctx->alias_path) {
+	if (ctx->alias_path && !ctx->no_variants) {
 		pci_read_modalias(ctx->sys, c->dev.name, ma, sizeof(ma));
 		variant_find(ctx->alias_path, ma, c->module, sizeof(c->module));
 	}

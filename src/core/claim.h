@@ -72,6 +72,8 @@ struct claim_ctx {
 	const char *cmdline;
 	/* modules.alias, for vfio variant drivers; NULL: vfio-pci only. */
 	const char *alias_path;
+	/* vfio.variants=off: vfio-pci unless SEL=DRIVER names a variant. */
+	int no_variants;
 
 	/* Filled in by claim_resolve (and so by claim_plan). */
 	struct claim_dev *dev;

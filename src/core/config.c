@@ -13,9 +13,22 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-int config_find(const char *text, size_t len, const char *path, char *val,
-		size_t size, struct config_line *where)
+/* The keys of vfio-claim.conf (vfio-claim.conf(5)). */
+static int known_key(const char *k, size_t n)
 {
+	return (n == 7 && !memcmp(k, "devices", 7)) ||
+	       (n == 8 && !memcmp(k, "variants", 8));
+}
+
+/*
+ * The value of the last "key = VALUE" line; warn: say what is not a known
+ * KEY=VALUE line (one pass of the file does, not each key's).
+ */
+static int find_key(const char *text, size_t len, const char *path,
+		    const char *key, int warn, char *val, size_t size,
+		    struct config_line *where)
+{
+	size_t klen = strlen(key);
 	const char *p = text, *end = text + len;
 	int lineno = 0, found = 0;
 
@@ -38,8 +51,11 @@ int config_find(const char *text, size_t len, const char *path, char *val,
 			continue;
 		eq = memchr(k, '=', ve - k);
 		if (!eq) {
-			vc_warn("%s:%d: '%.*s' is not KEY=VALUE; ignored", path,
-				lineno, (int)(ve - k > 40 ? 40 : ve - k), k);
+			if (warn)
+				vc_warn("%s:%d: '%.*s' is not KEY=VALUE; "
+					"ignored",
+					path, lineno,
+					(int)(ve - k > 40 ? 40 : ve - k), k);
 			continue;
 		}
 		ke = eq;
@@ -48,17 +64,21 @@ int config_find(const char *text, size_t len, const char *path, char *val,
 		v = eq + 1;
 		while (v < ve && is_blank(*v))
 			v++;
-		if (ke - k != 7 || memcmp(k, "devices", 7)) {
-			vc_warn("%s:%d: unknown key '%.*s' ignored (known: "
-				"devices)",
-				path, lineno, (int)(ke - k > 40 ? 40 : ke - k),
-				k);
+		if (!known_key(k, ke - k)) {
+			if (warn)
+				vc_warn("%s:%d: unknown key '%.*s' ignored "
+					"(known: devices, variants)",
+					path, lineno,
+					(int)(ke - k > 40 ? 40 : ke - k), k);
 			continue;
 		}
+		if ((size_t)(ke - k) != klen || memcmp(k, key, klen))
+			continue;
 		if ((size_t)(ve - v) >= size) {
-			vc_err("%s:%d: the devices= value is longer than %u "
-			       "bytes: name slots or IDs instead",
-			       path, lineno, (unsigned int)size - 1);
+			vc_err("%s:%d: the %s= value is longer than %u "
+			       "bytes%s",
+			       path, lineno, key, (unsigned int)size - 1,
+			       warn ? ": name slots or IDs instead" : "");
 			return -E2BIG;
 		}
 		memcpy(val, v, ve - v);
@@ -71,6 +91,12 @@ int config_find(const char *text, size_t len, const char *path, char *val,
 		}
 	}
 	return found;
+}
+
+int config_find(const char *text, size_t len, const char *path, char *val,
+		size_t size, struct config_line *where)
+{
+	return find_key(text, len, path, "devices", 1, val, size, where);
 }
 
 int config_parse(const char *text, size_t len, const char *path, char *val,
@@ -169,4 +195,37 @@ int config_devices(const char *cmdline, const char *config, char *val,
 		return r;
 	*source = config;
 	return config_read(config, val, size);
+}
+
+/* 1 for "auto", 0 for "off"; -1 (said) for anything else. */
+static int variants_value(const char *v, const char *where)
+{
+	if (!strcmp(v, "auto"))
+		return 1;
+	if (!strcmp(v, "off"))
+		return 0;
+	vc_err("%s%s: '%s' is not auto or off; variant drivers stay "
+	       "automatic",
+	       where, where[0] == 'v' ? "" : ": variants=", v);
+	return -1;
+}
+
+int config_variants(const char *cmdline, const char *config)
+{
+	static char buf[CONFIG_MAX];
+	char v[16];
+	size_t len;
+	int r;
+
+	r = cmdline_get_last(cmdline, "vfio.variants", v, sizeof(v));
+	if (r)
+		return variants_value(r > 0 ? v : "(too long)",
+				      "vfio.variants=") != 0;
+	if (!config || !config[0] ||
+	    config_load(config, buf, sizeof(buf), &len) <= 0)
+		return 1;
+	r = find_key(buf, len, config, "variants", 0, v, sizeof(v), NULL);
+	if (r <= 0)
+		return 1;
+	return variants_value(v, config) != 0;
 }

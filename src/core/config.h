@@ -60,4 +60,13 @@ int config_read(const char *path, char *val, size_t size);
 int config_devices(const char *cmdline, const char *config, char *val,
 		   size_t size, const char **source);
 
+/*
+ * Whether vfio-claim picks a vfio variant driver by itself (variant.c):
+ * 1 (auto, the default), 0 when the last vfio.variants= on the command
+ * line, else the last variants= in config, is "off". A value that is
+ * neither is an error (logged) and keeps it automatic. SEL=DRIVER still
+ * names a driver either way.
+ */
+int config_variants(const char *cmdline, const char *config);
+
 #endif

@@ -69,6 +69,7 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &c->sys;
 	ctx.alias_path = vctl_alias_path(c);
+	ctx.no_variants = vctl_no_variants(c);
 	ctx.dry_run = c->dry_run;
 	if (c->real || c->modprobe) {
 		ctx.load_module = vctl_load_module;

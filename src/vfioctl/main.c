@@ -30,7 +30,7 @@ struct verb {
 static const struct verb verbs[] = {
 	{ "verify", cmd_verify,
 	  "[SEL...]     are the devices ready for a VM? (exit 0 ready)",
-	  " --json --format --probe " },
+	  " --json --format --probe --nfd-dir " },
 	{ "bind", cmd_bind, "SEL...         hand devices to vfio-pci now",
 	  " --dry-run --force " },
 	{ "unbind", cmd_unbind,
@@ -53,6 +53,8 @@ static const struct verb verbs[] = {
 	{ "release", cmd_release,
 	  "SEL...      the reverse (--all: every device in the file)",
 	  " --dry-run --no-rebuild --all " },
+	{ "kubevirt", cmd_kubevirt,
+	  "[SEL...]   permittedHostDevices for KubeVirt", " " },
 };
 
 #define NVERBS (int)(sizeof(verbs) / sizeof(verbs[0]))
@@ -85,7 +87,9 @@ static void usage(FILE *f)
 	      "Options of some verbs (vfioctl VERB --help lists a verb's):\n"
 	      "  --json             machine-readable output (verify, groups,\n"
 	      "                     plan, cmdline, qemu-args)\n"
-	      "  --format FMT       verify: human, json or prometheus\n"
+	      "  --format FMT       verify: human, json, prometheus or nfd\n"
+	      "  --nfd-dir DIR      verify: also write DIR/vfio-claim, the\n"
+	      "                     node labels of Node Feature Discovery\n"
 	      "  -n, --dry-run      bind, unbind, reserve, release: show what\n"
 	      "                     would be done, write nothing\n"
 	      "      --probe        verify: also open /dev/vfio/N and ask the\n"
@@ -131,6 +135,7 @@ enum {
 	/* Options of one verb (struct verb.opts). */
 	OPT_NO_REBUILD,
 	OPT_ALL,
+	OPT_NFD_DIR,
 };
 
 static const struct option longopts[] = {
@@ -149,6 +154,7 @@ static const struct option longopts[] = {
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "no-rebuild", no_argument, NULL, OPT_NO_REBUILD },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "nfd-dir", required_argument, NULL, OPT_NFD_DIR },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -170,7 +176,7 @@ static const struct {
 	{ "--json", OPT_JSON },	  { "--format", OPT_FORMAT },
 	{ "--probe", OPT_PROBE }, { "--dry-run", 'n' },
 	{ "--force", 'f' },	  { "--no-rebuild", OPT_NO_REBUILD },
-	{ "--all", OPT_ALL },
+	{ "--all", OPT_ALL },	  { "--nfd-dir", OPT_NFD_DIR },
 };
 #define NVERB_OPTS (int)(sizeof(verb_opts) / sizeof(verb_opts[0]))
 
@@ -335,11 +341,12 @@ int main(int argc, char **argv)
 		case OPT_FORMAT:
 			c.json = !strcmp(optarg, "json");
 			c.prometheus = !strcmp(optarg, "prometheus");
-			if (!c.json && !c.prometheus &&
+			c.nfd = !strcmp(optarg, "nfd");
+			if (!c.json && !c.prometheus && !c.nfd &&
 			    strcmp(optarg, "human")) {
 				fprintf(stderr,
 					"vfioctl: --format: '%s' is not human, "
-					"json or prometheus\n",
+					"json, prometheus or nfd\n",
 					optarg);
 				return 2;
 			}
@@ -352,6 +359,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALL:
 			c.all = 1;
+			break;
+		case OPT_NFD_DIR:
+			c.nfd_dir = optarg;
 			break;
 		case 'n':
 			c.dry_run = 1;

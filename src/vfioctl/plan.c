@@ -100,6 +100,7 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 	}
 	ctx.sys = &c->sys;
 	ctx.alias_path = vctl_alias_path(c);
+	ctx.no_variants = vctl_no_variants(c);
 	ctx.dry_run = 1;
 	r = claim_plan(&ctx, &l);
 	if (r == 0)

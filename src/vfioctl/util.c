@@ -13,6 +13,7 @@
 
 #include "claim.h"
 #include "cmdline.h"
+#include "config.h"
 #include "iommu.h"
 #include "log.h"
 #include "modprobe.h"
@@ -142,6 +143,18 @@ int vctl_cmdline(struct vctl *c, char *buf, size_t size)
 	if (!c->proc[0] || vc_path(p, sizeof(p), "%s/cmdline", c->proc) < 0)
 		return 0;
 	return cmdline_read(p, buf, size) == 0;
+}
+
+int vctl_no_variants(struct vctl *c)
+{
+	static char cl[CMDLINE_MAX + 1];
+	static int off = -1; /* once: a bad value is said once */
+
+	if (off < 0) {
+		vctl_cmdline(c, cl, sizeof(cl));
+		off = !config_variants(cl, c->config);
+	}
+	return off;
 }
 
 void vctl_fmt(char *buf, size_t size, const char *fmt, ...)

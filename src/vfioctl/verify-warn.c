@@ -276,7 +276,9 @@ static void check_variant(struct vctl *c, struct vres *r)
 	char modalias[256], mod[64];
 	struct problem *x;
 
-	if (!alias || strcmp(r->dev.driver, VFIO_PCI_DRV) ||
+	/* vfio.variants=off: plain vfio-pci is what the host asked for. */
+	if (!alias || vctl_no_variants(c) ||
+	    strcmp(r->dev.driver, VFIO_PCI_DRV) ||
 	    !strcmp(r->sel_driver ? r->sel_driver : "", VFIO_PCI_DRV))
 		return;
 	pci_read_modalias(&c->sys, r->dev.name, modalias, sizeof(modalias));

@@ -191,14 +191,14 @@ static int load_selectors(struct vctl *c, struct host *h, int argc, char **argv,
 	return 0;
 }
 
-int cmd_verify(struct vctl *c, int argc, char **argv)
+int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render)
 {
 	static struct sel_list l;
 	static struct host h;
 	struct vmiss_list miss = { .n = 0 };
 	struct vdev_list devs = { 0 };
 	struct vres *r;
-	int bad, i, n, nready = 0, ready;
+	int bad, i, n, nready = 0, ready, unwritten;
 
 	memset(&h, 0, sizeof(h));
 	bad = load_selectors(c, &h, argc, argv, &l);
@@ -233,7 +233,13 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		nready += r[i].np == 0;
 	ready = nready == n && !(n && h.np) && !bad;
-	if (c->prometheus)
+	/* A label file not written is said on stderr, and fails the unit. */
+	unwritten = c->nfd_dir && !render && vfy_write_nfd(c, &h, r, n, ready);
+	if (render)
+		ready = render(c, &h, r, n, ready) == 0;
+	else if (c->nfd)
+		vfy_render_nfd(c, stdout, &h, r, n, ready);
+	else if (c->prometheus)
 		vfy_render_prometheus(&h, r, n, ready, nready);
 	else if (c->json)
 		vfy_render_json(&h, r, n, ready, nready);
@@ -242,5 +248,10 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 	free(r);
 	vdev_list_free(&devs);
 	vholders_free(&h.holders);
-	return ready ? 0 : 1;
+	return ready && !unwritten ? 0 : 1;
+}
+
+int cmd_verify(struct vctl *c, int argc, char **argv)
+{
+	return vfy_run(c, argc, argv, NULL);
 }

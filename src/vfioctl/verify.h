@@ -100,4 +100,20 @@ void vfy_render_json(const struct host *h, const struct vres *r, int n,
 void vfy_render_prometheus(const struct host *h, const struct vres *r, int n,
 			   int ready, int nready);
 
+/*
+ * The verb: the host, then each device, then one rendering: render's
+ * (returns the exit status) or the one --format names. cmd_verify is
+ * vfy_run(c, argc, argv, NULL); vfioctl kubevirt renders the same result.
+ */
+typedef int vfy_render_fn(struct vctl *c, const struct host *h,
+			  const struct vres *r, int n, int ready);
+int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render);
+
+/* Node Feature Discovery's feature file (verify-nfd.c). */
+void vfy_render_nfd(struct vctl *c, FILE *f, const struct host *h,
+		    const struct vres *r, int n, int ready);
+/* Writes it as c->nfd_dir/vfio-claim, atomically; -1 (said) on failure. */
+int vfy_write_nfd(struct vctl *c, const struct host *h, const struct vres *r,
+		  int n, int ready);
+
 #endif

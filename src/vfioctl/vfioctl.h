@@ -31,6 +31,8 @@ struct vctl {
 	const char *modprobe; /* --modprobe: loads modules instead of libkmod */
 	int json;
 	int prometheus;
+	int nfd; /* verify --format nfd */
+	const char *nfd_dir; /* verify --nfd-dir: write the label file there */
 	int quiet;
 	int verbose;
 	int dry_run;
@@ -96,6 +98,9 @@ int vctl_parse_args(int argc, char **argv, struct sel_list *l);
  * one, 0 when not available.
  */
 int vctl_cmdline(struct vctl *c, char *buf, size_t size);
+
+/* 1 when vfio.variants=off or variants=off (config_variants) holds. */
+int vctl_no_variants(struct vctl *c);
 
 /* Builds path under the --root prefix; "" when there is no root. */
 void vctl_host_path(const struct vctl *c, char *buf, size_t size,
@@ -191,6 +196,7 @@ int vctl_blocks_group(const struct vctl *c, const struct vc_dev *d);
 
 /* The verbs: 0 ok, 1 not ready or failed, 2 usage. */
 int cmd_verify(struct vctl *c, int argc, char **argv);
+int cmd_kubevirt(struct vctl *c, int argc, char **argv);
 int cmd_bind(struct vctl *c, int argc, char **argv);
 int cmd_unbind(struct vctl *c, int argc, char **argv);
 int cmd_groups(struct vctl *c, int argc, char **argv);

@@ -46,6 +46,8 @@ expected() {
 	echo "/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim"
 	echo "/usr/lib/systemd/system/vfio-claim.service"
 	echo "/usr/lib/systemd/system/vfio-verify.service"
+	echo "/usr/lib/systemd/system/vfio-nfd.service"
+	echo "/usr/lib/systemd/system/vfio-nfd.timer"
 	echo "$p/share/bash-completion/completions/vfioctl"
 	echo "$p/share/man/man8/vfio-claim.8"
 	echo "$p/share/man/man8/vfioctl.8"

@@ -40,18 +40,18 @@ static const struct {
 	{ "only-newlines", "\n\n\r\n", 0, NULL, "" },
 	{ "unknown-key-warned", "foo = bar\ndevices=0b:00.0\n", 1, "0b:00.0",
 	  "<4>vfio-claim: /t.conf:1: unknown key 'foo' ignored (known: "
-	  "devices)\n" },
+	  "devices, variants)\n" },
 	{ "key-is-case-sensitive", "Devices=0b:00.0", 0, NULL,
 	  "<4>vfio-claim: /t.conf:1: unknown key 'Devices' ignored (known: "
-	  "devices)\n" },
+	  "devices, variants)\n" },
 	{ "key-prefix-is-unknown", "devices2=0b:00.0\ndevice=x", 0, NULL,
 	  "<4>vfio-claim: /t.conf:1: unknown key 'devices2' ignored (known: "
-	  "devices)\n"
+	  "devices, variants)\n"
 	  "<4>vfio-claim: /t.conf:2: unknown key 'device' ignored (known: "
-	  "devices)\n" },
+	  "devices, variants)\n" },
 	{ "empty-key", "=0b:00.0\n", 0, NULL,
 	  "<4>vfio-claim: /t.conf:1: unknown key '' ignored (known: "
-	  "devices)\n" },
+	  "devices, variants)\n" },
 	{ "line-without-equals", "# c\n\ndevices 0b:00.0\n", 0, NULL,
 	  "<4>vfio-claim: /t.conf:3: 'devices 0b:00.0' is not KEY=VALUE; "
 	  "ignored\n" },
@@ -248,8 +248,63 @@ static void test_set(void)
 	t_end();
 }
 
+/* Whether vfio-claim picks variant drivers: vfio.variants=, variants=. */
+static void test_variants(void)
+{
+	char path[] = "/tmp/vfio-claim-unit-conf.XXXXXX", val[64];
+	static const char text[] = "variants = off # KubeVirt\ndevices=a\n";
+	const char *log;
+	int fd;
+
+	t_begin("config/variants-default-auto");
+	t_log_start(VC_DEBUG);
+	T_INT(config_variants("quiet", NULL), 1);
+	T_INT(config_variants("", "/nonexistent/vfio-claim.conf"), 1);
+	T_STR(t_log_end(), "");
+	t_end();
+
+	t_begin("config/variants-cmdline");
+	T_INT(config_variants("vfio.variants=off", NULL), 0);
+	T_INT(config_variants("vfio.variants=off vfio.variants=auto", NULL), 1);
+	T_INT(config_variants("vfio.variants=auto vfio.variants=off", NULL), 0);
+	/* After "--" the arguments are init's. */
+	T_INT(config_variants("quiet -- vfio.variants=off", NULL), 1);
+	t_end();
+
+	t_begin("config/variants-bad-value-said-stays-auto");
+	t_log_start(VC_DEBUG);
+	T_INT(config_variants("vfio.variants=no", NULL), 1);
+	log = t_log_end();
+	T_STR(log, "<3>vfio-claim: vfio.variants=: 'no' is not auto or off; "
+		   "variant drivers stay automatic\n");
+	t_end();
+
+	t_begin("config/variants-file-and-cmdline-wins");
+	fd = mkstemp(path);
+	T_TRUE(fd >= 0);
+	if (fd >= 0) {
+		T_INT(write(fd, text, sizeof(text) - 1), sizeof(text) - 1);
+		close(fd);
+		t_log_start(VC_DEBUG);
+		T_INT(config_variants("quiet", path), 0);
+		T_INT(config_variants("vfio.variants=auto", path), 1);
+		/* devices= still reads, and variants= is no unknown key. */
+		T_INT(config_read(path, val, sizeof(val)), 1);
+		T_STR(val, "a");
+		T_STR(t_log_end(), "");
+		unlink(path);
+	}
+	t_end();
+
+	t_begin("config/variants-not-devices");
+	T_INT(config_parse("variants=off\n", 13, "/t.conf", val, sizeof(val)),
+	      0);
+	t_end();
+}
+
 void test_config(void)
 {
+	test_variants();
 	test_cases();
 	test_set();
 	test_sizes();

@@ -15,6 +15,8 @@ OUT=$TOP/tests/out/vfioctl
 SCHEMA=$HERE/verify-schema.jq
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# shellcheck source=tests/vfioctl/fleet.sh
+. "$HERE/fleet.sh"
 
 # ---- fixture builder ----
 
@@ -1067,7 +1069,7 @@ suite() {
 	check "usage-bad-option$s" 2 "Try 'vfioctl --help'" "$X" --frob verify
 	check "usage-bind-no-args$s" 2 "name at least one device" \
 		v healthy bind
-	check "usage-bad-format$s" 2 "is not human, json or prometheus" \
+	check "usage-bad-format$s" 2 "is not human, json, prometheus or nfd" \
 		v healthy verify --format xml
 	check "help$s" 0 "qemu-args|--probe        verify: also open /dev/vfio/N" \
 		"$X" --help
@@ -1940,6 +1942,8 @@ giveback "$VFIOCTL" ""
 no_open
 hermetic
 corpus "$VFIOCTL" ""
+fleet_selftest
+fleet "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -1950,6 +1954,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
 	corpus "$BUILD/vfioctl.asan" .asan
+	fleet "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
