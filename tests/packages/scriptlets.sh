@@ -15,7 +15,7 @@ pkg_rpm_scriptlets() {
 	chmod +x "$fb/dracut" "$fb/systemctl"
 	rebuild="dracut --regenerate-all --force --quiet"
 	warn="vfio-claim: 'dracut --regenerate-all --force' failed; run it again before rebooting"
-	units="vfio-claim.service vfio-verify.service"
+	units="vfio-claim.service vfio-verify.service vfio-nfd.service vfio-nfd.timer"
 	# WHEN TAG ARG EXPECTED: EXPECTED is "rc|calls|stderr".
 	while IFS='|' read -r when tag arg want; do
 		rpm -qp --qf "%{$tag}" "$1" >"$WORK/scriptlet" 2>/dev/null
