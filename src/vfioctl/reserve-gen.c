@@ -17,9 +17,7 @@
 #include "reserve.h"
 #include "vfioctl.h"
 
-/* A program of the host (under --root): its path in prog, or -ENOENT. */
-static int find_prog(const struct vctl *c, const char *name, char *prog,
-		     size_t size)
+int find_prog(const struct vctl *c, const char *name, char *prog, size_t size)
 {
 	static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin",
 					    "/usr/sbin",       "/usr/bin",

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "busy.h"
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "log.h"
 #include "reserve.h"
+#include "trial.h"
 #include "vfioctl.h"
 
 /* ---- both verbs ---- */
@@ -29,6 +31,9 @@ static void warn_cmdline(struct vctl *c, const struct conf *f)
 
 	if (!vctl_cmdline(c, cmdline, sizeof(cmdline)) ||
 	    cmdline_get_last(cmdline, "vfio.devices", val, sizeof(val)) != 1)
+		return;
+	/* In a trial boot the value is the trial's, not the boot loader's. */
+	if (cmdline_get_last(cmdline, "vfio.trial", val, sizeof(val)) == 1)
 		return;
 	vc_warn("the kernel command line has vfio.devices=%s, which wins over "
 		"%s: remove it from the boot loader's configuration, or the "
@@ -113,6 +118,43 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		       "it: fix the error above, then run '%s'",
 		       c->config, g.cmd);
 	return 1;
+}
+
+/*
+ * The new value, checked: with --try booted once (trial.c), else written
+ * and built in. Over SSH, a reservation that takes the wrong device
+ * locks the user out at the next boot: say that --try exists.
+ */
+static int finish(struct vctl *c, struct conf *f, const char *value)
+{
+	if (c->try_boot)
+		return trial_go(c, value[0] ? value : "none");
+	if (getenv("SSH_CONNECTION") && !c->dry_run && !c->quiet)
+		fprintf(stderr,
+			"vfioctl: note: over SSH, a device the host needs "
+			"locks you out at the next boot; 'vfioctl %s --try' "
+			"boots it once and keeps it only after 'vfioctl "
+			"confirm'\n",
+			f->verb);
+	return apply(c, f, value);
+}
+
+/* The value of a confirmed trial into the config file and the initramfs. */
+int reserve_set(struct vctl *c, const char *verb, const char *value)
+{
+	static struct conf f;
+
+	if (conf_read(c, verb, &f))
+		return 1;
+	if (!strcmp(value, "none"))
+		value = "";
+	if (f.has_line && !strcmp(f.value, value)) {
+		if (!c->quiet)
+			printf("%s: devices=%s already; nothing to change\n",
+			       c->config, value);
+		return 0;
+	}
+	return apply(c, &f, value);
 }
 
 /* ---- reserve ---- */
@@ -214,12 +256,19 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 	static struct entries e;
 	static char value[VALUE_MAX];
 	struct claim_ctx ctx;
+	struct trial t;
 	int i, r, bad = 0;
 
 	if (!argc) {
 		fprintf(stderr, "vfioctl reserve: name at least one device\n");
 		return 2;
 	}
+	if (c->within && !c->try_boot) {
+		fprintf(stderr, "vfioctl reserve: --within goes with --try\n");
+		return 2;
+	}
+	if (c->try_boot && trial_running(c, &t))
+		return 1;
 	if (vctl_parse_args(argc, argv, &l))
 		return 2;
 	if (conf_read(c, "reserve", &f))
@@ -251,7 +300,7 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 		       c->config, VALUE_MAX - 1);
 		return 1;
 	}
-	return apply(c, &f, value);
+	return finish(c, &f, value);
 }
 
 /* ---- release ---- */
@@ -277,8 +326,15 @@ int cmd_release(struct vctl *c, int argc, char **argv)
 	static struct conf f;
 	static struct entries e;
 	static char value[VALUE_MAX];
+	struct trial t;
 	int i, j, bad = 0;
 
+	if (c->within && !c->try_boot) {
+		fprintf(stderr, "vfioctl release: --within goes with --try\n");
+		return 2;
+	}
+	if (c->try_boot && trial_running(c, &t))
+		return 1;
 	if (c->all == !!argc) {
 		fprintf(stderr, "vfioctl release: name devices, or --all%s\n",
 			argc ? ", not both" : "");
@@ -325,5 +381,5 @@ int cmd_release(struct vctl *c, int argc, char **argv)
 	}
 	if (entries_join(&e, value, sizeof(value)))
 		return 1; /* shorter than what was there */
-	return apply(c, &f, value);
+	return finish(c, &f, value);
 }

@@ -58,5 +58,10 @@ int conf_restore(const struct conf *f);
 int detect_generator(const struct vctl *c, struct gen *g);
 void check_mkinitcpio_hooks(const struct vctl *c);
 int run_generator(const struct gen *g);
+/* A program of the host (under --root): its path in prog, or -ENOENT. */
+int find_prog(const struct vctl *c, const char *name, char *prog, size_t size);
+
+/* reserve.c: confirm's write, the same as reserve's; the exit status. */
+int reserve_set(struct vctl *c, const char *verb, const char *value);
 
 #endif

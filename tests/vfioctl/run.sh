@@ -1919,6 +1919,8 @@ if [ ! -x "$VFIOCTL" ]; then
 	fail vfioctl-built "no $VFIOCTL: run make"
 	exit 1
 fi
+# shellcheck source=tests/vfioctl/trial.sh
+. "$HERE/trial.sh"
 build_fixtures
 capture_round_trip
 promcheck_selftest
@@ -1928,6 +1930,7 @@ busy "$VFIOCTL" ""
 reserve_suite "$VFIOCTL" ""
 completion
 giveback "$VFIOCTL" ""
+trial_suite "$VFIOCTL" ""
 no_open
 hermetic
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
@@ -1938,6 +1941,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	busy "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	trial_suite "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
