@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 
 #include "log.h"
+#include "trial.h"
 #include "vfioctl.h"
 
 #ifndef VERSION
@@ -48,10 +49,12 @@ static const struct verb verbs[] = {
 	  " --json " },
 	{ "reserve", cmd_reserve,
 	  "SEL...      keep them for vfio-pci: the config file, the initramfs",
-	  " --dry-run --force --no-rebuild " },
+	  " --dry-run --force --no-rebuild --try --within " },
 	{ "release", cmd_release,
 	  "SEL...      the reverse (--all: every device in the file)",
-	  " --dry-run --no-rebuild --all " },
+	  " --dry-run --no-rebuild --all --try --within " },
+	{ "confirm", cmd_confirm, "      keep a trial boot (reserve --try)",
+	  " --reject --countdown --dry-run " },
 };
 
 #define NVERBS (int)(sizeof(verbs) / sizeof(verbs[0]))
@@ -97,6 +100,10 @@ static void usage(FILE *f)
 	      "the\n"
 	      "                     initramfs command instead of running it\n"
 	      "  --all              release: every device in the file\n"
+	      "      --try          reserve: boot it once (kexec), kept only\n"
+	      "                     if 'vfioctl confirm' runs in the window\n"
+	      "      --within DUR   reserve --try: the window (10m; 60s-24h)\n"
+	      "      --reject       confirm: reboot into the old setup now\n"
 	      "  -f, --force        bind or reserve a device the host uses,\n"
 	      "                     unbind one whose group a VM holds\n"
 	      "Options of every verb:\n"
@@ -130,6 +137,10 @@ enum {
 	/* Options of one verb (struct verb.opts). */
 	OPT_NO_REBUILD,
 	OPT_ALL,
+	OPT_TRY,
+	OPT_WITHIN,
+	OPT_REJECT,
+	OPT_COUNTDOWN,
 };
 
 static const struct option longopts[] = {
@@ -148,6 +159,10 @@ static const struct option longopts[] = {
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "no-rebuild", no_argument, NULL, OPT_NO_REBUILD },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "try", no_argument, NULL, OPT_TRY },
+	{ "within", required_argument, NULL, OPT_WITHIN },
+	{ "reject", no_argument, NULL, OPT_REJECT },
+	{ "countdown", no_argument, NULL, OPT_COUNTDOWN },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -166,10 +181,17 @@ static const struct {
 	const char *name;
 	int opt; /* what getopt_long() returns for it */
 } verb_opts[] = {
-	{ "--json", OPT_JSON },	  { "--format", OPT_FORMAT },
-	{ "--probe", OPT_PROBE }, { "--dry-run", 'n' },
-	{ "--force", 'f' },	  { "--no-rebuild", OPT_NO_REBUILD },
+	{ "--json", OPT_JSON },
+	{ "--format", OPT_FORMAT },
+	{ "--probe", OPT_PROBE },
+	{ "--dry-run", 'n' },
+	{ "--force", 'f' },
+	{ "--no-rebuild", OPT_NO_REBUILD },
 	{ "--all", OPT_ALL },
+	{ "--try", OPT_TRY },
+	{ "--within", OPT_WITHIN },
+	{ "--reject", OPT_REJECT },
+	{ "--countdown", OPT_COUNTDOWN },
 };
 #define NVERB_OPTS (int)(sizeof(verb_opts) / sizeof(verb_opts[0]))
 
@@ -334,6 +356,19 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALL:
 			c.all = 1;
+			break;
+		case OPT_TRY:
+			c.try_boot = 1;
+			break;
+		case OPT_WITHIN:
+			if (trial_parse_window(optarg, &c.within))
+				return 2;
+			break;
+		case OPT_REJECT:
+			c.reject = 1;
+			break;
+		case OPT_COUNTDOWN:
+			c.countdown = 1;
 			break;
 		case 'n':
 			c.dry_run = 1;
