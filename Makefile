@@ -226,6 +226,7 @@ INSTALL_FILES := \
 	0755:initramfs/scripts/init-top/00-vfio-claim:$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-claim \
 	0644:systemd/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service \
 	0644:systemd/vfio-verify.service:$(SYSTEMDUNITDIR)/vfio-verify.service \
+	0644:systemd/vfio-trial.service:$(SYSTEMDUNITDIR)/vfio-trial.service \
 	0644:completion/vfioctl:$(BASHCOMPDIR)/vfioctl \
 	0644:man/vfio-claim.8:$(MANDIR)/man8/vfio-claim.8 \
 	0644:man/vfioctl.8:$(MANDIR)/man8/vfioctl.8 \
@@ -239,12 +240,18 @@ install: all
 	done
 	@if [ -f $(BUILD)/vfioctl ]; then \
 		install -D -m 0755 $(BUILD)/vfioctl $(DESTDIR)$(SBINDIR)/vfioctl; fi
+	@# vfio-trial.service is enabled statically: its condition (the
+	@# vfio.trial= marker of 'vfioctl reserve --try') keeps it idle otherwise.
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants
+	@ln -sf ../vfio-trial.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants/vfio-trial.service
 
 uninstall:
 	@for f in $(INSTALL_FILES) x:x:$(SBINDIR)/vfioctl; do \
 		dst=$${f#*:}; dst=$${dst#*:}; rm -f "$(DESTDIR)$$dst"; \
 	done
 	-rmdir "$(DESTDIR)$(DRACUTDIR)/50vfio-claim" 2>/dev/null
+	rm -f "$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants/vfio-trial.service"
 
 # ---- packages ----
 # Each is built from a copy of the tree under $(BUILD)/pkg, so the build

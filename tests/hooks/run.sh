@@ -45,6 +45,8 @@ expected() {
 	echo "$p/share/initramfs-tools/scripts/init-top/00-vfio-claim"
 	echo "$p/lib/systemd/system/vfio-claim.service"
 	echo "$p/lib/systemd/system/vfio-verify.service"
+	echo "$p/lib/systemd/system/vfio-trial.service"
+	echo "$p/lib/systemd/system/sysinit.target.wants/vfio-trial.service"
 	echo "$p/share/bash-completion/completions/vfioctl"
 	echo "$p/share/man/man8/vfio-claim.8"
 	echo "$p/share/man/man8/vfioctl.8"
