@@ -83,6 +83,30 @@ void trial_fmt_left(long secs, char *buf, size_t size)
 		snprintf(buf, size, "%ld s", secs);
 }
 
+const char *trial_state_name(int state)
+{
+	return state == TRIAL_CONFIRMED	   ? "confirmed"
+	       : state == TRIAL_CONFIRMING ? "confirming"
+					   : "open";
+}
+
+void trial_render(const struct trial *t)
+{
+	char left[32];
+
+	if (!t->active)
+		return;
+	if (t->state == TRIAL_CONFIRMED) {
+		printf("trial boot: vfio.devices=%s, confirmed\n", t->value);
+		return;
+	}
+	trial_fmt_left(t->left, left, sizeof(left));
+	printf("trial boot: vfio.devices=%s is on trial: %s left to run "
+	       "'vfioctl confirm'; then the host reboots into its "
+	       "configuration from before\n",
+	       t->value, left);
+}
+
 /* A small file of the host, first line, into buf; 0 or -errno. */
 static int read_small(const char *path, char *buf, size_t size)
 {

@@ -39,6 +39,11 @@ int trial_parse_window(const char *s, long *secs);
 /* Reads this boot's trial state. Always succeeds; t->active says. */
 void trial_read(struct vctl *c, struct trial *t);
 
+/* "open", "confirming", "confirmed" */
+const char *trial_state_name(int state);
+/* verify's line about a trial boot; nothing outside one. */
+void trial_render(const struct trial *t);
+
 /* "9 min 58 s" */
 void trial_fmt_left(long secs, char *buf, size_t size);
 

@@ -62,6 +62,7 @@ void vfy_check_host(struct vctl *c, struct host *h)
 	h->vfio = vfio_pci_registered(&c->sys);
 	h->claim_ran = -1;
 	h->hook = -1;
+	trial_read(c, &h->trial);
 	if (c->rundir[0]) {
 		vc_path(p, sizeof(p), "%s/boot", c->rundir);
 		h->claim_ran = access(p, F_OK) == 0;

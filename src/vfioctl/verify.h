@@ -9,6 +9,7 @@
 #define VC_VERIFY_H
 
 #include "cmdline.h"
+#include "trial.h"
 #include "vfioctl.h"
 
 #define VALUE_MAX 4096
@@ -63,6 +64,7 @@ struct host {
 	const struct vres *all;
 	int nall;
 	int reset_attr; /* the kernel has reset_method (-1: not looked) */
+	struct trial trial; /* a trial boot (reserve --try) and time left */
 };
 
 /* A new problem in p (at most NPROB: the last slot takes the newest). */

@@ -167,8 +167,20 @@ trial_suite() {
 	check "trial-second-try$s" 1 "--try: this boot is a trial (vfio.devices=$V, 8 min 20 s left)" \
 		g tb reserve --try 00:14.0
 	expect_eq "trial-second-try-no-kexec$s" "" "$(klog tb)"
+	# verify says it is a trial boot and how long is left, in each format.
+	check "verify-trial$s" 1 \
+		"trial boot: vfio.devices=$V is on trial: 8 min 20 s left to run 'vfioctl confirm'" \
+		g tb verify
+	jcheck "verify-trial-json$s" 1 \
+		".host.trial == {\"state\": \"open\", \"devices\": \"$V\", \"window\": 600, \"seconds_left\": 500}" \
+		g tb verify --json
+	promcheck "verify-trial-prometheus$s" 1 g tb verify --format prometheus
+	expect_eq "verify-trial-prometheus-left$s" "vfioctl_trial_boot 1~vfioctl_trial_seconds_left 500~" \
+		"$(grep '^vfioctl_trial' "$OUT/prom" | tr '\n' '~')"
 	check "confirm$s" 0 "trial confirmed: vfio.devices=$V is in $F/tb/etc/vfio-claim.conf" \
 		g tb confirm
+	check "verify-trial-confirmed$s" 1 "trial boot: vfio.devices=$V, confirmed" \
+		g tb verify
 	expect_eq "confirm-writes$s" "devices = $V  # the USB controller" \
 		"$(grep '^devices' "$F/tb/etc/vfio-claim.conf")"
 	expect_eq "confirm-rebuilds$s" "update-initramfs -u -k all" "$(cat "$F/tb/gen.log")"
