@@ -1931,6 +1931,7 @@ reserve_suite "$VFIOCTL" ""
 completion
 giveback "$VFIOCTL" ""
 trial_suite "$VFIOCTL" ""
+trial_completion
 no_open
 hermetic
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).

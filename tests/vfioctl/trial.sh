@@ -244,3 +244,19 @@ trial_suite() {
 		g ssh reserve 0b:00
 	unset SSH_CONNECTION
 }
+
+# Bash completion of the trial: confirm, and --try/--within after
+# reserve and release only (the rule of 'vfioctl VERB --help').
+trial_completion() {
+	comp() {
+		# shellcheck disable=SC2016 # expanded by bash
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			_vfioctl; echo "${COMPREPLY[*]}"' _ "$TOP/completion/vfioctl" "$@"
+	}
+	expect_eq completion-confirm "confirm" "$(comp vfioctl con)"
+	expect_eq completion-reserve-try "--try" "$(comp vfioctl reserve --tr)"
+	expect_eq completion-release-within "--within" "$(comp vfioctl release --wi)"
+	expect_eq completion-confirm-reject "--reject" "$(comp vfioctl confirm --re)"
+	expect_eq completion-verify-no-try "" "$(comp vfioctl verify --tr)"
+	expect_eq completion-within-value "10m" "$(comp vfioctl reserve --try --within 10)"
+}
