@@ -53,7 +53,8 @@ static const struct verb verbs[] = {
 	{ "release", cmd_release,
 	  "SEL...      the reverse (--all: every device in the file)",
 	  " --dry-run --no-rebuild --all --try --within " },
-	{ "confirm", cmd_confirm, "      keep a trial boot (reserve --try)",
+	{ "confirm", cmd_confirm,
+	  "            keep a trial boot (reserve --try)",
 	  " --reject --countdown --dry-run " },
 };
 
@@ -100,9 +101,9 @@ static void usage(FILE *f)
 	      "the\n"
 	      "                     initramfs command instead of running it\n"
 	      "  --all              release: every device in the file\n"
-	      "      --try          reserve: boot it once (kexec), kept only\n"
-	      "                     if 'vfioctl confirm' runs in the window\n"
-	      "      --within DUR   reserve --try: the window (10m; 60s-24h)\n"
+	      "      --try          reserve, release: boot it once (kexec),\n"
+	      "                     kept if 'vfioctl confirm' runs in time\n"
+	      "      --within DUR   with --try: the window (10m; 60s to 24h)\n"
 	      "      --reject       confirm: reboot into the old setup now\n"
 	      "  -f, --force        bind or reserve a device the host uses,\n"
 	      "                     unbind one whose group a VM holds\n"

@@ -1078,7 +1078,7 @@ suite() {
 		"--probe is an option of verify, not of plan" \
 		v healthy plan --probe
 	check "usage-dry-run-not-verify$s" 2 \
-		"--dry-run is an option of bind, unbind, reserve and release, not of verify" \
+		"--dry-run is an option of bind, unbind, reserve, release and confirm, not of verify" \
 		v healthy -n verify
 	check "usage-json-not-bind$s" 2 \
 		"--json is an option of verify, groups, plan, cmdline and qemu-args, not of bind" \
