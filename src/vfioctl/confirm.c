@@ -65,6 +65,7 @@ static int countdown(struct vctl *c, struct trial *t)
 		  "unless 'vfioctl confirm' runs",
 		  t->value, left);
 	r = cmd_verify(c, 0, NULL);
+	fflush(stdout);
 	trial_log(c, "trial boot: vfioctl verify: %s (exit %d)",
 		  r == 0 ? "ready" : "not ready", r);
 	for (;;) {

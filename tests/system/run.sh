@@ -22,7 +22,7 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
 # The window of the unconfirmed trial (scenario 2), in seconds: the trial
 # kernel must reach the end of its boot within it under TCG; the same code
 # path as the default 10 minutes, which scenario 1 uses.
-TRIAL_WINDOW=${TRIAL_WINDOW:-150}
+TRIAL_WINDOW=${TRIAL_WINDOW:-180}
 t_start=$(date +%s)
 elapsed() { echo "$(($(date +%s) - t_start)) s"; }
 note() { echo "system: $* ($(elapsed))"; }

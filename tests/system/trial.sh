@@ -43,8 +43,10 @@ expect_eq "trial 2: the trial wrote nothing" "$(conf_sha 3)" "$(conf_sha 3t)"
 has "trial 2: the countdown logged to the kernel log" \
 	"vfioctl: trial not confirmed within $TRIAL_WINDOW s: rebooting through the firmware" \
 	console 3
-has "trial 2: a firmware reboot, not a poweroff or a kexec" \
+has "trial 2: a firmware reboot, not a poweroff" \
 	"reboot: Restarting system" console 3
+expect_eq "trial 2: one kexec (the trial's), not a second at the reboot" 1 \
+	"$(console 3 | grep -c 'systemd-shutdown\[1\]: Rebooting with kexec')"
 expect_eq "trial 2: the guest did not outlive the window" "" \
 	"$(rep 3t | grep 'still up after the window')"
 
@@ -85,4 +87,18 @@ else
 	fail "trial 1: cold boot: /etc/vfio-claim.conf" "devices line is [$conf5]"
 fi
 has "trial 1: cold boot: verify ready" "ready: 1 of 1 devices ready" outof 5 verify
-note "scenario 1 (confirmed trial): boot 4 with its trial ${secs4} s, cold boot 5 ${secs5} s"
+note "scenario 1 (confirmed trial): boot 4 with its trial ${secs4} s, then the cold boot 5"
+
+# ---- scenario 3: a trial that takes the root disk's controller (boot 5,
+# after its checks): refused without --force, as reserve refuses it; with
+# it, the trial's initramfs finds no root and reboots (panic=10).
+has "trial 3: --force reserves the root disk's controller for the trial" \
+	"booting now: kexec -s" tryout 5
+has "trial 3: the trial's initramfs gave up on its root" \
+	"Rebooting automatically due to panic= boot argument" console 5
+has "trial 3: and rebooted through the firmware" "reboot: Restarting system" console 5
+boot 6
+expect_eq "trial 3: the next boot has its root disk on virtio-pci" virtio-pci "$(drv 6 00:06.0)"
+expect_eq "trial 3: 00:04.0 still reserved" vfio-pci "$(drv 6 00:04.0)"
+expect_eq "trial 3: /etc/vfio-claim.conf byte-identical" "$(conf_sha 5)" "$(conf_sha 6)"
+note "scenario 3 (root disk's controller): boot 5 with its trial ${secs5} s, boot 6 ${secs6} s"
