@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "busy.h"
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
+#include "judge.h"
 #include "log.h"
 #include "reserve.h"
 #include "vfioctl.h"
@@ -118,38 +118,19 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 /* ---- reserve ---- */
 
 /*
- * A device the running host uses (its disk, its network, its console) is
- * refused, as bind refuses it, unless --force: vfio-claim would take it
- * from the host at every boot. 0 to go on, 1 after saying why not.
- */
-static int reserve_host_uses(struct vctl *c, const struct claim_dev *d)
-{
-	char why[192];
-
-	if (d->action != CA_CLAIM ||
-	    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
-		return 0;
-	if (c->force) {
-		vc_warn("%s: %s; --force: reserving it anyway", d->dev.name,
-			why);
-		return 0;
-	}
-	vc_err("%s: not reserved: %s, and vfio-claim would take it from the "
-	       "host at every boot; use --force if you really mean it",
-	       d->dev.name, why);
-	return 1;
-}
-
-/*
  * The devices the selectors name on this host, with what vfio-claim would
  * do with each at boot: the boot's own resolver and refusals (claim_plan,
  * which logs every refusal), written nowhere.
  */
 static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
 {
+	static char cmdline[CMDLINE_MAX + 1];
+
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->sys = &c->sys;
 	ctx->dry_run = 1;
+	ctx->cmdline =
+		vctl_cmdline(c, cmdline, sizeof(cmdline)) ? cmdline : NULL;
 	return claim_plan(ctx, l);
 }
 
@@ -225,9 +206,10 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 	if (conf_read(c, "reserve", &f))
 		return 1;
 	r = resolve(c, &l, &ctx);
+	/* The verdict plan and bind give: host use, 1:1 groups, groups. */
+	if (!r && !ctx.errors)
+		judge_claims(c, &ctx, "reserve");
 	bad = ctx.errors + (r != 0);
-	for (i = 0; !bad && i < ctx.ndev; i++)
-		bad += reserve_host_uses(c, &ctx.dev[i]);
 	entries_from(&e, &f.sel);
 	for (i = 0; !bad && i < ctx.ndev; i++)
 		bad += reserve_one(&e, &ctx.dev[i].dev, c->config, c->quiet) !=
