@@ -134,15 +134,38 @@ static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
 	return claim_plan(ctx, l);
 }
 
+/*
+ * The entry for d: its guarded selector, with the =DRIVER the argument
+ * names, else the one the file's entry for its address has (a reserve
+ * of the same device never drops the vfio driver it was given).
+ */
+static void entry_for(const struct entries *e, const struct vc_dev *d,
+		      const char *want, char *g, size_t size)
+{
+	struct selector s;
+	const char *why;
+	int i, n = vctl_guarded(d, g, size);
+
+	for (i = 0; !want[0] && i < e->n; i++)
+		if (sel_parse(e->text[i], strlen(e->text[i]), &s, &why) == 0 &&
+		    s.kind == SEL_FUNC && sel_match_addr(&s, &d->addr) &&
+		    s.driver[0]) {
+			want = s.driver;
+			break;
+		}
+	if (want[0] && n > 0 && (size_t)n < size)
+		vctl_fmt(g + n, size - n, "=%s", want);
+}
+
 static int reserve_one(struct entries *e, const struct vc_dev *d,
-		       const char *file, int quiet)
+		       const char *want, const char *file, int quiet)
 {
 	char g[sizeof(e->text[0])];
 	struct selector s;
 	const char *why;
 	int i, j, at = -1;
 
-	vctl_guarded(d, g, sizeof(g));
+	entry_for(e, d, want, g, sizeof(g));
 	for (i = j = 0; i < e->n; i++) {
 		if (!strcmp(e->text[i], g) ||
 		    (sel_parse(e->text[i], strlen(e->text[i]), &s, &why) == 0 &&
@@ -212,8 +235,8 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 	bad = ctx.errors + (r != 0);
 	entries_from(&e, &f.sel);
 	for (i = 0; !bad && i < ctx.ndev; i++)
-		bad += reserve_one(&e, &ctx.dev[i].dev, c->config, c->quiet) !=
-		       0;
+		bad += reserve_one(&e, &ctx.dev[i].dev, ctx.dev[i].sel->driver,
+				   c->config, c->quiet) != 0;
 	claim_free(&ctx);
 	if (bad) {
 		vc_err("reserve: nothing changed in %s", c->config);

@@ -1932,6 +1932,7 @@ completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
+judge_defects "$VFIOCTL" ""
 judge_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
@@ -1941,6 +1942,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	busy "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	judge_defects "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
