@@ -76,9 +76,16 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		       f->verb);
 		return 1;
 	}
+	/* A Ctrl-C or SIGTERM from here on puts the file back first. */
+	gen_catch_stop();
 	r = write_file(f->path, text, n, f->exists ? &f->st : NULL);
 	if (r)
 		return 1;
+	if (gen_stopped()) {
+		conf_restore(f);
+		gen_reraise();
+		return 1;
+	}
 	if (!c->quiet)
 		printf("%s: devices=%s\n", c->config, value);
 	if (c->no_rebuild) {
@@ -93,6 +100,20 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		printf("rebuilding the initramfs (%s): %s\n", g.name, g.cmd);
 	if (run_generator(&g) == 0)
 		return 0;
+	if (gen_stopped()) {
+		/* Told to stop: no second rebuild; say what is left. */
+		if (conf_restore(f) == 0)
+			vc_err("%s: put back as it was (interrupted); the "
+			       "images may hold the new value: run '%s' to "
+			       "build them from the file",
+			       c->config, g.cmd);
+		else
+			vc_err("%s: interrupted, and it could not be put back "
+			       "(see above): it has devices=%s",
+			       c->config, value);
+		gen_reraise();
+		return 1;
+	}
 	/*
 	 * Some images may have been rebuilt with the new file before the
 	 * failure (one kernel of several): put the file back and build them

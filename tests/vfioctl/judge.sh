@@ -257,3 +257,46 @@ judge_defects() {
 		skip "judge-unbind-module-name$s" "no $FAKEKERNEL"
 	fi
 }
+
+# 7. SIGTERM (or Ctrl-C) while reserve or release rebuilds the initramfs:
+# the file goes back as it was, the generator is stopped, vfioctl dies of
+# the signal. The fake generator waits for the test's kill.
+judge_signal() {
+	X=$1 s=$2
+	for jv_verb in reserve release; do
+		gen_host "jd-sig-$jv_verb$s" initramfs-tools
+		jv_c=$R/etc/vfio-claim.conf
+		jv_before=$(cat "$jv_c")
+		# shellcheck disable=SC2016 # expands in the fake, not here
+		{
+			echo '#!/bin/sh'
+			echo ": >\"$R/gen.started\""
+			echo 'trap "echo stopped >>\"$0.log\"; exit 143" TERM'
+			echo 'i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'
+		} >"$R/usr/sbin/update-initramfs"
+		chmod +x "$R/usr/sbin/update-initramfs"
+		if [ "$jv_verb" = reserve ]; then
+			set -- 0b:00.0
+		else
+			set -- 00:14.0
+		fi
+		"$X" --root "$R" "$jv_verb" "$@" >"$R/out" 2>&1 &
+		jv_pid=$!
+		i=0
+		while [ ! -e "$R/gen.started" ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		jv_mid=$(cat "$jv_c")
+		kill -TERM "$jv_pid"
+		wait "$jv_pid"
+		jv_rc=$?
+		expect_eq "judge-$jv_verb-sigterm-file$s" "changed, then back: $jv_before" \
+			"$([ "$jv_mid" != "$jv_before" ] && echo changed), then back: $(cat "$jv_c")"
+		expect_eq "judge-$jv_verb-sigterm-status$s" "143 stopped" \
+			"$jv_rc $(cat "$R/usr/sbin/update-initramfs.log" 2>/dev/null)"
+		check "judge-$jv_verb-sigterm-says$s" 0 \
+			"put back as it was (interrupted); the images may hold the new value: run 'update-initramfs -u -k all' to build them from the file" \
+			cat "$R/out"
+	done
+}

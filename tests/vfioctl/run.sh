@@ -1933,6 +1933,7 @@ giveback "$VFIOCTL" ""
 no_open
 hermetic
 judge_defects "$VFIOCTL" ""
+judge_signal "$VFIOCTL" ""
 judge_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
@@ -1943,6 +1944,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
 	judge_defects "$BUILD/vfioctl.asan" .asan
+	judge_signal "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
