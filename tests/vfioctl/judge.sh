@@ -300,3 +300,25 @@ judge_signal() {
 			cat "$R/out"
 	done
 }
+
+# 2. No reset of its own: vfio-pci resets a GPU and its audio function
+# with a bus reset once both are on vfio-pci and unused
+# (vfio_pci_dev_set_try_reset). verify warns only when a function on the
+# bus is left out, and names it; a device on a root bus (no bridge to
+# reset with) is warned about as before.
+judge_reset() {
+	X=$1 s=$2
+	fx_new "jd-reset$s"
+	fx_gpu vfio-pci snd_hda_intel
+	fx_dev 0000:00:02.0 8086:3e92 030000 vfio-pci 2
+	mkdir -p "$R/proc/sys/kernel"
+	echo 6.1.0-27-amd64 >"$R/proc/sys/kernel/osrelease"
+	check "judge-no-reset-left-out$s" 1 \
+		"warning (no-reset): has no reset method of its own (no reset_method: no FLR, no PM reset): vfio-pci resets it with a bus reset only while every function on bus 0000:0b is on vfio-pci and unused, and 0000:0b:00.1 is left out of the claim|fix: claim 0000:0b:00.1 too ('vfioctl cmdline 0000:0b:00.0 0000:0b:00.1' prints the value for them all)" \
+		"$X" --root "$R" verify 0b:00.0
+	check_not "judge-no-reset-set-named$s" "no-reset" \
+		"$X" --root "$R" verify 0b:00.0 0b:00.1
+	check "judge-no-reset-root-bus$s" 0 \
+		"warning (no-reset): has no reset method (no reset_method: no FLR, no PM reset, no bus reset)" \
+		"$X" --root "$R" verify 00:02.0
+}
