@@ -430,10 +430,27 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 		printf("%s: off vfio-pci, now on %s\n", name,
 		       drv[0] ? drv : "no driver");
 	if (c->rundir[0]) {
-		r = record_remove_dev(c->rundir, name);
-		if (r && r != -ENOENT)
-			vc_warn("%s: cannot remove its record: %s", name,
-				vc_strerror(r));
+		/*
+		 * Keep a record that it was given back (by=unbind), so that
+		 * verify can tell it from a device vfio-claim was never asked
+		 * for; a bind or the next boot writes it anew.
+		 */
+		struct claim_dev back;
+		char alias[RECORD_MODALIAS_MAX];
+
+		memset(&back, 0, sizeof(back));
+		back.dev = *d;
+		vctl_fmt(back.dev.driver, sizeof(back.dev.driver), "%s", drv);
+		vctl_fmt(back.prev_driver, sizeof(back.prev_driver), "%s", drv);
+		back.action = CA_CLAIM;
+		back.result = CR_SKIPPED;
+		vctl_fmt(back.why, sizeof(back.why),
+			 "given back to %s by vfioctl unbind", drv);
+		device_alias(c, name, &rec, alias, sizeof(alias));
+		r = record_write_dev(c->rundir, &back, "unbind", alias);
+		if (r)
+			vc_warn("%s: cannot record that it was given back: %s",
+				name, vc_strerror(r));
 	}
 	return 0;
 }

@@ -196,6 +196,11 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r,
 			 "vfio-claim takes it over from the initramfs (check "
 			 "that it ran); 'vfioctl bind %s' takes it now",
 			 name);
+	else if (vfy_conf_names(h, name))
+		vctl_fmt(
+			x->fix, sizeof(x->fix),
+			"'vfioctl bind %s' takes it now; for boot, %s names it",
+			name, c->config);
 	else
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "'vfioctl bind %s' takes it now; for boot, name it in "
@@ -211,7 +216,13 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r,
 		vctl_fmt(x->msg, sizeof(x->msg),
 			 "vfio-claim did not run this boot (no %s/boot)",
 			 c->rundir);
-		if (h->hook == 1)
+		if (h->hook != 0 && h->conf_newer && vfy_conf_names(h, name))
+			vctl_fmt(x->fix, sizeof(x->fix),
+				 "reboot: %s names it since this boot began, "
+				 "and the initramfs that carries it claims it "
+				 "at the next boot",
+				 c->config);
+		else if (h->hook == 1)
 			vctl_fmt(x->fix, sizeof(x->fix),
 				 "the hook is installed: rebuild the initramfs "
 				 "(update-initramfs -u, dracut -f or "
@@ -223,7 +234,28 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r,
 				 "and rebuild the initramfs");
 		return;
 	}
-	if (!have_rec) {
+	if (!have_rec && h->conf_newer && vfy_conf_names(h, name)) {
+		x = PROBLEM(r, "not-claimed-at-boot");
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "vfio-claim ran this boot before %s named %s",
+			 c->config, name);
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "reboot: the next boot claims it ('vfioctl bind %s' "
+			 "takes it now)",
+			 name);
+	} else if (have_rec && !strcmp(rec.by, "unbind")) {
+		x = PROBLEM(r, "given-back");
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "'vfioctl unbind' gave it back to %s this boot%s", drv,
+			 vfy_conf_names(h, name) ? "; vfio-claim claims it "
+						   "again at the next boot"
+						 : "");
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "'vfioctl bind %s' takes it again now%s", name,
+			 vfy_conf_names(h, name) ? "; 'vfioctl release' keeps "
+						   "it with the host at boot"
+						 : "");
+	} else if (!have_rec) {
 		x = PROBLEM(r, "not-claimed-at-boot");
 		vctl_fmt(x->msg, sizeof(x->msg),
 			 "vfio-claim ran this boot but was not asked for %s",

@@ -322,3 +322,58 @@ judge_reset() {
 		"warning (no-reset): has no reset method (no reset_method: no FLR, no PM reset, no bus reset)" \
 		"$X" --root "$R" verify 00:02.0
 }
+
+# 8. verify right after reserve, before the reboot: the fix is to reboot,
+# not to name the device or rebuild; after unbind, it says the device was
+# given back, not "not asked for".
+judge_after() {
+	X=$1 s=$2
+	# vfio-claim ran this boot with nothing to claim; then reserve.
+	fx_new "jd-after$s"
+	fx_gpu nouveau snd_hda_intel
+	fx_claimed 0
+	touch -d '1 hour ago' "$R/run/vfio-claim/boot"
+	"$X" --root "$R" -q reserve --no-rebuild 0b:00.0 >/dev/null 2>&1
+	check "judge-verify-after-reserve$s" 1 \
+		"problem (not-claimed-at-boot): vfio-claim ran this boot before $R/etc/vfio-claim.conf named 0000:0b:00.0|fix: reboot: the next boot claims it ('vfioctl bind 0000:0b:00.0' takes it now)" \
+		"$X" --root "$R" verify
+	check_not "judge-verify-after-reserve-no-add$s" "add 10de:1b80@0000:0b:00.0 to vfio.devices=|rebuild" \
+		"$X" --root "$R" verify
+	# vfio-claim did not run (no record), the hook is installed, and the
+	# file changed after the boot began (proc/stat btime).
+	fx_new "jd-after-norun$s"
+	fx_gpu nouveau snd_hda_intel
+	mkdir -p "$R/usr/share/initramfs-tools/hooks"
+	: >"$R/usr/share/initramfs-tools/hooks/vfio-claim"
+	echo "btime $(($(date +%s) - 3600))" >"$R/proc/stat"
+	"$X" --root "$R" -q reserve --no-rebuild 0b:00.0 >/dev/null 2>&1
+	check "judge-verify-after-reserve-not-run$s" 1 \
+		"problem (claim-not-run): vfio-claim did not run this boot|fix: reboot: $R/etc/vfio-claim.conf names it since this boot began" \
+		"$X" --root "$R" verify
+	# unbind gives a boot claim back: verify says so.
+	if [ -f "$FAKEKERNEL" ] && [ -x "$VC_BIN" ]; then
+		fx_new "jd-unbind$s"
+		fx_gpu - -
+		echo nouveau >"$R/sys/devices/pci0000:00/0000:0b:00.0/.native"
+		echo "devices=0b:00.0" >"$R/etc/vfio-claim.conf"
+		mkdir -p "$R/lib/modules/9.9-test" "$R/etc/modprobe.d"
+		echo "alias pci:v000010DEd00001B80sv*sd*bc03sc*i* nouveau" \
+			>"$R/etc/modprobe.d/aliases.conf"
+		FAKE_SYSFS_ROOT=$R/sys LD_PRELOAD=$FAKEKERNEL "$VC_BIN" \
+			--sysfs "$R/sys" --cmdline "vfio.devices=0b:00.0" \
+			--run-dir "$R/run/vfio-claim" --kmsg "$R/kmsg" \
+			--no-modprobe >/dev/null 2>&1
+		env FAKE_SYSFS_ROOT="$R/sys" FAKE_DEV_ROOT="$R/dev" \
+			LD_PRELOAD="$FAKEKERNEL" ASAN_OPTIONS=verify_asan_link_order=0 \
+			"$X" --root "$R" --modules-dir "$R/lib/modules/9.9-test" \
+			--modprobe "$TOP/tests/lib/fake-modprobe" \
+			unbind 0b:00.0 >/dev/null 2>&1
+		check "judge-verify-after-unbind$s" 1 \
+			"0000:0b:00.0 [10de:1b80]: NOT READY, on nouveau|problem (given-back): 'vfioctl unbind' gave it back to nouveau this boot; vfio-claim claims it again at the next boot|fix: 'vfioctl bind 0000:0b:00.0' takes it again now" \
+			"$X" --root "$R" verify 0b:00.0
+		check_not "judge-verify-after-unbind-not-not-asked$s" "not asked for" \
+			"$X" --root "$R" verify 0b:00.0
+	else
+		skip "judge-verify-after-unbind$s" "no $FAKEKERNEL or $VC_BIN"
+	fi
+}
