@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "busy.h"
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
+#include "judge.h"
 #include "log.h"
 #include "reserve.h"
 #include "trial.h"
@@ -81,9 +81,16 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		       f->verb);
 		return 1;
 	}
+	/* A Ctrl-C or SIGTERM from here on puts the file back first. */
+	gen_catch_stop();
 	r = write_file(f->path, text, n, f->exists ? &f->st : NULL);
 	if (r)
 		return 1;
+	if (gen_stopped()) {
+		conf_restore(f);
+		gen_reraise();
+		return 1;
+	}
 	if (!c->quiet)
 		printf("%s: devices=%s\n", c->config, value);
 	if (c->no_rebuild) {
@@ -98,6 +105,20 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		printf("rebuilding the initramfs (%s): %s\n", g.name, g.cmd);
 	if (run_generator(&g) == 0)
 		return 0;
+	if (gen_stopped()) {
+		/* Told to stop: no second rebuild; say what is left. */
+		if (conf_restore(f) == 0)
+			vc_err("%s: put back as it was (interrupted); the "
+			       "images may hold the new value: run '%s' to "
+			       "build them from the file",
+			       c->config, g.cmd);
+		else
+			vc_err("%s: interrupted, and it could not be put back "
+			       "(see above): it has devices=%s",
+			       c->config, value);
+		gen_reraise();
+		return 1;
+	}
 	/*
 	 * Some images may have been rebuilt with the new file before the
 	 * failure (one kernel of several): put the file back and build them
@@ -160,50 +181,54 @@ int reserve_set(struct vctl *c, const char *verb, const char *value)
 /* ---- reserve ---- */
 
 /*
- * A device the running host uses (its disk, its network, its console) is
- * refused, as bind refuses it, unless --force: vfio-claim would take it
- * from the host at every boot. 0 to go on, 1 after saying why not.
- */
-static int reserve_host_uses(struct vctl *c, const struct claim_dev *d)
-{
-	char why[192];
-
-	if (d->action != CA_CLAIM ||
-	    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
-		return 0;
-	if (c->force) {
-		vc_warn("%s: %s; --force: reserving it anyway", d->dev.name,
-			why);
-		return 0;
-	}
-	vc_err("%s: not reserved: %s, and vfio-claim would take it from the "
-	       "host at every boot; use --force if you really mean it",
-	       d->dev.name, why);
-	return 1;
-}
-
-/*
  * The devices the selectors name on this host, with what vfio-claim would
  * do with each at boot: the boot's own resolver and refusals (claim_plan,
  * which logs every refusal), written nowhere.
  */
 static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
 {
+	static char cmdline[CMDLINE_MAX + 1];
+
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->sys = &c->sys;
 	ctx->dry_run = 1;
+	ctx->cmdline =
+		vctl_cmdline(c, cmdline, sizeof(cmdline)) ? cmdline : NULL;
 	return claim_plan(ctx, l);
 }
 
+/*
+ * The entry for d: its guarded selector, with the =DRIVER the argument
+ * names, else the one the file's entry for its address has (a reserve
+ * of the same device never drops the vfio driver it was given).
+ */
+static void entry_for(const struct entries *e, const struct vc_dev *d,
+		      const char *want, char *g, size_t size)
+{
+	struct selector s;
+	const char *why;
+	int i, n = vctl_guarded(d, g, size);
+
+	for (i = 0; !want[0] && i < e->n; i++)
+		if (sel_parse(e->text[i], strlen(e->text[i]), &s, &why) == 0 &&
+		    s.kind == SEL_FUNC && sel_match_addr(&s, &d->addr) &&
+		    s.driver[0]) {
+			want = s.driver;
+			break;
+		}
+	if (want[0] && n > 0 && (size_t)n < size)
+		vctl_fmt(g + n, size - n, "=%s", want);
+}
+
 static int reserve_one(struct entries *e, const struct vc_dev *d,
-		       const char *file, int quiet)
+		       const char *want, const char *file, int quiet)
 {
 	char g[sizeof(e->text[0])];
 	struct selector s;
 	const char *why;
 	int i, j, at = -1;
 
-	vctl_guarded(d, g, sizeof(g));
+	entry_for(e, d, want, g, sizeof(g));
 	for (i = j = 0; i < e->n; i++) {
 		if (!strcmp(e->text[i], g) ||
 		    (sel_parse(e->text[i], strlen(e->text[i]), &s, &why) == 0 &&
@@ -274,13 +299,14 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 	if (conf_read(c, "reserve", &f))
 		return 1;
 	r = resolve(c, &l, &ctx);
+	/* The verdict plan and bind give: host use, 1:1 groups, groups. */
+	if (!r && !ctx.errors)
+		judge_claims(c, &ctx, "reserve");
 	bad = ctx.errors + (r != 0);
-	for (i = 0; !bad && i < ctx.ndev; i++)
-		bad += reserve_host_uses(c, &ctx.dev[i]);
 	entries_from(&e, &f.sel);
 	for (i = 0; !bad && i < ctx.ndev; i++)
-		bad += reserve_one(&e, &ctx.dev[i].dev, c->config, c->quiet) !=
-		       0;
+		bad += reserve_one(&e, &ctx.dev[i].dev, ctx.dev[i].sel->driver,
+				   c->config, c->quiet) != 0;
 	claim_free(&ctx);
 	if (bad) {
 		vc_err("reserve: nothing changed in %s", c->config);

@@ -63,5 +63,13 @@ int find_prog(const struct vctl *c, const char *name, char *prog, size_t size);
 
 /* reserve.c: confirm's write, the same as reserve's; the exit status. */
 int reserve_set(struct vctl *c, const char *verb, const char *value);
+/*
+ * From the change of the file on: SIGINT, SIGTERM and SIGHUP (unless
+ * ignored) only mark that we were told to stop (gen_stopped: the signal),
+ * so that the file can be put back first; gen_reraise then dies of it.
+ */
+void gen_catch_stop(void);
+int gen_stopped(void);
+void gen_reraise(void);
 
 #endif

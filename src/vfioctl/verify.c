@@ -241,6 +241,7 @@ int cmd_verify(struct vctl *c, int argc, char **argv)
 		vfy_render_human(c, &h, r, n, ready, nready);
 	free(r);
 	vdev_list_free(&devs);
+	vdev_list_free(&h.conf);
 	vholders_free(&h.holders);
 	return ready ? 0 : 1;
 }
