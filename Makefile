@@ -247,6 +247,7 @@ INSTALL_FILES := \
 	0644:systemd/vfio-verify.service:$(SYSTEMDUNITDIR)/vfio-verify.service \
 	0644:systemd/vfio-nfd.service:$(SYSTEMDUNITDIR)/vfio-nfd.service \
 	0644:systemd/vfio-nfd.timer:$(SYSTEMDUNITDIR)/vfio-nfd.timer \
+	0644:systemd/vfio-trial.service:$(SYSTEMDUNITDIR)/vfio-trial.service \
 	0644:completion/vfioctl:$(BASHCOMPDIR)/vfioctl \
 	0644:man/vfio-claim.8:$(MANDIR)/man8/vfio-claim.8 \
 	0644:man/vfioctl.8:$(MANDIR)/man8/vfioctl.8 \
@@ -263,12 +264,18 @@ install: all
 		"$(DESTDIR)$(SYSTEMDUNITDIR)/vfio-verify.service"
 	@if [ -f $(BUILD)/vfioctl ]; then \
 		install -D -m 0755 $(BUILD)/vfioctl $(DESTDIR)$(SBINDIR)/vfioctl; fi
+	@# vfio-trial.service is enabled statically: its condition (the
+	@# vfio.trial= marker of 'vfioctl reserve --try') keeps it idle otherwise.
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants
+	@ln -sf ../vfio-trial.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants/vfio-trial.service
 
 uninstall:
 	@for f in $(INSTALL_FILES) x:x:$(SBINDIR)/vfioctl; do \
 		dst=$${f#*:}; dst=$${dst#*:}; rm -f "$(DESTDIR)$$dst"; \
 	done
 	-rmdir "$(DESTDIR)$(DRACUTDIR)/50vfio-claim" 2>/dev/null
+	rm -f "$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants/vfio-trial.service"
 
 # ---- packages ----
 # Each is built from a copy of the tree under $(BUILD)/pkg, so the build

@@ -14,6 +14,7 @@
 
 #include "host.h"
 #include "log.h"
+#include "trial.h"
 #include "vfioctl.h"
 
 #ifndef VERSION
@@ -49,12 +50,15 @@ static const struct verb verbs[] = {
 	  " --json " },
 	{ "reserve", cmd_reserve,
 	  "SEL...      keep them for vfio-pci: the config file, the initramfs",
-	  " --dry-run --force --no-rebuild " },
+	  " --dry-run --force --no-rebuild --try --within " },
 	{ "release", cmd_release,
 	  "SEL...      the reverse (--all: every device in the file)",
-	  " --dry-run --no-rebuild --all " },
+	  " --dry-run --no-rebuild --all --try --within " },
 	{ "kubevirt", cmd_kubevirt,
 	  "[SEL...]   permittedHostDevices for KubeVirt", " " },
+	{ "confirm", cmd_confirm,
+	  "            keep a trial boot (reserve --try)",
+	  " --reject --countdown --dry-run " },
 };
 
 #define NVERBS (int)(sizeof(verbs) / sizeof(verbs[0]))
@@ -102,6 +106,10 @@ static void usage(FILE *f)
 	      "the\n"
 	      "                     initramfs command instead of running it\n"
 	      "  --all              release: every device in the file\n"
+	      "      --try          reserve, release: boot it once (kexec),\n"
+	      "                     kept if 'vfioctl confirm' runs in time\n"
+	      "      --within DUR   with --try: the window (10m; 60s to 24h)\n"
+	      "      --reject       confirm: reboot into the old setup now\n"
 	      "  -f, --force        bind or reserve a device the host uses,\n"
 	      "                     unbind one whose group a VM holds\n"
 	      "Options of every verb:\n"
@@ -136,6 +144,10 @@ enum {
 	OPT_NO_REBUILD,
 	OPT_ALL,
 	OPT_NFD_DIR,
+	OPT_TRY,
+	OPT_WITHIN,
+	OPT_REJECT,
+	OPT_COUNTDOWN,
 };
 
 static const struct option longopts[] = {
@@ -155,6 +167,10 @@ static const struct option longopts[] = {
 	{ "no-rebuild", no_argument, NULL, OPT_NO_REBUILD },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "nfd-dir", required_argument, NULL, OPT_NFD_DIR },
+	{ "try", no_argument, NULL, OPT_TRY },
+	{ "within", required_argument, NULL, OPT_WITHIN },
+	{ "reject", no_argument, NULL, OPT_REJECT },
+	{ "countdown", no_argument, NULL, OPT_COUNTDOWN },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -173,10 +189,12 @@ static const struct {
 	const char *name;
 	int opt; /* what getopt_long() returns for it */
 } verb_opts[] = {
-	{ "--json", OPT_JSON },	  { "--format", OPT_FORMAT },
-	{ "--probe", OPT_PROBE }, { "--dry-run", 'n' },
-	{ "--force", 'f' },	  { "--no-rebuild", OPT_NO_REBUILD },
-	{ "--all", OPT_ALL },	  { "--nfd-dir", OPT_NFD_DIR },
+	{ "--json", OPT_JSON },	    { "--format", OPT_FORMAT },
+	{ "--probe", OPT_PROBE },   { "--dry-run", 'n' },
+	{ "--force", 'f' },	    { "--no-rebuild", OPT_NO_REBUILD },
+	{ "--all", OPT_ALL },	    { "--nfd-dir", OPT_NFD_DIR },
+	{ "--try", OPT_TRY },	    { "--within", OPT_WITHIN },
+	{ "--reject", OPT_REJECT }, { "--countdown", OPT_COUNTDOWN },
 };
 #define NVERB_OPTS (int)(sizeof(verb_opts) / sizeof(verb_opts[0]))
 
@@ -362,6 +380,19 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NFD_DIR:
 			c.nfd_dir = optarg;
+			break;
+		case OPT_TRY:
+			c.try_boot = 1;
+			break;
+		case OPT_WITHIN:
+			if (trial_parse_window(optarg, &c.within))
+				return 2;
+			break;
+		case OPT_REJECT:
+			c.reject = 1;
+			break;
+		case OPT_COUNTDOWN:
+			c.countdown = 1;
 			break;
 		case 'n':
 			c.dry_run = 1;

@@ -5,11 +5,14 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "claim.h"
+#include "config.h"
 #include "iommu.h"
 #include "verify.h"
 
@@ -39,6 +42,62 @@ int vfy_first_entry(int dirfd, const char *path, char *buf, size_t size,
 	return n;
 }
 
+int vfy_conf_names(const struct host *h, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->conf.n; i++)
+		if (!strcmp(h->conf.v[i].dev.name, name))
+			return 1;
+	return 0;
+}
+
+/* When this boot began: proc/stat's btime, 0 when unknown. */
+static long long boot_time(const struct vctl *c)
+{
+	char p[PATH_MAX], line[128];
+	long long t = 0;
+	FILE *f;
+
+	if (!c->proc[0])
+		return 0;
+	vc_path(p, sizeof(p), "%s/stat", c->proc);
+	f = fopen(p, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lld", &t) == 1)
+			break;
+	fclose(f);
+	return t;
+}
+
+/*
+ * What the config file names, resolved as the boot resolves it, and
+ * whether the file is newer than this boot's claim (the record of
+ * vfio-claim's run, else the boot itself): 'reserve' before the reboot.
+ */
+static void read_conf(struct vctl *c, struct host *h)
+{
+	static char value[VALUE_MAX];
+	static struct sel_list l;
+	struct stat cs, bs;
+	char p[PATH_MAX];
+
+	if (!c->config[0] ||
+	    config_read(c->config, value, sizeof(value)) <= 0 ||
+	    sel_parse_list(value, &l, c->config) ||
+	    vctl_resolve(c, &l, &h->conf, NULL) || stat(c->config, &cs))
+		return;
+	if (c->rundir[0] && vc_path(p, sizeof(p), "%s/boot", c->rundir) >= 0 &&
+	    stat(p, &bs) == 0)
+		h->conf_newer = cs.st_mtime > bs.st_mtime ||
+				(cs.st_mtime == bs.st_mtime &&
+				 cs.st_mtim.tv_nsec > bs.st_mtim.tv_nsec);
+	else
+		h->conf_newer = boot_time(c) > 0 && cs.st_mtime > boot_time(c);
+}
+
 static const char *const hooks[] = {
 	"/usr/lib/dracut/modules.d/50vfio-claim/module-setup.sh",
 	"/lib/dracut/modules.d/50vfio-claim/module-setup.sh",
@@ -55,6 +114,7 @@ void vfy_check_host(struct vctl *c, struct host *h)
 	unsigned int i;
 	long v;
 
+	read_conf(c, h);
 	h->iommu = iommu_present(&c->sys);
 	h->noiommu = iommu_noiommu_enabled(&c->sys);
 	vfy_first_entry(c->sys.rootfd, "class/iommu", h->units,
@@ -62,6 +122,7 @@ void vfy_check_host(struct vctl *c, struct host *h)
 	h->vfio = vfio_pci_registered(&c->sys);
 	h->claim_ran = -1;
 	h->hook = -1;
+	trial_read(c, &h->trial);
 	if (c->rundir[0]) {
 		vc_path(p, sizeof(p), "%s/boot", c->rundir);
 		h->claim_ran = access(p, F_OK) == 0;

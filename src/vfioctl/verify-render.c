@@ -79,6 +79,14 @@ void vfy_render_json(const struct host *h, const struct vres *r, int n,
 		json_null(&j, "claim_status");
 	json_string_list(&j, "iommu_units", h->units);
 	json_bool(&j, "hook_installed", h->hook);
+	if (h->trial.active) {
+		json_obj(&j, "trial");
+		json_string(&j, "state", trial_state_name(h->trial.state));
+		json_string(&j, "devices", h->trial.value);
+		json_int(&j, "window", h->trial.window);
+		json_int(&j, "seconds_left", h->trial.left);
+		json_obj_end(&j);
+	}
 	json_problems(&j, "problems", h->p, h->np);
 	json_obj_end(&j);
 	json_obj(&j, "counts");
@@ -204,6 +212,19 @@ void vfy_render_prometheus(const struct host *h, const struct vres *r, int n,
 	printf("vfioctl_iommu_enabled %d\n", h->iommu);
 	prom_head("vfioctl_vfio_pci_loaded", "1 when vfio-pci is loaded.");
 	printf("vfioctl_vfio_pci_loaded %d\n", h->vfio);
+	/* Only in a trial boot, as JSON's host.trial. */
+	if (h->trial.active) {
+		prom_head("vfioctl_trial_boot",
+			  "1 in a trial boot (vfioctl reserve --try) not "
+			  "confirmed yet: the host reboots when "
+			  "vfioctl_trial_seconds_left reaches 0.");
+		printf("vfioctl_trial_boot %d\n",
+		       h->trial.state != TRIAL_CONFIRMED);
+		prom_head("vfioctl_trial_seconds_left",
+			  "Seconds left to confirm the trial boot.");
+		printf("vfioctl_trial_seconds_left %ld\n",
+		       h->trial.state != TRIAL_CONFIRMED ? h->trial.left : 0);
+	}
 	prom_head("vfioctl_devices", "Devices meant for vfio-pci.");
 	printf("vfioctl_devices %d\n", n);
 	prom_head("vfioctl_devices_ready", "Devices ready for a VM.");
@@ -256,6 +277,7 @@ void vfy_render_human(struct vctl *c, const struct host *h,
 		if (h->claim_ran > 0 && h->claim_status >= 0)
 			printf(" (status %d)", h->claim_status);
 		printf("\ndevices from: %s\n", h->source);
+		trial_render(&h->trial);
 	}
 	if (h->np && n)
 		human_problems("problem", h->p, h->np);

@@ -247,6 +247,7 @@ int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render)
 		vfy_render_human(c, &h, r, n, ready, nready);
 	free(r);
 	vdev_list_free(&devs);
+	vdev_list_free(&h.conf);
 	vholders_free(&h.holders);
 	return ready && !unwritten ? 0 : 1;
 }

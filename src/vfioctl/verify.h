@@ -9,6 +9,7 @@
 #define VC_VERIFY_H
 
 #include "cmdline.h"
+#include "trial.h"
 #include "vfioctl.h"
 
 #define VALUE_MAX 4096
@@ -63,7 +64,16 @@ struct host {
 	const struct vres *all;
 	int nall;
 	int reset_attr; /* the kernel has reset_method (-1: not looked) */
+	struct trial trial; /* a trial boot (reserve --try) and time left */
+	/* The devices the config file names (the one resolver's), and
+	 * whether it changed after this boot's claim (or boot): then the
+	 * fix for what it names is a reboot. */
+	struct vdev_list conf;
+	int conf_newer;
 };
+
+/* Whether the config file names the device NAME (h->conf). */
+int vfy_conf_names(const struct host *h, const char *name);
 
 /* A new problem in p (at most NPROB: the last slot takes the newest). */
 struct problem *vfy_problem(struct problem *p, int *np, const char *code);

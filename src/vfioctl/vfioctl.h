@@ -40,6 +40,10 @@ struct vctl {
 	int probe; /* --probe: verify opens group nodes */
 	int no_rebuild; /* reserve, release: only print the command */
 	int all; /* release --all */
+	int try_boot; /* reserve --try: one kexec boot, kept if confirmed */
+	long within; /* --within: the trial's window in seconds; 0 default */
+	int reject; /* confirm --reject */
+	int countdown; /* confirm --countdown (vfio-trial.service) */
 	int real; /* the running host: modules may be loaded */
 	struct sysfs sys;
 };
@@ -205,5 +209,6 @@ int cmd_cmdline(struct vctl *c, int argc, char **argv);
 int cmd_qemu_args(struct vctl *c, int argc, char **argv);
 int cmd_reserve(struct vctl *c, int argc, char **argv);
 int cmd_release(struct vctl *c, int argc, char **argv);
+int cmd_confirm(struct vctl *c, int argc, char **argv);
 
 #endif

@@ -48,6 +48,8 @@ expected() {
 	echo "/usr/lib/systemd/system/vfio-verify.service"
 	echo "/usr/lib/systemd/system/vfio-nfd.service"
 	echo "/usr/lib/systemd/system/vfio-nfd.timer"
+	echo "/usr/lib/systemd/system/vfio-trial.service"
+	echo "/usr/lib/systemd/system/sysinit.target.wants/vfio-trial.service"
 	echo "$p/share/bash-completion/completions/vfioctl"
 	echo "$p/share/man/man8/vfio-claim.8"
 	echo "$p/share/man/man8/vfioctl.8"

@@ -11,7 +11,8 @@ base=$cache/bookworm
 root=$base/root
 # What every run installs in its copy. The versioned kernel is resolved
 # inside the base, from its own package lists.
-SYSTEM_PKGS="linux-image-amd64 initramfs-tools systemd-sysv udev kmod libpci3 libkmod2"
+# kexec-tools: 'vfioctl reserve --try' boots its trial with kexec.
+SYSTEM_PKGS="linux-image-amd64 initramfs-tools systemd-sysv udev kmod libpci3 libkmod2 kexec-tools"
 
 log() { echo "base.sh: $*" >&2; }
 
@@ -25,7 +26,36 @@ mirror() {
 	fi
 }
 
+# download: SYSTEM_PKGS and what they need into the base's apt cache.
+download() {
+	# shellcheck disable=SC2016 # expanded inside the chroot
+	unshare -m --propagation private sh -c '
+		set -e
+		mount -t proc proc "$1/proc"
+		chroot "$1" apt-get update -qq
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get install -y -qq \
+			--no-install-recommends --download-only $2
+	' sh "$root" "$SYSTEM_PKGS" >>"$base/debootstrap.log" 2>&1 || {
+		log "downloading $SYSTEM_PKGS failed; see $base/debootstrap.log"
+		tail -n 5 "$base/debootstrap.log" >&2
+		exit 1
+	}
+	echo "$SYSTEM_PKGS" >"$base/packages"
+}
+
 if [ -f "$base/ready" ]; then
+	# A base made before a package joined SYSTEM_PKGS gets it once, under
+	# a lock (other runs may copy the base meanwhile: they only add files).
+	if [ "$(cat "$base/packages")" != "$SYSTEM_PKGS" ]; then
+		[ "$(id -u)" -eq 0 ] || { log "must run as root (chroot)"; exit 1; }
+		exec 9>"$base/.lock"
+		flock 9
+		if [ "$(cat "$base/packages")" != "$SYSTEM_PKGS" ]; then
+			log "adding $SYSTEM_PKGS to the cached base (once)"
+			download
+		fi
+	fi
 	echo "$root"
 	exit 0
 fi
@@ -50,20 +80,7 @@ debootstrap --variant=minbase bookworm "$root" "$uri" >"$base/debootstrap.log" 2
 	echo "deb $uri bookworm-updates main"
 	[ -z "$securi" ] || echo "deb $securi bookworm-security main"
 } >"$root/etc/apt/sources.list"
-# shellcheck disable=SC2016 # expanded inside the chroot
-unshare -m --propagation private sh -c '
-	set -e
-	mount -t proc proc "$1/proc"
-	chroot "$1" apt-get update -qq
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive chroot "$1" apt-get install -y -qq \
-		--no-install-recommends --download-only $2
-' sh "$root" "$SYSTEM_PKGS" >>"$base/debootstrap.log" 2>&1 || {
-	log "downloading $SYSTEM_PKGS failed; see $base/debootstrap.log"
-	tail -n 5 "$base/debootstrap.log" >&2
-	exit 1
-}
-echo "$SYSTEM_PKGS" >"$base/packages"
+download
 log "base ready in $(($(date +%s) - start)) s: $(du -sh "$root" | cut -f1)"
 touch "$base/ready"
 echo "$root"
