@@ -1924,6 +1924,11 @@ capture_round_trip() {
 	done
 }
 
+# shellcheck source=tests/vfioctl/corpus.sh
+. "$HERE/corpus.sh"
+# shellcheck source=tests/vfioctl/busy-excl.sh
+. "$HERE/busy-excl.sh"
+
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
 	fail vfioctl-built "no $VFIOCTL: run make"
@@ -1935,11 +1940,13 @@ promcheck_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
+busy_excl "$VFIOCTL" ""
 reserve_suite "$VFIOCTL" ""
 completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
+corpus "$VFIOCTL" ""
 judge_defects "$VFIOCTL" ""
 judge_signal "$VFIOCTL" ""
 judge_reset "$VFIOCTL" ""
@@ -1951,8 +1958,10 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
 	busy "$BUILD/vfioctl.asan" .asan
+	busy_excl "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	corpus "$BUILD/vfioctl.asan" .asan
 	judge_defects "$BUILD/vfioctl.asan" .asan
 	judge_signal "$BUILD/vfioctl.asan" .asan
 	judge_reset "$BUILD/vfioctl.asan" .asan
