@@ -159,22 +159,17 @@ static int in_set(const char *name, const char *const *set, int nset)
 	return 0;
 }
 
-void judge_device(struct vctl *c, const struct vc_dev *d,
-		  const char *const *set, int nset, struct verdict *v)
+/* The group part of the verdict: viability, blockers, later ones. */
+static void judge_group(struct vctl *c, const struct vc_dev *d,
+			const char *const *set, int nset, struct verdict *v)
 {
 	static struct gnames gn;
 	int i;
 
-	memset(v, 0, sizeof(*v));
-	v->dev = d;
+	v->nblock = v->nlater = 0;
 	v->viable = -1;
-	/* On vfio already, the host has nothing of it left to lose (a boot
-	 * framebuffer in its BARs is verify's own problem). */
-	if (!iommu_is_vfio_driver(d->driver))
-		v->uses = vctl_host_uses(c, d, v->use, sizeof(v->use));
 	if (d->group < 0)
 		return;
-	v->direct = judge_direct(c, d->group, v->region, sizeof(v->region));
 	v->viable = 1;
 	/* By address, not in directory order. */
 	gn.n = 0;
@@ -205,6 +200,21 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 		else if (mi.kind == JM_LATER && v->nlater < JMEMBER_MAX)
 			v->later[v->nlater++] = mi;
 	}
+}
+
+void judge_device(struct vctl *c, const struct vc_dev *d,
+		  const char *const *set, int nset, struct verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->dev = d;
+	/* On vfio already, the host has nothing of it left to lose (a boot
+	 * framebuffer in its BARs is verify's own problem). */
+	if (!iommu_is_vfio_driver(d->driver))
+		v->uses = vctl_host_uses(c, d, v->use, sizeof(v->use));
+	if (d->group >= 0)
+		v->direct =
+			judge_direct(c, d->group, v->region, sizeof(v->region));
+	judge_group(c, d, set, nset, v);
 }
 
 /* ---- the words ---- */
@@ -332,13 +342,17 @@ static int holds(const struct claim_dev *d)
 int judge_claims(struct vctl *c, struct claim_ctx *ctx, const char *verb)
 {
 	const struct verb_words *w = words_of(verb);
-	static struct verdict v;
+	struct verdict *vs;
 	const char **set;
 	int i, n = 0, refused = 0;
 
 	set = calloc(ctx->ndev + 1, sizeof(*set));
-	if (!set)
+	vs = calloc(ctx->ndev + 1, sizeof(*vs));
+	if (!set || !vs) {
+		free(set);
+		free(vs);
 		return 0;
+	}
 	for (i = 0; i < ctx->ndev; i++)
 		if (holds(&ctx->dev[i]))
 			set[n++] = ctx->dev[i].dev.name;
@@ -346,24 +360,28 @@ int judge_claims(struct vctl *c, struct claim_ctx *ctx, const char *verb)
 	for (i = 0; i < ctx->ndev; i++) {
 		struct claim_dev *d = &ctx->dev[i];
 		char what[320], msg[400], fix[400];
+		struct verdict *vp = &vs[i];
 
+		if (!holds(d))
+			continue;
+		/* Once per device: the host-use test may log (-v). */
+		judge_device(c, &d->dev, set, n, vp);
 		if (d->action != CA_CLAIM || c->force)
 			continue;
-		judge_device(c, &d->dev, set, n, &v);
-		if (v.uses) {
+		if (vp->uses) {
 			vc_err("%s: %s: %s, and %s; use --force if you really "
 			       "mean it",
-			       d->dev.name, w->not_done, v.use, w->takes);
-			judge_use_text(&v, what, sizeof(what));
-		} else if (v.direct) {
-			judge_direct_text(&v, msg, sizeof(msg), fix,
+			       d->dev.name, w->not_done, vp->use, w->takes);
+			judge_use_text(vp, what, sizeof(what));
+		} else if (vp->direct) {
+			judge_direct_text(vp, msg, sizeof(msg), fix,
 					  sizeof(fix));
 			vc_err("%s: %s: %s; %s; use --force to take it anyway",
 			       d->dev.name, w->not_done, msg, fix);
 			vctl_fmt(what, sizeof(what),
 				 "the firmware requires a 1:1 IOMMU mapping "
 				 "for its group (direct region %s)",
-				 v.region);
+				 vp->region);
 		} else {
 			continue;
 		}
@@ -376,6 +394,7 @@ int judge_claims(struct vctl *c, struct claim_ctx *ctx, const char *verb)
 	/* reserve changes nothing after a refusal: no more to say. */
 	if (refused && !strcmp(verb, "reserve")) {
 		free(set);
+		free(vs);
 		return refused;
 	}
 	for (i = n = 0; i < ctx->ndev; i++)
@@ -384,20 +403,24 @@ int judge_claims(struct vctl *c, struct claim_ctx *ctx, const char *verb)
 	for (i = 0; i < ctx->ndev; i++) {
 		struct claim_dev *d = &ctx->dev[i];
 		char msg[400], fix[400];
+		struct verdict *vp = &vs[i];
 
 		if (!holds(d))
 			continue;
-		judge_device(c, &d->dev, set, n, &v);
-		if (v.uses && d->action == CA_CLAIM)
+		/* The members the refused ones leave in the way. */
+		if (refused)
+			judge_group(c, &d->dev, set, n, vp);
+		if (vp->uses && d->action == CA_CLAIM)
 			vc_warn("%s: %s; --force: %s it anyway", d->dev.name,
-				v.use, w->doing);
-		if (v.direct) {
-			judge_direct_text(&v, msg, sizeof(msg), fix,
+				vp->use, w->doing);
+		if (vp->direct) {
+			judge_direct_text(vp, msg, sizeof(msg), fix,
 					  sizeof(fix));
 			vc_warn("%s: %s; %s", d->dev.name, msg, fix);
 		}
-		judge_warn_group(&v, 1);
+		judge_warn_group(vp, 1);
 	}
 	free(set);
+	free(vs);
 	return refused;
 }
