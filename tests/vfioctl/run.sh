@@ -1062,7 +1062,7 @@ suite() {
 	# usage
 	check "usage-unknown-verb$s" 2 "unknown verb" "$X" --root "$F/healthy" frob
 	check "usage-no-verb$s" 2 "Usage:" "$X"
-	check "usage-bad-option$s" 2 "Try 'vfioctl --help'" "$X" --frob verify
+	check "usage-bad-option$s" 2 "unknown option '--frob'; try 'vfioctl --help'" "$X" --frob verify
 	check "usage-bind-no-args$s" 2 "name at least one device" \
 		v healthy bind
 	check "usage-bad-format$s" 2 "is not human, json or prometheus" \
@@ -1084,7 +1084,7 @@ suite() {
 		"--json is an option of verify, groups, plan, cmdline and qemu-args, not of bind" \
 		v healthy bind --json 0b:00.0
 	check "usage-verb-help$s" 0 \
-		"vfioctl bind SEL...|Options of bind: --dry-run --force" \
+		"vfioctl bind SEL...|Options of bind:|  --dry-run     (-n) show what would be done" \
 		"$X" bind --help
 
 	# dry runs write nothing
@@ -1914,6 +1914,9 @@ capture_round_trip() {
 	done
 }
 
+# shellcheck source=tests/vfioctl/inputs.sh
+. "$HERE/inputs.sh"
+
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
 	fail vfioctl-built "no $VFIOCTL: run make"
@@ -1930,6 +1933,7 @@ completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
+inputs "$VFIOCTL" ""; inputs_identity "$VFIOCTL" ""; inputs_nobody "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -1938,6 +1942,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	busy "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	inputs "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
