@@ -4,35 +4,12 @@
 # with no raw control byte and no invalid UTF-8 in it. Sourced by
 # tests/vfioctl/run.sh; inputs BIN SUFFIX runs the table with BIN.
 # shellcheck shell=sh
-
-# one_line NAME WANT NEEDLE CMD...: exit WANT; stdout and stderr together
-# are one line that starts with "vfioctl: ", contains NEEDLE, and holds no
-# control byte or invalid UTF-8.
-one_line() {
-	name=$1 want=$2 needle=$3
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	n=$(printf '%s\n' "$out" | wc -l)
-	if [ "$rc" -ne "$want" ]; then
-		fail "$name" "exit $rc, want $want: $(printf '%s' "$out" | head -c 300 | od -c | head -n 3 | tr '\n' ' ')"
-	elif [ "$n" -ne 1 ]; then
-		fail "$name" "$n lines, want one: $(printf '%s' "$out" | head -n 4 | tr '\n' '~' | od -c | head -n 4 | tr '\n' ' ')"
-	elif printf '%s' "$out" | LC_ALL=C grep -q '[[:cntrl:]]'; then
-		fail "$name" "a raw control byte in: $(printf '%s' "$out" | od -c | head -n 3 | tr '\n' ' ')"
-	elif ! printf '%s' "$out" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; then
-		fail "$name" "invalid UTF-8 in: $(printf '%s' "$out" | od -c | head -n 3 | tr '\n' ' ')"
-	elif [ "${out#vfioctl: }" = "$out" ]; then
-		fail "$name" "does not start with 'vfioctl: ': $out"
-	elif ! printf '%s\n' "$out" | grep -qF -- "$needle"; then
-		fail "$name" "no [$needle] in: $out"
-	else
-		pass "$name"
-	fi
-}
+# shellcheck disable=SC2034 # read by one_line (testlib.sh)
+OL_PREFIX="vfioctl: "
 
 inputs() {
 	X=$1 s=$2
+
 	H=$OUT/fx/healthy
 	I=$OUT/inputs
 	rm -rf "$I"
@@ -133,7 +110,7 @@ inputs_identity() {
 		skip "inputs-sysfs-identity$s" "this machine has no PCI devices in /sys"
 		return
 	fi
-	dev=$(ls /sys/bus/pci/devices | head -n 1)
+	dev=$(find /sys/bus/pci/devices/ -mindepth 1 -maxdepth 1 -printf "%f\n" | sort | head -n 1)
 	ref=$("$X" verify "$dev" 2>&1)
 	for sp in /sys/ //sys /sys/. /sys/bus/.. "$I/sys-link"; do
 		got=$("$X" --sysfs "$sp" verify "$dev" 2>&1)

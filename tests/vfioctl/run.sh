@@ -990,7 +990,7 @@ suite() {
 	for fx in wrongdrv nonviable stale noiommu microvm q35; do
 		cl=$(cat "$F/$fx/proc/cmdline")
 		want=$("$VFIO_CLAIM" --sysfs "$F/$fx/sys" --cmdline "$cl" \
-			--config /nonexistent --dry-run 2>/dev/null)
+			--config none --dry-run 2>/dev/null)
 		wrc=$?
 		got=$(v "$fx" plan 2>/dev/null)
 		grc=$?
