@@ -129,9 +129,12 @@ $(BUILD)/unit: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR) | $(BUILD)
 
 # "-": without clang make check goes on, and tests/fuzz/run.sh says FAIL
 # with the packages to install.
-$(BUILD)/fuzz-parsers: tests/fuzz/fuzz-parsers.c $(CORE_SRC) $(CORE_HDR) | $(BUILD)
+# vfioctl's option parser (opts.c) too: it needs nothing but the core.
+$(BUILD)/fuzz-parsers: tests/fuzz/fuzz-parsers.c $(CORE_SRC) $(CORE_HDR) \
+		src/vfioctl/opts.c src/vfioctl/vfioctl.h | $(BUILD)
 	-$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(CORE_INC) -o $@ $< $(CORE_SRC)
+		-fno-sanitize-recover=all $(VFIOCTL_INC) -o $@ $< $(CORE_SRC) \
+		src/vfioctl/opts.c
 
 # The floor is built like vfio-claim, so the two compare like with like.
 ifeq ($(HAVE_KLCC),yes)

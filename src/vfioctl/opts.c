@@ -221,7 +221,7 @@ static int verb_options_ok(const struct vctl_verb *v, unsigned int given)
 			n += strstr(vctl_verbs[i].opts, want) != NULL;
 		for (i = 0, j = 0; i < VCTL_NVERBS; i++)
 			if (strstr(vctl_verbs[i].opts, want))
-				vctl_fmt(owners + strlen(owners),
+				snprintf(owners + strlen(owners),
 					 sizeof(owners) - strlen(owners),
 					 "%s%s",
 					 !j++	  ? ""
