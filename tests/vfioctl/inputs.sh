@@ -154,3 +154,33 @@ inputs_nobody() {
 		"$d/vfioctl" --root "$d/host" --cmdline '' reserve --no-rebuild 0b:00.0
 	rm -rf "$d"
 }
+
+# bash completion (completion/vfioctl): --modprobe takes a program, the
+# addresses offered are those of the host named by --root or --sysfs, and
+# a name with a blank is one word.
+inputs_completion() {
+	if ! command -v bash >/dev/null 2>&1; then
+		skip inputs-completion "no bash"
+		return
+	fi
+	icomp() {
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			_vfioctl; IFS="|"; echo "${COMPREPLY[*]}"' _ "$TOP/completion/vfioctl" "$@"
+	}
+	I=$OUT/inputs
+	mkdir -p "$I/my dir" "$I/my dirt"
+	expect_eq inputs-completion-modprobe-path "$TOP/tests/lib/fake-modprobe" \
+		"$(icomp vfioctl --modprobe "$TOP/tests/lib/fake-modpr")"
+	case "|$(icomp vfioctl --modprobe verif)|" in
+	*"|verify|"*) fail inputs-completion-modprobe-no-verbs "offers the verb verify after --modprobe" ;;
+	*) pass inputs-completion-modprobe-no-verbs ;;
+	esac
+	expect_eq inputs-completion-root-addrs "0000:00:01.0|0000:0b:00.0|0000:0b:00.1" \
+		"$(icomp vfioctl --root "$OUT/fx/healthy" verify 0000)"
+	expect_eq inputs-completion-sysfs-addrs "0000:00:01.0|0000:0b:00.0|0000:0b:00.1" \
+		"$(icomp vfioctl --sysfs "$OUT/fx/healthy/sys" bind --dry-run 0000)"
+	expect_eq inputs-completion-root-after-verb "0000:00:01.0|0000:0b:00.0|0000:0b:00.1" \
+		"$(icomp vfioctl plan --root "$OUT/fx/healthy" 0000)"
+	expect_eq inputs-completion-blank-in-name "$I/my dir|$I/my dirt" \
+		"$(icomp vfioctl --root "$I/my d")"
+}

@@ -1934,6 +1934,7 @@ giveback "$VFIOCTL" ""
 no_open
 hermetic
 inputs "$VFIOCTL" ""; inputs_identity "$VFIOCTL" ""; inputs_nobody "$VFIOCTL" ""
+inputs_completion
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
