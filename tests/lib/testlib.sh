@@ -459,9 +459,13 @@ golden() {
 one_line() {
 	name=$1 want=$2 needle=$3
 	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	n=$(printf '%s\n' "$out" | wc -l)
+	# Every byte, the last newlines too (a $(...) alone drops them).
+	out=$("$@" 2>&1; echo "~$?")
+	rc=${out##*~}
+	out=${out%~*}
+	n=$(printf '%s' "$out" | wc -l)
+	out=${out%"
+"}
 	if [ "$rc" -ne "$want" ]; then
 		fail "$name" "exit $rc, want $want: $(printf '%s' "$out" | head -c 300 | od -c | head -n 3 | tr '\n' ' ')"
 	elif [ "$n" -ne 1 ]; then

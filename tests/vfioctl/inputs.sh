@@ -43,6 +43,20 @@ inputs() {
 	one_line "inputs-pci-ids-missing$s" 2 \
 		"--pci-ids $I/pci.ids: No such file or directory" \
 		"$X" --root "$H" --pci-ids "$I/pci.ids" verify
+	# ID-form selectors whose subsystem part is wrong say so, not "bus
+	# and slot".
+	for a in 10de:1b80: 10de:1b80:10de; do
+		one_line "inputs-selector-subsystem-$a$s" 2 \
+			"'$a' is not a device selector: the subsystem part is two IDs, VVVV:DDDD:SSSS:ssss" \
+			"$X" --root "$H" verify "$a"
+	done
+	one_line "inputs-selector-subsystem-digits$s" 2 \
+		"'10de:1b80:10de:1' is not a device selector: the subsystem part is two IDs of four hex digits" \
+		"$X" --root "$H" verify 10de:1b80:10de:1
+	# A pci.ids file libpci cannot parse: its message, one line.
+	printf 'garbage\n\tbad\n' >"$I/bad.ids"
+	one_line "inputs-pci-ids-bad$s" 1 "libpci: Parse error at $I/bad.ids, line 1" \
+		"$X" --root "$H" --pci-ids "$I/bad.ids" groups
 	# Options that contradict each other, options twice.
 	one_line "inputs-json-prometheus$s" 2 \
 		"--json and --format prometheus contradict each other" \
