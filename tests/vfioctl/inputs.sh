@@ -198,3 +198,27 @@ inputs_completion() {
 	expect_eq inputs-completion-blank-in-name "$I/my dir|$I/my dirt" \
 		"$(icomp vfioctl --root "$I/my d")"
 }
+
+# reserve (issue 18 items 3 and 5): a refusal is one line that says "not
+# reserved"; -q --no-rebuild still prints the line the user needs; a dry
+# run without an initramfs generator fails as the real run does.
+inputs_reserve() {
+	X=$1 s=$2
+	d=$OUT/inputs/rsv$s
+	rm -rf "$d"
+	cp -a "$OUT/fx/wrongdrv" "$d"
+	one_line "inputs-reserve-refusal-once$s" 1 \
+		"0000:00:01.0 [8086:1901]: not reserved: is a PCI bridge" \
+		"$X" --root "$d" --cmdline '' reserve --no-rebuild 00:01.0
+	out=$("$X" -q --root "$d" --cmdline '' reserve --no-rebuild 0b:00.0 2>&1)
+	expect_eq "inputs-reserve-quiet-no-rebuild$s" \
+		"rebuild the initramfs for it to apply" "$out"
+	printf 'devices=\n' >"$d/etc/vfio-claim.conf"
+	out=$("$X" --root "$d" --cmdline '' reserve --dry-run 0b:00.0 2>&1)
+	rc=$?
+	case $rc:$out in
+	1:*"vfioctl: error: reserve: no initramfs generator found"*) pass "inputs-reserve-dry-run-no-generator$s" ;;
+	*) fail "inputs-reserve-dry-run-no-generator$s" "exit $rc (want 1, as without --dry-run): $(printf '%s' "$out" | tr '\n' '~')" ;;
+	esac
+	expect_eq "inputs-reserve-dry-run-wrote-nothing$s" "devices=" "$(cat "$d/etc/vfio-claim.conf")"
+}

@@ -1617,7 +1617,7 @@ reserve_suite() {
 		g rsv reserve 0b:00.0 10de:10f0
 	expect_eq "reserve-idempotent$s" "$before" "$(tree_sum "$F/rsv")"
 	check "reserve-bridge$s" 1 \
-		"0000:00:01.0 [8086:1901]: not claimed: is a PCI bridge|nothing changed in $F/rsv/etc/vfio-claim.conf" \
+		"0000:00:01.0 [8086:1901]: not reserved: is a PCI bridge" \
 		g rsv reserve 00:01.0
 	check "reserve-unknown$s" 1 \
 		"0000:05:00.0: no such PCI device on this machine|nothing changed" \
@@ -1628,14 +1628,14 @@ reserve_suite() {
 	d14=$F/rsv/sys/devices/pci0000:00/0000:00:14.0
 	echo 2 >"$d14/sriov_numvfs"
 	check "reserve-sriov-pf$s" 1 \
-		"0000:00:14.0 [8086:a2af]: not claimed: is an SR-IOV physical function with 2 VFs enabled|nothing changed" \
+		"0000:00:14.0 [8086:a2af]: not reserved: is an SR-IOV physical function with 2 VFs enabled" \
 		g rsv reserve 8086:a2af
 	rm "$d14/sriov_numvfs"
 	# No IOMMU: the boot refuses a device without a group.
 	mv "$d14/iommu_group" "$d14/.iommu_group"
 	mv "$F/rsv/sys/class/iommu/dmar0" "$F/rsv/dmar0.off"
 	check "reserve-no-iommu-group$s" 1 \
-		"0000:00:14.0 [8086:a2af]: not claimed: has no IOMMU group|nothing changed" \
+		"0000:00:14.0 [8086:a2af]: not reserved: has no IOMMU group" \
 		g rsv reserve 00:14.0
 	mv "$d14/.iommu_group" "$d14/iommu_group"
 	mv "$F/rsv/dmar0.off" "$F/rsv/sys/class/iommu/dmar0"
@@ -1941,7 +1941,7 @@ giveback "$VFIOCTL" ""
 no_open
 hermetic
 inputs "$VFIOCTL" ""; inputs_identity "$VFIOCTL" ""; inputs_nobody "$VFIOCTL" ""
-inputs_completion
+inputs_completion; inputs_reserve "$VFIOCTL" ""
 judge_defects "$VFIOCTL" ""
 judge_signal "$VFIOCTL" ""
 judge_reset "$VFIOCTL" ""
