@@ -7,17 +7,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
 #include "host.h"
+#include "input.h"
 #include "iommu.h"
 #include "log.h"
 #include "modprobe.h"
@@ -31,140 +32,6 @@
 #define PARAM "vfio.devices"
 #define VALUE_MAX 4096
 
-static const char usage[] =
-	"Usage: vfio-claim [-nqvhV] [--dry-run] [--sysfs DIR] [--cmdline STR]\n"
-	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
-	"  [--modprobe PATH|--no-modprobe] [--wait SECS]\n"
-	"  [--image-modules --moddir DIR]  (vfio-claim(8))\n";
-
-/* The options with a value, in this order in struct args' val[]. */
-enum {
-	A_SYSFS,
-	A_CMDLINE,
-	A_CONFIG,
-	A_KMSG,
-	A_RUNDIR,
-	A_MODPROBE,
-	A_MODDIR,
-	A_WAIT,
-	A_NVAL
-};
-static const char *const valname[A_NVAL] = { "sysfs",  "cmdline", "config",
-					     "kmsg",   "run-dir", "modprobe",
-					     "moddir", "wait" };
-
-struct args {
-	const char *val[A_NVAL]; /* NULL: not given */
-	int dry_run, level, echo, no_modprobe, image_modules;
-};
-
-/* printf to fd with one write(2): the binary links none of stdio. */
-__attribute__((format(printf, 2, 3))) static void say(int fd, const char *fmt,
-						      ...)
-{
-	char buf[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
-	if (write(fd, buf, n) < 0)
-		return;
-}
-
-/* One flag by its letter: 0, -1 after help or version, 1 unknown. */
-static int flag(struct args *a, char c)
-{
-	if (c == 'n')
-		a->dry_run = 1;
-	else if (c == 'q')
-		a->level = VC_ERR;
-	else if (c == 'v')
-		a->level = VC_DEBUG, a->echo = 1;
-	else if (c == 'h')
-		return say(1, "%s", usage), -1;
-	else if (c == 'V')
-		return say(1, "vfio-claim %s\n", VERSION), -1;
-	else
-		return 1;
-	return 0;
-}
-
-/* 0 to run, -1 after --help or --version, else the exit status. */
-static int parse_argv(int argc, char **argv, struct args *a)
-{
-	/* The long flags, each the word of the letter at its place. */
-	static const char *const word[] = { "dry-run", "quiet", "verbose",
-					    "help", "version" };
-	int i, k, r;
-	long n;
-
-	a->level = VC_INFO;
-	for (i = 1; i < argc; i++) {
-		const char *s = argv[i], *eq;
-		size_t len;
-
-		if (s[0] != '-' || !s[1])
-			goto unexpected;
-		if (s[1] != '-') {
-			for (s++; *s; s++)
-				if ((r = flag(a, *s)))
-					goto done;
-			continue;
-		}
-		s += 2;
-		eq = strchr(s, '=');
-		len = eq ? (size_t)(eq - s) : strlen(s);
-		for (k = 0; k < A_NVAL; k++)
-			if (strlen(valname[k]) == len &&
-			    !strncmp(s, valname[k], len))
-				break;
-		if (k < A_NVAL) {
-			if (!eq && i + 1 == argc)
-				goto bad;
-			s = a->val[k] = eq ? eq + 1 : argv[++i];
-			if (k == A_WAIT) {
-				s = vc_num(s, 10, &n);
-				if (!s || *s || n < 1 || n > 3600)
-					goto bad;
-				modprobe_wait_secs = n;
-			}
-			continue;
-		}
-		if (!strcmp(s, "no-modprobe")) {
-			a->no_modprobe = 1;
-			continue;
-		}
-		if (!strcmp(s, "image-modules")) {
-			a->image_modules = a->dry_run = a->no_modprobe = 1;
-			continue;
-		}
-		for (k = 0; k < 5 && strcmp(s, word[k]); k++)
-			;
-		if (eq || k == 5)
-			goto bad;
-		if ((r = flag(a, "nqvhV"[k])))
-			goto done;
-	}
-	return 0;
-done:
-	if (r < 0)
-		return -1;
-bad:
-	say(2, "vfio-claim: bad option '%s'; try 'vfio-claim --help'\n",
-	    argv[i]);
-	return 2;
-unexpected:
-	say(2,
-	    "vfio-claim: unexpected argument '%s': name devices with "
-	    "vfio.devices= (or --cmdline)\n",
-	    argv[i]);
-	return 2;
-}
-
 /* What the options and the host decide, before anything is read. */
 struct run {
 	const char *sysroot, *cmdarg, *config, *kmsg, *rundir, *modprobe;
@@ -172,22 +39,42 @@ struct run {
 	const char *cpuinfo, *modules, *moddir;
 	char alias[96]; /* modules.alias, for vfio variant drivers */
 	char cmdline[CMDLINE_MAX + 1];
-	int dry_run, image_modules;
+	int dry_run, read_proc, image_modules;
 };
 
-/* Only the real /sys may touch the real kmsg, /run and modules. */
-static void settings(const struct args *a, struct run *s)
+/*
+ * Only the real /sys may touch the real kmsg, /run and modules, and only
+ * then are the host's /proc/cmdline and /etc/vfio-claim.conf read unless
+ * named (vfioctl's rule too). The real /sys by identity (vc_same_file),
+ * never by spelling: /sys/., //sys or a link to /sys writes to the host.
+ * 0, or 2 after one line about a named file that is not there.
+ */
+static int settings(const struct args *a, struct run *s)
 {
 	const char *const *v = a->val;
 	struct utsname u;
 	int real;
 
 	s->sysroot = v[A_SYSFS] ? v[A_SYSFS] : "/sys";
+	real = vc_same_file(s->sysroot, "/sys");
+	if (real)
+		s->sysroot = "/sys";
 	s->cmdarg = v[A_CMDLINE];
-	s->config = v[A_CONFIG] ? v[A_CONFIG] : "/etc/vfio-claim.conf";
+	s->read_proc = real && !v[A_CMDLINE];
+	s->config = v[A_CONFIG] ? v[A_CONFIG]
+		    : real	? "/etc/vfio-claim.conf"
+				: NULL;
+	if (s->config &&
+	    (!strcmp(s->config, "none") || !strcmp(s->config, "-")))
+		s->config = NULL;
+	if (v[A_CONFIG] && s->config && access(s->config, F_OK)) {
+		vc_err("--config %s: %s", s->config, vc_strerror(errno));
+		return 2;
+	}
 	s->dry_run = a->dry_run;
 	s->image_modules = a->image_modules;
-	real = !strcmp(s->sysroot, "/sys");
+	if (a->wait)
+		modprobe_wait_secs = a->wait;
 	if (v[A_KMSG])
 		s->kmsg = strcmp(v[A_KMSG], "-") ? v[A_KMSG] : NULL;
 	else
@@ -207,6 +94,10 @@ static void settings(const struct args *a, struct run *s)
 	else if (real && uname(&u) == 0)
 		vc_path(s->alias, sizeof(s->alias),
 			"/lib/modules/%s/modules.alias", u.release);
+	vc_dbg("%s (%s)",
+	       real ? "the running host" : "a fake host, not this machine",
+	       s->sysroot);
+	return 0;
 }
 
 /* Plan, apply, check and record the claim of SELS; 0 when all went well. */
@@ -309,8 +200,14 @@ static int image_modules(const struct run *s, struct sel_list *sels)
 			if (variant_find(s->alias, ma, mod, sizeof(mod)) != 1)
 				mod[0] = 0;
 		}
-		if (mod[0] && variant_known(s->alias, mod) == 1)
-			say(1, "%s\n", mod);
+		/* One write(2) a line: the binary links none of stdio. */
+		if (mod[0] && variant_known(s->alias, mod) == 1) {
+			size_t n = strlen(mod);
+
+			mod[n] = '\n';
+			if (write(1, mod, n + 1) < 0)
+				r = 1;
+		}
 	}
 	claim_free(&ctx);
 	sysfs_close(&sys);
@@ -332,10 +229,11 @@ static int run(struct run *s)
 			return 2;
 		}
 		strcpy(s->cmdline, s->cmdarg);
-	} else if ((r = cmdline_read("/proc/cmdline", s->cmdline,
+	} else if (s->read_proc &&
+		   (r = cmdline_read("/proc/cmdline", s->cmdline,
 				     sizeof(s->cmdline)))) {
 		vc_warn("cannot read /proc/cmdline: %s; using %s only",
-			vc_strerror(r), s->config);
+			vc_strerror(r), s->config ? s->config : "no file");
 	}
 
 	r = config_devices(s->cmdline, s->config, value, sizeof(value),
@@ -349,7 +247,7 @@ static int run(struct run *s)
 		if (r == 0) {
 			vc_dbg("no " PARAM "= and no devices= in %s: nothing "
 			       "to claim",
-			       s->config);
+			       s->config ? s->config : "no config file");
 			source = "";
 		}
 		value[0] = '\0';
@@ -369,9 +267,12 @@ static int run(struct run *s)
 	}
 	if (s->rundir && !s->dry_run) {
 		r = record_write_boot(s->rundir, source, value, bad ? 1 : 0);
-		if (r)
-			vc_err("%s: cannot record this boot: %s", s->rundir,
-			       vc_strerror(r));
+		if (r) {
+			/* vfioctl verify reads it: not a success. */
+			vc_err("--run-dir %s: cannot record this boot: %s",
+			       s->rundir, vc_strerror(r));
+			bad++;
+		}
 	}
 	return bad ? 1 : 0;
 }
@@ -382,16 +283,13 @@ int main(int argc, char **argv)
 	struct args a;
 	int r;
 
-	memset(&a, 0, sizeof(a));
-	r = parse_argv(argc, argv, &a);
+	r = claim_parse_argv(argc, argv, &a);
 	if (r)
 		return r < 0 ? 0 : r;
-	settings(&a, &s);
-	if (a.image_modules && !a.val[A_MODDIR]) {
-		say(2, "vfio-claim: --image-modules needs --moddir DIR, the "
-		       "image's kernel module directory\n");
-		return 2;
-	}
+	log_setup("vfio-claim", NULL, a.level, 1);
+	r = settings(&a, &s);
+	if (r)
+		return r;
 	log_setup("vfio-claim", s.kmsg, a.level, a.echo);
 	r = run(&s);
 	log_close();

@@ -221,8 +221,10 @@ int claim_plan(struct claim_ctx *ctx, struct sel_list *l)
 			decide(ctx, c, noiommu);
 		if (c->action == CA_REFUSE || c->action == CA_VETO) {
 			ctx->errors++;
-			vc_err("%s [%04x:%04x]: not claimed: %s", c->dev.name,
-			       c->dev.id.vendor, c->dev.id.device, c->why);
+			vc_err("%s [%04x:%04x]: %s: %s", c->dev.name,
+			       c->dev.id.vendor, c->dev.id.device,
+			       ctx->not_done ? ctx->not_done : "not claimed",
+			       c->why);
 		} else if (c->action == CA_CLAIM && ctx->dry_run) {
 			/* The real run warns as it writes the override. */
 			claim_warn(c);

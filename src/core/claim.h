@@ -54,6 +54,8 @@ struct claim_miss {
 
 struct claim_ctx {
 	struct sysfs *sys;
+	/* The refusal's words: "not claimed" unless a verb says else. */
+	const char *not_done;
 	int dry_run;
 	/*
 	 * Loads a module ("vfio-pci", "vfio"); 0 on success. NULL: never

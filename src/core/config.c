@@ -37,6 +37,12 @@ static int find_key(const char *text, size_t len, const char *path,
 		const char *e = nl ? nl : end, *k, *ke, *v, *ve, *eq, *hash;
 
 		lineno++;
+		if (memchr(p, '\0', e - p)) {
+			/* It would cut the value short, silently. */
+			vc_err("%s:%d: a NUL byte; is it a text file?", path,
+			       lineno);
+			return -EINVAL;
+		}
 		hash = memchr(p, '#', e - p);
 		if (hash)
 			e = hash;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "log.h"
 
 static const char *log_ident = "vfio-claim";
@@ -65,7 +66,7 @@ int log_level(void)
 void log_msg(int prio, const char *fmt, ...)
 {
 	/* kmsg takes one record per write; keep it one line. */
-	char line[512];
+	char line[512], raw[512];
 	int hdr, n, saved = errno;
 	va_list ap;
 
@@ -73,13 +74,14 @@ void log_msg(int prio, const char *fmt, ...)
 		return;
 	hdr = snprintf(line, sizeof(line), "<%d>%s: ", prio, log_ident);
 	va_start(ap, fmt);
-	n = vsnprintf(line + hdr, sizeof(line) - hdr - 1, fmt, ap);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	n += hdr;
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
+	if (n > (int)sizeof(raw) - 1)
+		n = sizeof(raw) - 1;
+	/* What came from input (a selector, a file) may hold anything. */
+	n = hdr + vc_escape(line + hdr, sizeof(line) - hdr - 1, raw, n);
 	line[n++] = '\n';
 	line[n] = '\0';
 

@@ -132,7 +132,10 @@ static int parse_id(const char *p, size_t len, struct selector *s,
 	}
 	for (i = 0; i < n; i++) {
 		if (fl[i] != 4 || hexn(f[i], 4, &v[i])) {
-			*why = "IDs are four hex digits each (10de:1b80)";
+			*why = i < 2 ? "IDs are four hex digits each "
+				       "(10de:1b80)"
+				     : "the subsystem part is two IDs of four "
+				       "hex digits (10de:1b80:1458:3702)";
 			return -EINVAL;
 		}
 	}
@@ -244,6 +247,16 @@ static int sel_parse_dev(const char *tok, size_t len, struct selector *s,
 		s->kind = SEL_FUNC;
 		pci_addr_format(&s->addr, s->text);
 		return 0;
+	}
+	/*
+	 * VVVV:DDDD: or VVVV:DDDD:SSSS, an ID whose subsystem part is cut
+	 * short, not a slot with a 4-digit bus.
+	 */
+	if (colons == 2 && (const char *)memchr(tok, ':', len) - tok == 4 &&
+	    memchr(tok + 5, ':', len - 5) == tok + 9) {
+		*why = "the subsystem part is two IDs, VVVV:DDDD:SSSS:ssss "
+		       "(10de:1b80:1458:3702)";
+		return -EINVAL;
 	}
 	/* 4-digit first field with one colon: an ID; with 3 colons too. */
 	if (colons == 3 ||

@@ -6,8 +6,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <pci/pci.h>
+
+#include "input.h"
 
 void vctl_pci_lookup(const char *ids_file, unsigned int cls,
 		     unsigned int vendor, unsigned int device, char *buf,
@@ -16,15 +19,21 @@ void vctl_pci_names_free(void);
 
 static struct pci_access *pacc;
 
+/* libpci's message ends with its own newline: one line, not two. */
 static void PCI_NONRET pci_fatal(char *msg, ...)
 {
+	char line[512], out[600];
 	va_list ap;
+	size_t n;
 
-	fputs("vfioctl: libpci: ", stderr);
 	va_start(ap, msg);
-	vfprintf(stderr, msg, ap);
+	vsnprintf(line, sizeof(line), msg, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+		line[--n] = '\0';
+	vc_escape(out, sizeof(out), line, n);
+	fprintf(stderr, "vfioctl: libpci: %s\n", out);
 	exit(1);
 }
 

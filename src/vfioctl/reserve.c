@@ -69,9 +69,9 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		else if (have_gen)
 			printf("then would run: %s (%s: %s)\n", g.cmd, g.name,
 			       g.why);
-		else
-			printf("no initramfs generator found\n");
-		return 0;
+		if (c->no_rebuild || have_gen)
+			return 0;
+		/* The real run refuses: so does its rehearsal (exit 1). */
 	}
 	if (!have_gen && !c->no_rebuild) {
 		vc_err("%s: no initramfs generator found (kernel-install with "
@@ -94,10 +94,11 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 	if (!c->quiet)
 		printf("%s: devices=%s\n", c->config, value);
 	if (c->no_rebuild) {
-		if (!c->quiet && have_gen)
+		/* Even with -q: the one line without which nothing applies. */
+		if (have_gen)
 			printf("rebuild the initramfs for it to apply: %s\n",
 			       g.cmd);
-		else if (!c->quiet)
+		else
 			printf("rebuild the initramfs for it to apply\n");
 		return 0;
 	}
@@ -192,6 +193,7 @@ static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->sys = &c->sys;
 	ctx->dry_run = 1;
+	ctx->not_done = "not reserved";
 	ctx->cmdline =
 		vctl_cmdline(c, cmdline, sizeof(cmdline)) ? cmdline : NULL;
 	return claim_plan(ctx, l);
@@ -282,7 +284,7 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 	static char value[VALUE_MAX];
 	struct claim_ctx ctx;
 	struct trial t;
-	int i, r, bad = 0;
+	int i, r, n, bad = 0;
 
 	if (!argc) {
 		fprintf(stderr, "vfioctl reserve: name at least one device\n");
@@ -307,9 +309,12 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 	for (i = 0; !bad && i < ctx.ndev; i++)
 		bad += reserve_one(&e, &ctx.dev[i].dev, ctx.dev[i].sel->driver,
 				   c->config, c->quiet) != 0;
+	n = ctx.ndev;
 	claim_free(&ctx);
 	if (bad) {
-		vc_err("reserve: nothing changed in %s", c->config);
+		/* One device: its "not reserved" line says it all, once. */
+		if (l.n > 1 || n != 1 || r)
+			vc_err("reserve: nothing changed in %s", c->config);
 		return 1;
 	}
 	warn_cmdline(c, &f);

@@ -44,37 +44,6 @@
 /* The kernel's COMMAND_LINE_SIZE on x86 (arch/x86/include/asm/setup.h). */
 #define KCMDLINE_MAX 2048
 
-int trial_parse_window(const char *s, long *secs)
-{
-	char *end;
-	long n, mult = 1;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (end == s || errno || n < 0 || *s == '-' || *s == '+')
-		goto bad;
-	if (*end == 's')
-		end++;
-	else if (*end == 'm')
-		mult = 60, end++;
-	else if (*end == 'h')
-		mult = 3600, end++;
-	if (*end || n > TRIAL_MAX)
-		goto bad;
-	n *= mult;
-	if (n < TRIAL_MIN || n > TRIAL_MAX)
-		goto bad;
-	*secs = n;
-	return 0;
-bad:
-	/* From the option parser, before the log is set up. */
-	fprintf(stderr,
-		"vfioctl: --within '%s': want a duration from %d s to %d h "
-		"(N, Ns, Nm or Nh), e.g. 10m\n",
-		s, TRIAL_MIN, TRIAL_MAX / 3600);
-	return -EINVAL;
-}
-
 void trial_fmt_left(long secs, char *buf, size_t size)
 {
 	if (secs >= 60)

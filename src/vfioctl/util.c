@@ -110,14 +110,37 @@ void vdev_list_free(struct vdev_list *l)
 int vctl_parse_args(int argc, char **argv, struct sel_list *l)
 {
 	static char all[4096];
-	size_t n = 0, len;
+	size_t n = 0, len, k;
 	int i;
 
 	/* sel_parse_list starts a fresh list: hand it everything at once. */
 	memset(l, 0, sizeof(*l));
 	all[0] = '\0';
 	for (i = 0; i < argc; i++) {
+		/*
+		 * "" (an unset variable) or "none" (vfio.devices=none) as an
+		 * argument names no device: a usage error, never "nothing to
+		 * verify" with exit 0, which monitoring reads as ready.
+		 */
+		if (!argv[i][0] || !strcmp(argv[i], "none") ||
+		    !argv[i][strspn(argv[i], ",")]) {
+			vc_err("argument %d '%s' names no device; name one as "
+			       "[DDDD:]BB:SS.F, VVVV:DDDD or ID@ADDR",
+			       i + 1, argv[i]);
+			return 1;
+		}
 		len = strlen(argv[i]);
+		for (k = 0; k < len; k++)
+			if ((unsigned char)argv[i][k] <= ' ' ||
+			    argv[i][k] == 0x7f)
+				break;
+		if (k < len) {
+			/* One argument, one message: not split at blanks. */
+			vc_err("argument %d '%s' is not a device selector: it "
+			       "holds a blank or a control character",
+			       i + 1, argv[i]);
+			return 1;
+		}
 		if (n + len + 2 > sizeof(all)) {
 			vc_err("the arguments are longer than %zu bytes",
 			       sizeof(all) - 1);
@@ -155,6 +178,13 @@ int vctl_no_variants(struct vctl *c)
 		off = !config_variants(cl, c->config);
 	}
 	return off;
+}
+
+void vctl_host_path(const struct vctl *c, char *buf, size_t size,
+		    const char *path)
+{
+	if (!c->root || vc_path(buf, size, "%s%s", c->root, path) < 0)
+		buf[0] = '\0';
 }
 
 void vctl_fmt(char *buf, size_t size, const char *fmt, ...)

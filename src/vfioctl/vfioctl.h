@@ -45,6 +45,7 @@ struct vctl {
 	int reject; /* confirm --reject */
 	int countdown; /* confirm --countdown (vfio-trial.service) */
 	int real; /* the running host: modules may be loaded */
+	int pathset[5]; /* --proc, --dev, --run-dir, --config, --modules-dir */
 	struct sysfs sys;
 };
 
@@ -197,6 +198,28 @@ void vholders_free(struct vholders *hl);
 
 /* On a driver that keeps the group from a VM (iommu_member's rule). */
 int vctl_blocks_group(const struct vctl *c, const struct vc_dev *d);
+
+/* The verbs by name (opts.c), in the order of main.c's functions. */
+struct vctl_verb {
+	const char *name;
+	const char *help;
+	const char *opts; /* the verb's own options, " --a --b " */
+};
+#define VCTL_NVERBS 11
+extern const struct vctl_verb vctl_verbs[VCTL_NVERBS];
+
+/*
+ * Parses the command line into c (opts.c): runs nothing, reads no file.
+ * -1 to run vctl_verbs[*verb] with argv[optind..], else the exit status
+ * (0 after --help or --version, 2 for bad usage, said in one line).
+ */
+int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb);
+void vctl_usage(FILE *f);
+/*
+ * "vfioctl: MESSAGE" on stderr, one line, control characters escaped
+ * (vc_escape): the one way vfioctl's own usage errors are said.
+ */
+void vctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The verbs: 0 ok, 1 not ready or failed, 2 usage. */
 int cmd_verify(struct vctl *c, int argc, char **argv);

@@ -281,3 +281,7 @@ if t write-fails-unbind-ENODEV-rolls-back; then
 	golden
 	verdict
 fi
+
+# shellcheck source=tests/fault/inputs.sh
+. "$TOP/tests/fault/inputs.sh"
+fault_inputs

@@ -4,8 +4,10 @@
  * kernel command line, the selector grammar and the config file, and
  * those that read files the kernel or vfio-claim wrote: a device's
  * uevent, a /run record and modules.alias (vfio variant drivers). The
- * first byte picks the parser (its value modulo 12; '0' to '6' are the
- * first seven); the rest is the input.
+ * first byte picks the parser (its value modulo 16; '0' to '6' are the
+ * first seven); the rest is the input. '<' (12) and '=' (13) are the
+ * command lines of vfio-claim (claim_parse_argv) and vfioctl
+ * (vctl_parse_argv): the rest split at NUL bytes into arguments.
  * Besides memory errors (ASan) and UB (UBSan), it aborts when a parser
  * breaks one of its promises, e.g. a selector whose canonical text does
  * not parse back to the same selector.
@@ -20,12 +22,14 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "args.h"
 #include "config.h"
 #include "log.h"
 #include "pci.h"
 #include "record.h"
 #include "selector.h"
 #include "variant.h"
+#include "vfioctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -155,7 +159,6 @@ static void fuzz_config_set(const char *buf, size_t size)
 		return;
 	if (r == 1) {
 		CHECK(w.start <= w.end && w.end <= size);
-		/* The value may hold a NUL: compare bytes, not strings. */
 		CHECK(w.end - w.start < sizeof(val));
 		CHECK(!memcmp(buf + w.start, val, w.end - w.start));
 	}
@@ -185,7 +188,9 @@ static void fuzz_config(const char *buf, size_t size, int then_list)
 
 		CHECK(val);
 		r = config_parse(buf, size, "fuzz.conf", val, sizes[i]);
-		CHECK(r == 1 || r == 0 || r == -E2BIG);
+		/* A NUL byte is an error, never a value cut short. */
+		CHECK(r == 1 || r == 0 || r == -E2BIG ||
+		      (r == -EINVAL && memchr(buf, '\0', size)));
 		if (r == 1) {
 			CHECK(strlen(val) < sizes[i]);
 			if (then_list)
@@ -193,6 +198,62 @@ static void fuzz_config(const char *buf, size_t size, int then_list)
 		}
 		free(val);
 	}
+}
+
+/* The bytes as argv: argv[0] is the program, NUL separates arguments. */
+static int split_argv(char *buf, size_t size, const char *prog, char **argv,
+		      int max)
+{
+	int argc = 1;
+	size_t i, start = 0;
+
+	argv[0] = (char *)prog;
+	for (i = 0; i <= size && argc < max - 1; i++)
+		if (i == size || buf[i] == '\0') {
+			buf[i] = '\0';
+			argv[argc++] = buf + start;
+			start = i + 1;
+		}
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* What claim_parse_argv promises about what it accepts. */
+static void fuzz_claim_argv(char *buf, size_t size)
+{
+	char *argv[64];
+	struct args a;
+	int argc = split_argv(buf, size, "vfio-claim", argv, 64), r, k;
+
+	r = claim_parse_argv(argc, argv, &a);
+	CHECK(r == 0 || r == -1 || r == 2);
+	if (r)
+		return;
+	for (k = 0; k < A_NVAL; k++)
+		CHECK(!a.val[k] || a.val[k][0] || k == A_CMDLINE);
+	CHECK(!a.val[A_WAIT] || (a.wait >= 1 && a.wait <= 3600));
+	CHECK(!(a.no_modprobe && a.val[A_MODPROBE]));
+}
+
+/* ... and vctl_parse_argv. */
+static void fuzz_vctl_argv(char *buf, size_t size)
+{
+	static struct vctl c;
+	char *argv[64];
+	int argc = split_argv(buf, size, "vfioctl", argv, 64), r, verb = -1;
+
+	memset(&c, 0, sizeof(c));
+	r = vctl_parse_argv(&c, argc, argv, &verb);
+	CHECK(r == -1 || r == 0 || r == 2);
+	if (r != -1)
+		return;
+	CHECK(verb >= 0 && verb < VCTL_NVERBS);
+	CHECK(!(c.quiet && c.verbose));
+	CHECK(!(c.json && c.prometheus));
+	CHECK(!c.root || c.root[0]);
+	CHECK(!c.sysroot || c.sysroot[0]);
+	CHECK(!c.modprobe || c.modprobe[0]);
+	CHECK(!c.pci_ids || c.pci_ids[0]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -207,7 +268,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	which = data[0] % 12;
+	which = data[0] % 16;
 	data++;
 	size--;
 	/* buf: exactly the bytes, no NUL; str: a C string of them. */
@@ -292,6 +353,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(fd);
 		break;
 	}
+	case 12:
+		fuzz_claim_argv(str, size);
+		break;
+	case 13:
+		fuzz_vctl_argv(str, size);
+		break;
 	default:
 		/* The same bytes through every parser. */
 		fuzz_next(str, strlen(str));

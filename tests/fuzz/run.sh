@@ -1,5 +1,6 @@
 #!/bin/sh
 # Runs the libFuzzer target over the cmdline, selector and config parsers
+# and both programs' option parsers
 # for SECONDS (default 20; `make fuzz` gives 600) on a temp copy of the
 # seed corpus, and prints one line:
 #   PASS fuzz/parsers: N runs, 0 crashes
@@ -35,7 +36,8 @@ if [ ! -x "$bin" ]; then
 fi
 # Only files the fuzzer's make rule depends on: make rebuilds for them.
 stale=$(find tests/fuzz/fuzz-parsers.c src/core/cmdline.[ch] src/core/selector.[ch] \
-	src/core/config.[ch] src/core/log.[ch] -newer "$bin" | head -n 1)
+	src/core/config.[ch] src/core/log.[ch] src/core/args.[ch] src/core/input.[ch] \
+	src/vfioctl/opts.c src/vfioctl/vfioctl.h -newer "$bin" | head -n 1)
 if [ -n "$stale" ]; then
 	echo "FAIL $name: $bin is older than $stale (did its build fail?); make build/fuzz-parsers"
 	exit 1
@@ -50,7 +52,9 @@ mkdir -p "$out"
 log=$out/fuzz.log
 
 # -max_total_time bounds the run; -timeout flags an input that hangs.
-"$bin" -max_len=4096 -max_total_time="$secs" -timeout=10 \
+# -close_fd_mask=3: the option parsers' usage errors would fill the log;
+# libFuzzer and the sanitizers still report on the stderr they keep.
+"$bin" -max_len=4096 -max_total_time="$secs" -timeout=10 -close_fd_mask=3 \
 	-rss_limit_mb=2048 -print_final_stats=1 \
 	-artifact_prefix="$work/" "$work/corpus" >"$log" 2>&1
 rc=$?

@@ -113,7 +113,8 @@ bad() {
 
 # vc [--noshim] ARGS...: runs vfio-claim on $T (fakekernel.so preloaded
 # unless --noshim), never on the host's /dev/kmsg, /run, /sys or
-# /etc/vfio-claim.conf (a later --config wins). Sets RC;
+# /etc/vfio-claim.conf (a fake --sysfs reads no host file unless named).
+# Sets RC;
 # stdout in $T.out, stderr in $T.err. A signal or a sanitizer report is a
 # failed check of its own.
 vc() {
@@ -121,13 +122,13 @@ vc() {
 	if [ "${1:-}" = --noshim ]; then
 		shift
 		"$VC_NOSHIM" --sysfs "$T" --kmsg "$T/kmsg.log" \
-			--run-dir "$T/run" --config "$WORK/absent.conf" "$@" \
+			--run-dir "$T/run" "$@" \
 			>"$T.out" 2>"$T.err"
 		RC=$?
 	else
 		FAKE_SYSFS_ROOT=$T FAKE_MODPROBE_GATE=1 LD_PRELOAD=$FAKEKERNEL "$VC_BIN" \
 			--sysfs "$T" --kmsg "$T/kmsg.log" --run-dir "$T/run" \
-			--config "$WORK/absent.conf" "$@" >"$T.out" 2>"$T.err"
+			"$@" >"$T.out" 2>"$T.err"
 		RC=$?
 	fi
 	calls_add "$@"
@@ -152,7 +153,7 @@ vc_differ() {
 		# --dry-run before ARGS: a trailing option of ARGS that wants a
 		# value (usage-errors-exit-2: --sysfs) must not take it.
 		"$bin" --sysfs "$T" --kmsg "$T.dk-$b" --run-dir "$T/run" \
-			--config "$WORK/absent.conf" --dry-run "$@" >"$T.do-$b" 2>/dev/null
+			--dry-run "$@" >"$T.do-$b" 2>/dev/null
 		echo "exit $?" >>"$T.do-$b"
 		[ ! -f "$T.dk-$b" ] || cat "$T.dk-$b" >>"$T.do-$b"
 	done
@@ -451,4 +452,35 @@ golden() {
 	GOLDEN_RO=
 	[ -z "$VC_PREFIX" ] || GOLDEN_RO=1
 	golden_cmp "$TNAME" "$T.observed" || bad "$GOLDEN_WHY"
+}
+
+# one_line NAME WANT NEEDLE CMD...: CMD exits WANT; its stdout and stderr
+# together are one line that starts with $OL_PREFIX ("vfioctl: " or
+# "vfio-claim: ", never the path it was run by), contains NEEDLE, and
+# holds no control byte and no invalid UTF-8 (issue 18's hostile inputs).
+one_line() {
+	name=$1 want=$2 needle=$3
+	shift 3
+	# Every byte, the last newlines too (a $(...) alone drops them).
+	out=$("$@" 2>&1; echo "~$?")
+	rc=${out##*~}
+	out=${out%~*}
+	n=$(printf '%s' "$out" | wc -l)
+	out=${out%"
+"}
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name" "exit $rc, want $want: $(printf '%s' "$out" | head -c 300 | od -c | head -n 3 | tr '\n' ' ')"
+	elif [ "$n" -ne 1 ]; then
+		fail "$name" "$n lines, want one: $(printf '%s' "$out" | head -n 4 | tr '\n' '~' | od -c | head -n 4 | tr '\n' ' ')"
+	elif printf '%s' "$out" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+		fail "$name" "a raw control byte in: $(printf '%s' "$out" | od -c | head -n 3 | tr '\n' ' ')"
+	elif ! printf '%s' "$out" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; then
+		fail "$name" "invalid UTF-8 in: $(printf '%s' "$out" | od -c | head -n 3 | tr '\n' ' ')"
+	elif [ "${out#"${OL_PREFIX:-vfioctl: }"}" = "$out" ]; then
+		fail "$name" "does not start with '${OL_PREFIX:-vfioctl: }': $out"
+	elif ! printf '%s\n' "$out" | grep -qF -- "$needle"; then
+		fail "$name" "no [$needle] in: $out"
+	else
+		pass "$name"
+	fi
 }

@@ -69,6 +69,12 @@ static const char *const bs_why =
 	"bus and slot are two hex digits each (0b:00)";
 static const char *const dom_why = "the domain is 4 to 8 hex digits (0000)";
 static const char *const id_why = "IDs are four hex digits each (10de:1b80)";
+/* Issue 18: an ID whose subsystem part is wrong says so, not "bus". */
+static const char *const sub_why = "the subsystem part is two IDs of four "
+				   "hex digits (10de:1b80:1458:3702)";
+static const char *const subn_why =
+	"the subsystem part is two IDs, VVVV:DDDD:SSSS:ssss "
+	"(10de:1b80:1458:3702)";
 static const char *const guard_why =
 	"a guard names one function: VVVV:DDDD@DDDD:BB:SS.F";
 
@@ -105,10 +111,11 @@ static const struct {
 	{ "10de:1b8", id_why },
 	{ "10d:1b80", id_why },
 	{ "10de0:1b80", id_why },
-	{ "10de:1b80:1043:859", id_why },
-	{ "10de:1b80:104g:8599", id_why },
+	{ "10de:1b80:1043:859", sub_why },
+	{ "10de:1b80:104g:8599", sub_why },
 	{ "x0de:1b80", id_why },
-	{ "10de:1b80:1043", bs_why },
+	{ "10de:1b80:1043", subn_why },
+	{ "10de:1b80:", subn_why },
 	{ "10de:1b80:1043:8599:0000", NULL },
 	{ "10de:1b80@0b:00", guard_why },
 	{ "10de:1b80@0000:0b:00", guard_why },

@@ -1001,7 +1001,7 @@ suite() {
 	for fx in wrongdrv nonviable stale noiommu microvm q35; do
 		cl=$(cat "$F/$fx/proc/cmdline")
 		want=$("$VFIO_CLAIM" --sysfs "$F/$fx/sys" --cmdline "$cl" \
-			--config /nonexistent --dry-run 2>/dev/null)
+			--config none --dry-run 2>/dev/null)
 		wrc=$?
 		got=$(v "$fx" plan 2>/dev/null)
 		grc=$?
@@ -1073,7 +1073,7 @@ suite() {
 	# usage
 	check "usage-unknown-verb$s" 2 "unknown verb" "$X" --root "$F/healthy" frob
 	check "usage-no-verb$s" 2 "Usage:" "$X"
-	check "usage-bad-option$s" 2 "Try 'vfioctl --help'" "$X" --frob verify
+	check "usage-bad-option$s" 2 "unknown option '--frob'; try 'vfioctl --help'" "$X" --frob verify
 	check "usage-bind-no-args$s" 2 "name at least one device" \
 		v healthy bind
 	check "usage-bad-format$s" 2 "is not human, json, prometheus or nfd" \
@@ -1095,7 +1095,7 @@ suite() {
 		"--json is an option of verify, groups, plan, cmdline and qemu-args, not of bind" \
 		v healthy bind --json 0b:00.0
 	check "usage-verb-help$s" 0 \
-		"vfioctl bind SEL...|Options of bind: --dry-run --force" \
+		"vfioctl bind SEL...|Options of bind:|  --dry-run     (-n) show what would be done" \
 		"$X" bind --help
 
 	# dry runs write nothing
@@ -1624,7 +1624,7 @@ reserve_suite() {
 		g rsv reserve 0b:00.0 10de:10f0
 	expect_eq "reserve-idempotent$s" "$before" "$(tree_sum "$F/rsv")"
 	check "reserve-bridge$s" 1 \
-		"0000:00:01.0 [8086:1901]: not claimed: is a PCI bridge|nothing changed in $F/rsv/etc/vfio-claim.conf" \
+		"0000:00:01.0 [8086:1901]: not reserved: is a PCI bridge" \
 		g rsv reserve 00:01.0
 	check "reserve-unknown$s" 1 \
 		"0000:05:00.0: no such PCI device on this machine|nothing changed" \
@@ -1635,14 +1635,14 @@ reserve_suite() {
 	d14=$F/rsv/sys/devices/pci0000:00/0000:00:14.0
 	echo 2 >"$d14/sriov_numvfs"
 	check "reserve-sriov-pf$s" 1 \
-		"0000:00:14.0 [8086:a2af]: not claimed: is an SR-IOV physical function with 2 VFs enabled|nothing changed" \
+		"0000:00:14.0 [8086:a2af]: not reserved: is an SR-IOV physical function with 2 VFs enabled" \
 		g rsv reserve 8086:a2af
 	rm "$d14/sriov_numvfs"
 	# No IOMMU: the boot refuses a device without a group.
 	mv "$d14/iommu_group" "$d14/.iommu_group"
 	mv "$F/rsv/sys/class/iommu/dmar0" "$F/rsv/dmar0.off"
 	check "reserve-no-iommu-group$s" 1 \
-		"0000:00:14.0 [8086:a2af]: not claimed: has no IOMMU group|nothing changed" \
+		"0000:00:14.0 [8086:a2af]: not reserved: has no IOMMU group" \
 		g rsv reserve 00:14.0
 	mv "$d14/.iommu_group" "$d14/iommu_group"
 	mv "$F/rsv/dmar0.off" "$F/rsv/sys/class/iommu/dmar0"
@@ -1932,6 +1932,8 @@ capture_round_trip() {
 . "$HERE/corpus.sh"
 # shellcheck source=tests/vfioctl/busy-excl.sh
 . "$HERE/busy-excl.sh"
+# shellcheck source=tests/vfioctl/inputs.sh
+. "$HERE/inputs.sh"
 
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
@@ -1958,6 +1960,8 @@ hermetic
 corpus "$VFIOCTL" ""
 fleet_selftest
 fleet "$VFIOCTL" ""
+inputs "$VFIOCTL" ""; inputs_identity "$VFIOCTL" ""; inputs_nobody "$VFIOCTL" ""
+inputs_completion; inputs_reserve "$VFIOCTL" ""
 judge_defects "$VFIOCTL" ""
 judge_signal "$VFIOCTL" ""
 judge_reset "$VFIOCTL" ""
@@ -1975,6 +1979,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	corpus "$BUILD/vfioctl.asan" .asan
 	fleet "$BUILD/vfioctl.asan" .asan
 	trial_suite "$BUILD/vfioctl.asan" .asan
+	inputs "$BUILD/vfioctl.asan" .asan
 	judge_defects "$BUILD/vfioctl.asan" .asan
 	judge_signal "$BUILD/vfioctl.asan" .asan
 	judge_reset "$BUILD/vfioctl.asan" .asan
