@@ -1,0 +1,246 @@
+#!/bin/sh
+# Mutation testing: plants each fault of tests/mutate/mutants, one at a
+# time, in a scratch copy of the tree (never in this one), builds there and
+# runs the fast suites (unit, fault, fixtures, vfioctl without its VM boot).
+# A mutant is KILLED when a suite fails, SURVIVED when they all pass,
+# INVALID when it does not build (not counted as killed). Prints one line
+# per mutant, then killed/total per file and in all; the same goes to
+# tests/out/mutate/report.
+#
+# Usage: sh tests/mutate/run.sh [ID-GLOB...]     (make mutate)
+#   MUTANTS=FILE       another list (default tests/mutate/mutants)
+#   MUTATE_ASAN=1      also the vfioctl suite's .asan rerun (about twice
+#                      the time of that suite)
+#   MUTATE_KEEP=1      keep the scratch tree (its path is printed)
+#   MUTATE_TIMEOUT=N   seconds one suite may take on one mutant (600)
+#   MUTATE_CHECK=1     only check that every mutant applies (no build)
+#
+# The list's format: a block per mutant, blank lines and # comments
+# between them:
+#   @ ID FILE               the mutant's name and the file it changes
+#   - TEXT                  the original, exactly (one or more lines, the
+#                           text after "- "); it must occur once in FILE
+#   + TEXT                  its replacement (none: the text is deleted)
+#   = WHAT A USER WOULD SEE one line
+# Only the suites whose binary the mutant changed run: a vfioctl-only
+# mutant leaves build/vfio-claim and build/unit byte for byte the same, so
+# their suites could not tell it from the original.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+LIST=${MUTANTS:-$TOP/tests/mutate/mutants}
+TMO=${MUTATE_TIMEOUT:-600}
+OUTD=$TOP/tests/out/mutate
+mkdir -p "$OUTD"
+REPORT=$OUTD/report
+: >"$REPORT"
+
+say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
+
+[ -f "$LIST" ] || {
+	echo "mutate: no list $LIST" >&2
+	exit 2
+}
+
+base=/dev/shm
+{ [ -d "$base" ] && [ -w "$base" ]; } || base=${TMPDIR:-/tmp}
+S=$(mktemp -d "$base/vfio-claim-mutate.XXXXXX") || exit 1
+if [ "${MUTATE_KEEP:-0}" = 1 ]; then
+	echo "mutate: scratch tree $S (kept)"
+else
+	trap 'rm -rf "$S"' EXIT
+fi
+trap 'exit 130' INT TERM
+
+# The tree as it is now (tracked files and new ones, committed or not).
+(cd "$TOP" && git ls-files -co --exclude-standard -z) |
+	(cd "$TOP" && cpio -p0dm --quiet "$S") || exit 1
+mkdir -p "$S/.orig"
+
+TARGETS="all build/vfio-claim.glibc build/unit build/mktree build/fakekernel.so"
+[ "${MUTATE_ASAN:-0}" = 1 ] && TARGETS="$TARGETS build/vfioctl.asan"
+BINS="vfio-claim vfio-claim.glibc unit vfioctl"
+
+build() {
+	# shellcheck disable=SC2086 # one word per target
+	make -C "$S" -s BUILD=build $TARGETS >"$S/.build.log" 2>&1
+}
+
+sums() {
+	for b in $BINS; do
+		printf '%s %s\n' "$b" "$(cksum <"$S/build/$b")"
+	done
+}
+
+# suites_for CHANGED-BINARIES: the suites that run those binaries.
+suites_for() {
+	s=
+	case " $1 " in *" unit "*) s="$s unit" ;; esac
+	case " $1 " in *" vfio-claim "* | *" vfio-claim.glibc "*) s="$s fault fixtures" ;; esac
+	case " $1 " in *" vfioctl "*) s="$s vfioctl" ;; esac
+	echo "$s"
+}
+
+# run_suites SUITE...: 0 when all pass; else the failures in $S/.fails.
+run_suites() {
+	: >"$S/.fails"
+	for su in "$@"; do
+		(cd "$S" && VFIOCTL_VM=0 timeout "$TMO" sh tests/run.sh "$su") >"$S/.suite.log" 2>&1
+		rc=$?
+		if [ "$rc" -ne 0 ]; then
+			{
+				[ "$rc" -eq 124 ] && echo "$su: timed out after $TMO s"
+				grep '^FAIL ' "$S/.suite.log" | sed "s/^FAIL /$su:/" | cut -c1-160
+			} >"$S/.fails"
+			[ -s "$S/.fails" ] || echo "$su: exit $rc" >"$S/.fails"
+			return 1
+		fi
+	done
+	return 0
+}
+
+CHECK=${MUTATE_CHECK:-0}
+t0=$(date +%s)
+if [ "$CHECK" = 1 ]; then
+	:
+elif ! build; then
+	echo "mutate: the unmutated tree does not build:" >&2
+	tail -n 20 "$S/.build.log" >&2
+	exit 1
+fi
+[ "$CHECK" = 1 ] || sums >"$S/.sums0"
+b0=$(date +%s)
+if [ "$CHECK" = 1 ]; then
+	:
+elif ! run_suites unit fault fixtures vfioctl; then
+	echo "mutate: the suites fail on the unmutated tree; fix that first:" >&2
+	head -n 10 "$S/.fails" >&2
+	exit 1
+fi
+b1=$(date +%s)
+say "mutate: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$TOP" rev-parse --short HEAD)$(
+	[ -n "$(git -C "$TOP" status --porcelain -- src tests)" ] && echo ' (plus uncommitted changes)'
+), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+say "mutate: build $((b0 - t0)) s, all four suites on the original $((b1 - b0)) s$(
+	[ "${MUTATE_ASAN:-0}" = 1 ] && echo ' (with the .asan rerun)')"
+
+# apply FILE: replaces $ORIG by $REPL in FILE; 1 when ORIG is not there
+# exactly once.
+apply() {
+	ORIG=$orig REPL=$repl awk '
+		{ t = t $0 "\n" }
+		END {
+			o = ENVIRON["ORIG"]; r = ENVIRON["REPL"]
+			i = index(t, o)
+			if (i == 0) exit 3
+			if (index(substr(t, i + 1), o) > 0) exit 4
+			printf "%s%s%s", substr(t, 1, i - 1), r, substr(t, i + length(o))
+		}' "$1" >"$1.mut" || {
+		rc=$?
+		rm -f "$1.mut"
+		return "$rc"
+	}
+	mv "$1.mut" "$1"
+}
+
+n=0 nk=0 ns=0 ni=0 nbad=0
+: >"$S/.perfile"
+one() {
+	[ -n "$id" ] || return 0
+	if [ $# -gt 0 ]; then
+		hit=
+		for g in "$@"; do
+			# shellcheck disable=SC2254 # a glob
+			case $id in $g) hit=1 ;; esac
+		done
+		[ -n "$hit" ] || return 0
+	fi
+	n=$((n + 1))
+	f=$S/$file
+	if [ ! -f "$f" ]; then
+		say "BADLIST  $id: no file $file"
+		nbad=$((nbad + 1))
+		return 0
+	fi
+	mkdir -p "$S/.orig/${file%/*}"
+	[ -f "$S/.orig/$file" ] || cp "$f" "$S/.orig/$file"
+	m0=$(date +%s)
+	apply "$f"
+	arc=$?
+	if [ "$arc" -ne 0 ]; then
+		[ "$arc" -eq 4 ] && why="occurs more than once" || why="is not there"
+		say "BADLIST  $id: its original text $why in $file"
+		nbad=$((nbad + 1))
+		return 0
+	fi
+	if [ "$CHECK" = 1 ]; then
+		res=APPLIES detail=
+	elif ! build; then
+		res=INVALID
+		ni=$((ni + 1))
+		detail=$(grep -m1 'error' "$S/.build.log" | cut -c1-120)
+	else
+		sums >"$S/.sums1"
+		changed=$(diff "$S/.sums0" "$S/.sums1" | sed -n 's/^> \([^ ]*\) .*/\1/p' | tr '\n' ' ')
+		# shellcheck disable=SC2046 # one word per suite
+		set -- $(suites_for "$changed")
+		if [ $# -eq 0 ]; then
+			res=SURVIVED detail="(no binary changed: equivalent)"
+			ns=$((ns + 1))
+		elif run_suites "$@"; then
+			res=SURVIVED detail="($*: all pass)"
+			ns=$((ns + 1))
+		else
+			res=KILLED
+			nk=$((nk + 1))
+			detail="by $(head -n 1 "$S/.fails")$(
+				k=$(wc -l <"$S/.fails")
+				[ "$k" -gt 1 ] && echo " (+$((k - 1)))")"
+		fi
+	fi
+	cp "$S/.orig/$file" "$f"
+	touch "$f"
+	m1=$(date +%s)
+	say "$(printf '%-8s %-28s %4ss  %s' "$res" "$id" "$((m1 - m0))" "$detail")"
+	[ "$res" = SURVIVED ] && say "         $id: $what"
+	echo "$file $res" >>"$S/.perfile"
+}
+
+id='' file='' orig='' repl='' what='' in=''
+nl='
+'
+while IFS= read -r line || [ -n "$line" ]; do
+	case $line in
+	"@ "*)
+		one "$@"
+		rest=${line#@ }
+		id=${rest%% *} file=${rest#* } orig='' repl='' what='' in=''
+		;;
+	"- "* | "-")
+		t=${line#-}
+		t=${t# }
+		if [ "$in" = o ]; then orig="$orig$nl$t"; else orig=$t; fi
+		in=o
+		;;
+	"+ "* | "+")
+		t=${line#+}
+		t=${t# }
+		if [ "$in" = r ]; then repl="$repl$nl$t"; else repl=$t; fi
+		in=r
+		;;
+	"= "*) what=${line#= } ;;
+	esac
+done <"$LIST"
+one "$@"
+
+t1=$(date +%s)
+say ""
+say "by file (killed/valid, invalid apart):"
+sort "$S/.perfile" | awk '
+	{ n[$1]++; if ($2 == "KILLED") k[$1]++; if ($2 == "INVALID") inv[$1]++ }
+	END { for (f in n) printf "  %-32s %d/%d%s\n", f, k[f], n[f] - inv[f], inv[f] ? " (" inv[f] " invalid)" : "" }' |
+	sort | tee -a "$REPORT"
+valid=$((nk + ns))
+pct=0
+[ "$valid" -gt 0 ] && pct=$((nk * 100 / valid))
+say "mutate: $nk killed, $ns survived, $ni invalid, $nbad not applied, of $n mutants: $pct% of the valid ones killed ($((t1 - b1)) s, $(((t1 - b1) / (n > 0 ? n : 1))) s a mutant)"
+[ "$nbad" -eq 0 ]
