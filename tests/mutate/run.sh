@@ -52,8 +52,15 @@ fi
 trap 'exit 130' INT TERM
 
 # The tree as it is now (tracked files and new ones, committed or not).
-(cd "$TOP" && git ls-files -co --exclude-standard -z) |
-	(cd "$TOP" && cpio -p0dm --quiet "$S") || exit 1
+dirty=
+[ -n "$(git -C "$TOP" status 2>/dev/null --porcelain -- src tests Makefile)" ] && dirty=' (plus uncommitted changes)'
+if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+	(cd "$TOP" && git ls-files -co --exclude-standard -z) |
+		(cd "$TOP" && cpio -p0dm --quiet "$S") || exit 1
+else
+	(cd "$TOP" && tar --exclude=./build --exclude=./tests/out -cf - .) |
+		(cd "$S" && tar -xf -) || exit 1
+fi
 mkdir -p "$S/.orig"
 
 TARGETS="all build/vfio-claim.glibc build/unit build/mktree build/fakekernel.so"
@@ -81,19 +88,28 @@ suites_for() {
 }
 
 # run_suites SUITE...: 0 when all pass; else the failures in $S/.fails.
+# A suite stops at its first FAIL line (the mutant is killed; the rest of
+# the suite would not change that), or when it exits non-zero.
 run_suites() {
 	: >"$S/.fails"
 	for su in "$@"; do
-		(cd "$S" && VFIOCTL_VM=0 timeout "$TMO" sh tests/run.sh "$su") >"$S/.suite.log" 2>&1
-		rc=$?
-		if [ "$rc" -ne 0 ]; then
-			{
-				[ "$rc" -eq 124 ] && echo "$su: timed out after $TMO s"
-				grep '^FAIL ' "$S/.suite.log" | sed "s/^FAIL /$su:/" | cut -c1-160
-			} >"$S/.fails"
-			[ -s "$S/.fails" ] || echo "$su: exit $rc" >"$S/.fails"
-			return 1
+		if [ "$su" = unit ]; then
+			cmd=build/unit
+		else
+			cmd="sh tests/$su/run.sh"
 		fi
+		# shellcheck disable=SC2016 # expands in the child shell
+		(cd "$S" && VFIOCTL_VM=0 timeout "$TMO" sh -c \
+			'$1; echo "EXIT $?"' sh "$cmd" 2>&1 |
+			awk -v su="$su" -v tmo="$TMO" '
+				/^FAIL / { print su ":" substr($0, 6); done = 1; exit 1 }
+				/^EXIT / {
+					seen = 1
+					if ($2 != 0) { print su ": exit " $2 " with no FAIL line"; done = 1; exit 1 }
+				}
+				END { if (!done && !seen) print su ": did not finish (timed out after " tmo " s?)" }
+			' | cut -c1-200) >"$S/.fails"
+		[ -s "$S/.fails" ] && return 1
 	done
 	return 0
 }
@@ -117,9 +133,7 @@ elif ! run_suites unit fault fixtures vfioctl; then
 	exit 1
 fi
 b1=$(date +%s)
-say "mutate: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$TOP" rev-parse --short HEAD)$(
-	[ -n "$(git -C "$TOP" status --porcelain -- src tests)" ] && echo ' (plus uncommitted changes)'
-), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+say "mutate: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "${MUTATE_COMMIT:-?}")$dirty, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 say "mutate: build $((b0 - t0)) s, all four suites on the original $((b1 - b0)) s$(
 	[ "${MUTATE_ASAN:-0}" = 1 ] && echo ' (with the .asan rerun)')"
 
