@@ -14,6 +14,11 @@
 #   MUTATE_KEEP=1      keep the scratch tree (its path is printed)
 #   MUTATE_TIMEOUT=N   seconds one suite may take on one mutant (600)
 #   MUTATE_CHECK=1     only check that every mutant applies (no build)
+#   MUTATE_JOBS=N      N mutants at a time, each in its own scratch tree
+#                      (default 2: the suites wait on the file system as
+#                      much as on the CPU)
+#   MUTATE_CFLAGS=...  CFLAGS of the scratch builds (default -O1 -g0:
+#                      faster to build than -O2 -g; no verdict needs -O2)
 #
 # The list's format: a block per mutant, blank lines and # comments
 # between them:
@@ -30,16 +35,69 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 LIST=${MUTANTS:-$TOP/tests/mutate/mutants}
 TMO=${MUTATE_TIMEOUT:-600}
 OUTD=$TOP/tests/out/mutate
+JOBS=${MUTATE_JOBS:-2}
+SHARD=${MUTATE_SHARD:-0/1}
+CHECK=${MUTATE_CHECK:-0}
+[ "$CHECK" = 1 ] && JOBS=1
 mkdir -p "$OUTD"
 REPORT=$OUTD/report
-: >"$REPORT"
-
-say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 
 [ -f "$LIST" ] || {
 	echo "mutate: no list $LIST" >&2
 	exit 2
 }
+
+# summary SECONDS: killed/valid per file and in all, from $OUTD/perfile
+# ("FILE RESULT" lines) and the counts in $OUTD/*.lines.
+summary() {
+	{
+		echo ""
+		echo "by file (killed/valid; invalid apart):"
+		sort "$OUTD/perfile" | awk '
+			{ n[$1]++; if ($2 == "KILLED") k[$1]++; if ($2 == "INVALID") inv[$1]++ }
+			END { for (f in n) printf "  %-32s %d/%d%s\n", f, k[f], n[f] - inv[f], inv[f] ? " (" inv[f] " invalid)" : "" }' |
+			sort
+		awk -v secs="$1" '
+			{ n++; c[$1]++ }
+			END {
+				v = c["KILLED"] + c["SURVIVED"]
+				printf "mutate: %d killed, %d survived, %d invalid, %d not applied, of %d mutants: %d%% of the valid ones killed (%d s, %d s a mutant)\n",
+					c["KILLED"], c["SURVIVED"], c["INVALID"], c["BADLIST"], n,
+					v ? int(c["KILLED"] * 100 / v) : 0, secs, n ? secs / n : 0
+			}' "$OUTD/perfile"
+	} | tee -a "$REPORT"
+	! grep -q ' BADLIST$' "$OUTD/perfile"
+}
+
+# ---- the parent of JOBS shards: each takes every JOBS-th mutant, in its
+# own scratch tree; one report after, in the list's order. ----
+if [ -z "${MUTATE_SHARD:-}" ] && [ "$JOBS" -gt 1 ]; then
+	rm -f "$OUTD"/shard-*
+	t0=$(date +%s)
+	i=0
+	while [ "$i" -lt "$JOBS" ]; do
+		MUTATE_SHARD=$i/$JOBS sh "$0" "$@" >"$OUTD/shard-$i.log" 2>&1 &
+		i=$((i + 1))
+	done
+	wait
+	t1=$(date +%s)
+	if grep -q '^mutate: the' "$OUTD"/shard-*.log; then
+		cat "$OUTD"/shard-*.log >&2
+		exit 1
+	fi
+	{
+		cat "$OUTD/shard-0.head"
+		echo "mutate: $JOBS mutants at a time (MUTATE_JOBS)"
+		cat "$OUTD"/shard-*.lines | sort -n | cut -d' ' -f2-
+	} | tee "$REPORT"
+	cat "$OUTD"/shard-*.perfile >"$OUTD/perfile"
+	summary "$((t1 - t0))"
+	exit $?
+fi
+me=${SHARD%/*} of=${SHARD#*/}
+[ "$of" -gt 1 ] || rm -f "$OUTD"/shard-*
+: >"$OUTD/shard-$me.lines"
+: >"$OUTD/shard-$me.perfile"
 
 base=/dev/shm
 { [ -d "$base" ] && [ -w "$base" ]; } || base=${TMPDIR:-/tmp}
@@ -53,7 +111,8 @@ trap 'exit 130' INT TERM
 
 # The tree as it is now (tracked files and new ones, committed or not).
 dirty=
-[ -n "$(git -C "$TOP" status 2>/dev/null --porcelain -- src tests Makefile)" ] && dirty=' (plus uncommitted changes)'
+[ -n "$(git -C "$TOP" status --porcelain -- src tests Makefile 2>/dev/null)" ] &&
+	dirty=' (plus uncommitted changes)'
 if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
 	(cd "$TOP" && git ls-files -co --exclude-standard -z) |
 		(cd "$TOP" && cpio -p0dm --quiet "$S") || exit 1
@@ -69,7 +128,8 @@ BINS="vfio-claim vfio-claim.glibc unit vfioctl"
 
 build() {
 	# shellcheck disable=SC2086 # one word per target
-	make -C "$S" -s BUILD=build $TARGETS >"$S/.build.log" 2>&1
+	make -C "$S" -s BUILD=build CFLAGS="${MUTATE_CFLAGS:--O1 -g0}" $TARGETS \
+		>"$S/.build.log" 2>&1
 }
 
 sums() {
@@ -114,31 +174,31 @@ run_suites() {
 	return 0
 }
 
-CHECK=${MUTATE_CHECK:-0}
 t0=$(date +%s)
-if [ "$CHECK" = 1 ]; then
-	:
-elif ! build; then
+if [ "$CHECK" != 1 ] && ! build; then
 	echo "mutate: the unmutated tree does not build:" >&2
 	tail -n 20 "$S/.build.log" >&2
 	exit 1
 fi
 [ "$CHECK" = 1 ] || sums >"$S/.sums0"
 b0=$(date +%s)
-if [ "$CHECK" = 1 ]; then
-	:
-elif ! run_suites unit fault fixtures vfioctl; then
+# The suites must pass on the unmutated tree (once, in the first shard).
+if [ "$CHECK" != 1 ] && [ "$me" = 0 ] && ! run_suites unit fault fixtures vfioctl; then
 	echo "mutate: the suites fail on the unmutated tree; fix that first:" >&2
 	head -n 10 "$S/.fails" >&2
 	exit 1
 fi
 b1=$(date +%s)
-say "mutate: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "${MUTATE_COMMIT:-?}")$dirty, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-say "mutate: build $((b0 - t0)) s, all four suites on the original $((b1 - b0)) s$(
-	[ "${MUTATE_ASAN:-0}" = 1 ] && echo ' (with the .asan rerun)')"
+if [ "$me" = 0 ]; then
+	{
+		echo "mutate: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "${MUTATE_COMMIT:-?}")$dirty, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "mutate: build $((b0 - t0)) s, the four suites on the unmutated tree $((b1 - b0)) s$(
+			[ "${MUTATE_ASAN:-0}" = 1 ] && echo ' (with the .asan rerun)')"
+	} >"$OUTD/shard-0.head"
+fi
 
-# apply FILE: replaces $ORIG by $REPL in FILE; 1 when ORIG is not there
-# exactly once.
+# apply FILE: replaces $orig by $repl in FILE; 3 when orig is not there,
+# 4 when it is there more than once.
 apply() {
 	ORIG=$orig REPL=$repl awk '
 		{ t = t $0 "\n" }
@@ -156,8 +216,17 @@ apply() {
 	mv "$1.mut" "$1"
 }
 
-n=0 nk=0 ns=0 ni=0 nbad=0
-: >"$S/.perfile"
+# line RESULT ID SECONDS DETAIL: one mutant's line, with its index first
+# (the parent sorts the shards' lines by it), and its file's tally.
+line() {
+	printf '%d %-8s %-28s %4ss  %s\n' "$idx" "$1" "$2" "$3" "$4" >>"$OUTD/shard-$me.lines"
+	[ "$1" = SURVIVED ] &&
+		printf '%d          %s\n' "$idx" "$what" >>"$OUTD/shard-$me.lines"
+	echo "$file $1" >>"$OUTD/shard-$me.perfile"
+	printf '%-8s %-28s %4ss  %s\n' "$1" "$2" "$3" "$4"
+}
+
+idx=0
 one() {
 	[ -n "$id" ] || return 0
 	if [ $# -gt 0 ]; then
@@ -168,11 +237,11 @@ one() {
 		done
 		[ -n "$hit" ] || return 0
 	fi
-	n=$((n + 1))
+	idx=$((idx + 1))
+	[ $((idx % of)) = "$me" ] || return 0
 	f=$S/$file
 	if [ ! -f "$f" ]; then
-		say "BADLIST  $id: no file $file"
-		nbad=$((nbad + 1))
+		line BADLIST "$id" 0 "no file $file"
 		return 0
 	fi
 	mkdir -p "$S/.orig/${file%/*}"
@@ -182,15 +251,13 @@ one() {
 	arc=$?
 	if [ "$arc" -ne 0 ]; then
 		[ "$arc" -eq 4 ] && why="occurs more than once" || why="is not there"
-		say "BADLIST  $id: its original text $why in $file"
-		nbad=$((nbad + 1))
+		line BADLIST "$id" 0 "its original text $why in $file"
 		return 0
 	fi
 	if [ "$CHECK" = 1 ]; then
 		res=APPLIES detail=
 	elif ! build; then
 		res=INVALID
-		ni=$((ni + 1))
 		detail=$(grep -m1 'error' "$S/.build.log" | cut -c1-120)
 	else
 		sums >"$S/.sums1"
@@ -199,62 +266,51 @@ one() {
 		set -- $(suites_for "$changed")
 		if [ $# -eq 0 ]; then
 			res=SURVIVED detail="(no binary changed: equivalent)"
-			ns=$((ns + 1))
 		elif run_suites "$@"; then
 			res=SURVIVED detail="($*: all pass)"
-			ns=$((ns + 1))
 		else
-			res=KILLED
-			nk=$((nk + 1))
-			detail="by $(head -n 1 "$S/.fails")$(
-				k=$(wc -l <"$S/.fails")
-				[ "$k" -gt 1 ] && echo " (+$((k - 1)))")"
+			res=KILLED detail="by $(head -n 1 "$S/.fails")"
 		fi
 	fi
 	cp "$S/.orig/$file" "$f"
 	touch "$f"
 	m1=$(date +%s)
-	say "$(printf '%-8s %-28s %4ss  %s' "$res" "$id" "$((m1 - m0))" "$detail")"
-	[ "$res" = SURVIVED ] && say "         $id: $what"
-	echo "$file $res" >>"$S/.perfile"
+	line "$res" "$id" "$((m1 - m0))" "$detail"
 }
 
 id='' file='' orig='' repl='' what='' in=''
 nl='
 '
-while IFS= read -r line || [ -n "$line" ]; do
-	case $line in
+while IFS= read -r l || [ -n "$l" ]; do
+	case $l in
 	"@ "*)
 		one "$@"
-		rest=${line#@ }
+		rest=${l#@ }
 		id=${rest%% *} file=${rest#* } orig='' repl='' what='' in=''
 		;;
 	"- "* | "-")
-		t=${line#-}
+		t=${l#-}
 		t=${t# }
 		if [ "$in" = o ]; then orig="$orig$nl$t"; else orig=$t; fi
 		in=o
 		;;
 	"+ "* | "+")
-		t=${line#+}
+		t=${l#+}
 		t=${t# }
 		if [ "$in" = r ]; then repl="$repl$nl$t"; else repl=$t; fi
 		in=r
 		;;
-	"= "*) what=${line#= } ;;
+	"= "*) what=${l#= } ;;
 	esac
 done <"$LIST"
 one "$@"
 
 t1=$(date +%s)
-say ""
-say "by file (killed/valid, invalid apart):"
-sort "$S/.perfile" | awk '
-	{ n[$1]++; if ($2 == "KILLED") k[$1]++; if ($2 == "INVALID") inv[$1]++ }
-	END { for (f in n) printf "  %-32s %d/%d%s\n", f, k[f], n[f] - inv[f], inv[f] ? " (" inv[f] " invalid)" : "" }' |
-	sort | tee -a "$REPORT"
-valid=$((nk + ns))
-pct=0
-[ "$valid" -gt 0 ] && pct=$((nk * 100 / valid))
-say "mutate: $nk killed, $ns survived, $ni invalid, $nbad not applied, of $n mutants: $pct% of the valid ones killed ($((t1 - b1)) s, $(((t1 - b1) / (n > 0 ? n : 1))) s a mutant)"
-[ "$nbad" -eq 0 ]
+if [ "$of" = 1 ]; then
+	{
+		cat "$OUTD/shard-0.head"
+		sort -n "$OUTD/shard-0.lines" | cut -d' ' -f2-
+	} >"$REPORT"
+	cp "$OUTD/shard-0.perfile" "$OUTD/perfile"
+	summary "$((t1 - b1))"
+fi

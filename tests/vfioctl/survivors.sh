@@ -132,7 +132,7 @@ survivors() {
 		"0000:0b:00.1 [10de:10f0]: NOT READY|problem (no-vfio-node): neither $R/dev/vfio/14 ($R/dev/vfio/noiommu-14 in no-IOMMU mode) nor a vfio cdev exists" \
 		sv_v verify
 
-	# dev-group-member, rule-override-vfio: the audio function in the
+	# rule-override-vfio: the audio function in the
 	# GPU's group has no driver yet but driver_override=vfio-pci: the
 	# kernel lets the group go to a VM (vfio_dev_driver_allowed()).
 	fx_new "sv-override$s"
@@ -143,6 +143,13 @@ survivors() {
 	check "verify-member-held-by-override$s" 0 \
 		"0000:0b:00.0 [10de:1b80]: ready, vfio-pci, IOMMU group 14 viable|ready: 1 of 1 devices" \
 		sv_v verify
+	# The boot's group check (plan runs it) and qemu-args say nothing
+	# about it either.
+	check "plan-member-held-by-override$s" 0 \
+		"plan 0000:0b:00.0 id=10de:1b80 driver=vfio-pci group=14 action=already" \
+		sv_v plan
+	check "qemu-args-member-held-by-override$s" 0 \
+		"-device vfio-pci,host=0000:0b:00.0" sv_v qemu-args 0b:00.0
 	check "groups-member-held-by-override$s" 0 \
 		"IOMMU group 14: viable|[10de:10f0] (no driver)" \
 		sv_v groups
