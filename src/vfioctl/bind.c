@@ -19,44 +19,14 @@
 #include "iommu.h"
 #include "log.h"
 #include "record.h"
-#include "busy.h"
 #include "ids.h"
+#include "judge.h"
 #include "vfioctl.h"
-
-/*
- * Before anything is written: a device the running host uses (its disk,
- * its network, its console) is refused unless --force.
- */
-static void refuse_busy(struct vctl *c, struct claim_ctx *ctx)
-{
-	char why[192];
-	int i;
-
-	for (i = 0; i < ctx->ndev; i++) {
-		struct claim_dev *d = &ctx->dev[i];
-
-		if (d->action != CA_CLAIM ||
-		    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
-			continue;
-		if (c->force) {
-			vc_warn("%s: %s; --force: binding it anyway",
-				d->dev.name, why);
-			continue;
-		}
-		vc_err("%s: not bound: %s, and vfio-pci would take it from "
-		       "the host; use --force if you really mean it",
-		       d->dev.name, why);
-		d->action = CA_REFUSE;
-		d->result = CR_SKIPPED;
-		vctl_fmt(d->why, sizeof(d->why), "is in use by the host: %s",
-			 why);
-		ctx->errors++;
-	}
-}
 
 int cmd_bind(struct vctl *c, int argc, char **argv)
 {
 	static struct sel_list l;
+	static char cmdline[CMDLINE_MAX + 1];
 	struct claim_ctx ctx;
 	int i, r, bad;
 
@@ -70,17 +40,18 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 	ctx.sys = &c->sys;
 	ctx.alias_path = vctl_alias_path(c);
 	ctx.dry_run = c->dry_run;
+	ctx.cmdline =
+		vctl_cmdline(c, cmdline, sizeof(cmdline)) ? cmdline : NULL;
 	if (c->real || c->modprobe) {
 		ctx.load_module = vctl_load_module;
 		ctx.load_data = c;
 	}
 	r = claim_plan(&ctx, &l);
+	/* Before anything is written: the verdict plan and reserve give. */
 	if (r == 0) {
-		refuse_busy(c, &ctx);
+		judge_claims(c, &ctx, "bind");
 		r = claim_apply(&ctx);
 	}
-	if (r == 0)
-		claim_check_groups(&ctx);
 	bad = ctx.errors + (r != 0);
 	for (i = 0; i < ctx.ndev; i++) {
 		struct claim_dev *d = &ctx.dev[i];

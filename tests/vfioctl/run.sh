@@ -15,6 +15,8 @@ SCHEMA=$HERE/verify-schema.jq
 . "$HERE/survivors.sh"
 # shellcheck source=tests/vfioctl/guard.sh
 . "$HERE/guard.sh"
+# shellcheck source=tests/vfioctl/judge.sh
+. "$HERE/judge.sh"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -1068,7 +1070,7 @@ suite() {
 		"-device vfio-pci,host=0000:0b:00.0,addr=0x10.0,multifunction=on
 -device vfio-pci,host=0000:0b:00.1,addr=0x10.1" "$got"
 	check "qemu-args-sibling-warning$s" 0 \
-		"0000:0b:00.1 shares IOMMU group 14 with 0000:0b:00.0|-device vfio-pci,host=0000:0b:00.0" \
+		"0000:0b:00.0: IOMMU group 14 also holds 0000:0b:00.1 [10de:10f0] on snd_hda_intel: a VM cannot use the group until it is on vfio-pci too|-device vfio-pci,host=0000:0b:00.0" \
 		v nonviable qemu-args 0b:00.0
 	# A sibling already on vfio-pci keeps the group viable (the kernel's
 	# rule): no warning that the VM cannot start.
@@ -1954,6 +1956,7 @@ giveback "$VFIOCTL" ""
 survivors "$VFIOCTL" ""
 no_open
 hermetic
+judge_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
