@@ -7,14 +7,11 @@
  *   mounted (PROC/self/mountinfo, by major:minor or by /dev/NAME as the
  *   mount source; PROC/mounts when there is no mountinfo), is swap
  *   (PROC/swaps), or is held by dm, md or LVM (its holders/ directory in
- *   sysfs is not empty);
- * - a network interface below it is up (operstate "up", or IFF_UP in
- *   flags) and has an address: a global IPv6 one in PROC/net/if_inet6
- *   (link-local fe80::/10 comes with any link and means nothing), or an
- *   IPv4 one, seen as a route through the interface in PROC/net/route
- *   (the prefix route the kernel adds for every IPv4 address). An
- *   interface enslaved to a bridge or bond counts with its master's
- *   addresses;
+ *   sysfs is not empty), or is held open exclusively (an O_EXCL open of
+ *   its node under DEV fails with EBUSY: a ZFS pool, a btrfs filesystem's
+ *   second device; bdev_excl());
+ * - a network interface below it is up and has an address or carries a
+ *   default route, itself or through its bridge or bond (busy-net.c);
  * - it is the boot display (pci_host_role(): a display controller with
  *   boot_vga = 1) and the console is on it: a
  *   framebuffer of this device (class/graphics/fb*), or the firmware's
@@ -29,9 +26,10 @@
  * devices/virtual/nvme-subsystem/nvme-subsysN; they count for every
  * controller linked in that subsystem's directory.
  *
- * Every path is a vctl setting: the sysfs root and the proc directory
- * (PROC: --proc, or ROOT/proc), so fixtures can fake them. Without a proc
- * directory only the sysfs checks run.
+ * Every path is a vctl setting: the sysfs root, the proc directory
+ * (PROC: --proc, or ROOT/proc) and the device directory (DEV: --dev, or
+ * ROOT/dev), so fixtures can fake them. Without a proc directory the
+ * mount, swap and network checks do not run; without DEV, exclusivity.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,12 +39,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "busy.h"
+#include "busy-int.h"
 
-/* root/rel resolved, into buf (PATH_MAX). 0 or -1. */
-static int resolve(const char *root, const char *rel, char *buf)
+int busy_resolve(const char *root, const char *rel, char *buf)
 {
 	char p[PATH_MAX];
 
@@ -55,8 +54,7 @@ static int resolve(const char *root, const char *rel, char *buf)
 	return 0;
 }
 
-/* path is dir itself or below it. */
-static int below(const char *path, const char *dir)
+int busy_below(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
 
@@ -180,15 +178,90 @@ static int bdev_used(const struct vctl *c, const char *name, const char *devno,
 	return found;
 }
 
-/* The disk or partition at dir (absolute), called name. */
-static int bdev_busy(const struct vctl *c, const char *dir, const char *name,
+/*
+ * Is the block device name (major:minor in devno) held open exclusively?
+ * The kernel's own answer, for users that leave no other trace: a ZFS
+ * pool's vdevs and a btrfs filesystem's devices other than the one the
+ * mount names are claimed (vdev_disk_open, btrfs_open_one_device), with
+ * no holders/ link and no mount source naming them.
+ *
+ * An exclusive open claims the device with the file as holder
+ * (block/bdev.c: blkdev_get_by_dev, bdev_open in newer kernels, calls
+ * bd_prepare_to_claim), and bd_may_claim lets
+ * no second holder in: the claim fails with EBUSY when another holder has
+ * the device, or has the whole disk of a partition; a claimed partition
+ * marks its whole disk (bd_finish_claiming: whole->bd_holder =
+ * bd_may_claim), so the disk's own O_EXCL open fails too. Mounts, swap,
+ * dm and md claim the same way; they are named by the checks before.
+ *
+ * The node: DEV/NAME, else DEV/block/MAJ:MIN, and only one that is this
+ * device (st_rdev; a regular file, in a fake --root, is asked as it is).
+ * Opened read-only, O_NONBLOCK (no media wait, no tray) and closed at
+ * once: the claim ends with the close (blkdev_put; bdev_release in
+ * newer kernels), nothing is read or written, and a read-only close raises no
+ * udev "change" (its watch is IN_CLOSE_WRITE). EACCES or any other failure
+ * cannot tell; -v says so.
+ */
+static int bdev_excl(const struct vctl *c, const char *name, const char *devno,
 		     char *why, size_t size)
+{
+	char p[PATH_MAX];
+	unsigned int maj, min;
+	struct stat st;
+	int i, fd, e, have;
+
+	if (!c->dev[0])
+		return 0;
+	have = sscanf(devno, "%u:%u", &maj, &min) == 2;
+	for (i = 0; i < 2; i++) {
+		if (i == 0 && vc_path(p, sizeof(p), "%s/%s", c->dev, name) < 0)
+			continue;
+		if (i == 1 && (!have || vc_path(p, sizeof(p), "%s/block/%u:%u",
+						c->dev, maj, min) < 0))
+			break;
+		if (stat(p, &st) ||
+		    (S_ISBLK(st.st_mode) &&
+		     (!have || st.st_rdev != makedev(maj, min))) ||
+		    (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)))
+			continue;
+		fd = open(p, O_RDONLY | O_EXCL | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		e = errno;
+		if (e == EBUSY) {
+			vctl_fmt(why, size,
+				 "%s is held open exclusively (a ZFS pool, "
+				 "btrfs "
+				 "or another exclusive user)",
+				 name);
+			return 1;
+		}
+		if (c->verbose)
+			fprintf(stderr,
+				"vfioctl: note: cannot tell whether %s is held "
+				"open exclusively: %s: %s\n",
+				name, p, strerror(e));
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * The disk or partition at dir (absolute), called name: mounted, swap or
+ * held (excl 0), or held open exclusively (excl 1).
+ */
+static int bdev_busy(const struct vctl *c, const char *dir, const char *name,
+		     int excl, char *why, size_t size)
 {
 	char p[PATH_MAX], devno[32], h[160];
 
 	if (vc_path(p, sizeof(p), "%s/dev", dir) < 0 ||
 	    read_abs(p, devno, sizeof(devno)) < 0)
 		devno[0] = '\0';
+	if (excl)
+		return bdev_excl(c, name, devno, why, size);
 	if (bdev_used(c, name, devno, why, size))
 		return 1;
 	if (holder(dir, h, sizeof(h))) {
@@ -198,31 +271,40 @@ static int bdev_busy(const struct vctl *c, const char *dir, const char *name,
 	return 0;
 }
 
-/* The disk at dir and each of its partitions. */
+/*
+ * The disk at dir and each of its partitions: first what names them
+ * (mounts, swap, holders), then exclusivity, the partitions before the
+ * disk (a held partition makes the disk's own exclusive open fail too,
+ * and the partition is the one to name).
+ */
 static int disk_busy(const struct vctl *c, const char *dir, const char *name,
 		     char *why, size_t size)
 {
 	char p[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
+	int excl, r = 0;
 	DIR *d;
-	int r = 0;
 
-	if (bdev_busy(c, dir, name, why, size))
-		return 1;
-	d = opendir(dir);
-	if (!d)
-		return 0;
-	while (!r && (de = readdir(d))) {
-		if (de->d_name[0] == '.' ||
-		    vc_path(p, sizeof(p), "%s/%s/partition", dir, de->d_name) <
-			    0 ||
-		    stat(p, &st))
-			continue;
-		vc_path(p, sizeof(p), "%s/%s", dir, de->d_name);
-		r = bdev_busy(c, p, de->d_name, why, size);
+	for (excl = 0; excl < 2 && !r; excl++) {
+		if (!excl && bdev_busy(c, dir, name, 0, why, size))
+			return 1;
+		d = opendir(dir);
+		if (!d)
+			return 0;
+		while (!r && (de = readdir(d))) {
+			if (de->d_name[0] == '.' ||
+			    vc_path(p, sizeof(p), "%s/%s/partition", dir,
+				    de->d_name) < 0 ||
+			    stat(p, &st))
+				continue;
+			vc_path(p, sizeof(p), "%s/%s", dir, de->d_name);
+			r = bdev_busy(c, p, de->d_name, excl, why, size);
+		}
+		closedir(d);
+		if (!r && excl)
+			r = bdev_busy(c, dir, name, 1, why, size);
 	}
-	closedir(d);
 	return r;
 }
 
@@ -253,7 +335,7 @@ static int subsys_below(const char *disk, const char *devdir)
 		    !strncmp(de->d_name, "nvme-", 5))
 			continue;
 		if (vc_path(p, sizeof(p), "%s/%s", sub, de->d_name) >= 0 &&
-		    realpath(p, t) && below(t, devdir))
+		    realpath(p, t) && busy_below(t, devdir))
 			r = 1;
 	}
 	closedir(d);
@@ -275,122 +357,11 @@ static int block_busy(const struct vctl *c, const char *devdir, char *why,
 		if (de->d_name[0] == '.')
 			continue;
 		vctl_fmt(rel, sizeof(rel), "block/%s", de->d_name);
-		if (resolve(c->sysroot, rel, disk))
+		if (busy_resolve(c->sysroot, rel, disk))
 			continue;
-		if (!below(disk, devdir) && !subsys_below(disk, devdir))
+		if (!busy_below(disk, devdir) && !subsys_below(disk, devdir))
 			continue;
 		r = disk_busy(c, disk, de->d_name, why, size);
-	}
-	closedir(d);
-	return r;
-}
-
-/* ---- network interfaces ---- */
-
-/* A global IPv6 address (PROC/net/if_inet6) or an IPv4 route (net/route). */
-static int has_address(const struct vctl *c, const char *ifname, char *what,
-		       size_t size)
-{
-	char p[PATH_MAX], line[512];
-	int found = 0;
-	FILE *f;
-
-	if (!c->proc[0])
-		return 0;
-	/* ADDR(32 hex) INDEX PREFIXLEN SCOPE FLAGS NAME */
-	if (vc_path(p, sizeof(p), "%s/net/if_inet6", c->proc) >= 0 &&
-	    (f = fopen(p, "re"))) {
-		while (!found && fgets(line, sizeof(line), f)) {
-			char a[64], name[64];
-			unsigned int scope;
-
-			if (sscanf(line, "%63s %*x %*x %x %*x %63s", a, &scope,
-				   name) != 3 ||
-			    strcmp(name, ifname))
-				continue;
-			if (scope == 0x20 || !strncasecmp(a, "fe8", 3))
-				continue; /* link-local */
-			vctl_fmt(what, size, "IPv6 address %.4s:%.4s:...", a,
-				 a + 4);
-			found = 1;
-		}
-		fclose(f);
-	}
-	if (found)
-		return 1;
-	/* Iface Destination Gateway Flags ... (hex, little endian) */
-	if (vc_path(p, sizeof(p), "%s/net/route", c->proc) >= 0 &&
-	    (f = fopen(p, "re"))) {
-		while (!found && fgets(line, sizeof(line), f)) {
-			char name[64];
-
-			if (sscanf(line, "%63s", name) == 1 &&
-			    !strcmp(name, ifname)) {
-				vctl_fmt(what, size, "an IPv4 address");
-				found = 1;
-			}
-		}
-		fclose(f);
-	}
-	return found;
-}
-
-static int iface_up(const struct vctl *c, const char *ifname)
-{
-	char p[256], v[32];
-	unsigned long flags;
-
-	vctl_fmt(p, sizeof(p), "class/net/%s/operstate", ifname);
-	if (sysfs_read(c->sys.rootfd, p, v, sizeof(v)) > 0 && !strcmp(v, "up"))
-		return 1;
-	vctl_fmt(p, sizeof(p), "class/net/%s/flags", ifname);
-	return sysfs_read_hex(c->sys.rootfd, p, &flags) == 0 && (flags & 1);
-}
-
-static int net_busy(const struct vctl *c, const char *devdir, char *why,
-		    size_t size)
-{
-	char rel[PATH_MAX], path[PATH_MAX], what[96];
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
-
-	d = sysfs_opendir(c->sys.rootfd, "class/net");
-	if (!d)
-		return 0;
-	while (!r && (de = readdir(d))) {
-		char name[64], master[64];
-		int depth;
-
-		if (de->d_name[0] == '.')
-			continue;
-		vctl_fmt(rel, sizeof(rel), "class/net/%s", de->d_name);
-		if (resolve(c->sysroot, rel, path) || !below(path, devdir) ||
-		    !iface_up(c, de->d_name))
-			continue;
-		/* Its own address, else its bridge's or bond's. */
-		vctl_fmt(name, sizeof(name), "%s", de->d_name);
-		for (depth = 0; depth < 4 && !r; depth++) {
-			if (has_address(c, name, what, sizeof(what))) {
-				if (depth)
-					vctl_fmt(why, size,
-						 "network interface %s is up, "
-						 "in %s, which has %s",
-						 de->d_name, name, what);
-				else
-					vctl_fmt(why, size,
-						 "network interface %s is up "
-						 "with %s",
-						 de->d_name, what);
-				r = 1;
-				break;
-			}
-			vctl_fmt(rel, sizeof(rel), "class/net/%s/master", name);
-			if (sysfs_link_name(c->sys.rootfd, rel, master,
-					    sizeof(master)) <= 0)
-				break;
-			memcpy(name, master, sizeof(name));
-		}
 	}
 	closedir(d);
 	return r;
@@ -467,9 +438,9 @@ static int display_busy(const struct vctl *c, const struct vc_dev *dev,
 			fbname[0] = '\0';
 		vctl_fmt(rel, sizeof(rel), "class/graphics/%s/device",
 			 de->d_name);
-		if (resolve(c->sysroot, rel, path))
+		if (busy_resolve(c->sysroot, rel, path))
 			continue;
-		if (below(path, devdir))
+		if (busy_below(path, devdir))
 			vctl_fmt(mine, sizeof(mine), "%s (%s)", de->d_name,
 				 fbname);
 		else if (!strstr(path, "/devices/pci"))
@@ -494,7 +465,7 @@ int vctl_display_used(const struct vctl *c, const struct vc_dev *d, char *why,
 
 	why[0] = '\0';
 	vctl_fmt(rel, sizeof(rel), "bus/pci/devices/%s", d->name);
-	if (resolve(c->sysroot, rel, devdir))
+	if (busy_resolve(c->sysroot, rel, devdir))
 		return 0;
 	return display_busy(c, d, devdir, why, size);
 }
@@ -506,9 +477,9 @@ int vctl_host_uses(const struct vctl *c, const struct vc_dev *d, char *why,
 
 	why[0] = '\0';
 	vctl_fmt(rel, sizeof(rel), "bus/pci/devices/%s", d->name);
-	if (resolve(c->sysroot, rel, devdir))
+	if (busy_resolve(c->sysroot, rel, devdir))
 		return 0;
 	return block_busy(c, devdir, why, size) ||
-	       net_busy(c, devdir, why, size) ||
+	       busy_net(c, devdir, why, size) ||
 	       display_busy(c, d, devdir, why, size);
 }

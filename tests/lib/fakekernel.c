@@ -59,7 +59,13 @@
  *
  * With $FAKE_DEV_ROOT set (a fake /dev), opening $FAKE_DEV_ROOT/vfio/N in
  * any mode fails with EBUSY while $FAKE_DEV_ROOT/vfio/N.busy exists, as a
- * group that a VM holds open does.
+ * group that a VM holds open does. An open with O_EXCL (and no O_CREAT) of
+ * any other $FAKE_DEV_ROOT/PATH fails with the errno named in
+ * $FAKE_DEV_ROOT/PATH.excl (EBUSY when it is empty) while that file
+ * exists, as the kernel fails an O_EXCL open of a block device that
+ * someone claimed exclusively (block/bdev.c, bd_prepare_to_claim: a
+ * mounted filesystem, a ZFS pool or btrfs member, dm, md, swap); "EACCES"
+ * plays a caller without the permission to open it.
  *
  * A tracked descriptor stays tracked through dup, dup2, dup3 and
  * fcntl(F_DUPFD): a shell's "printf ADDR > drivers_probe" writes through
@@ -776,6 +782,31 @@ static int vfio_busy(int dirfd, const char *path)
 	return access(p, F_OK) == 0;
 }
 
+/*
+ * An O_EXCL open of DEVROOT/PATH while DEVROOT/PATH.excl exists: the
+ * errno it names (EBUSY when empty); 0 otherwise.
+ */
+static int excl_fail(int dirfd, const char *path, int flags)
+{
+	char abs[2 * PATH_MAX + 2], p[sizeof(abs) + 8], v[32];
+	int fd;
+	ssize_t n;
+
+	if (!devrootlen || !(flags & O_EXCL) || (flags & O_CREAT) ||
+	    absolute(dirfd, path, abs, sizeof(abs)) ||
+	    strncmp(abs, devroot, devrootlen) || abs[devrootlen] != '/')
+		return 0;
+	snprintf(p, sizeof(p), "%s.excl", abs);
+	fd = real_open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, v, sizeof(v) - 1);
+	close(fd);
+	v[n > 0 ? n : 0] = '\0';
+	v[strcspn(v, "\n")] = '\0';
+	return v[0] ? errno_of(v) : EBUSY;
+}
+
 static void classify(int dirfd, const char *path, struct tracked *t)
 {
 	char abs[2 * PATH_MAX + 2], base[PATH_MAX], *last, *prev;
@@ -837,6 +868,14 @@ static int do_open(int dirfd, const char *path, int flags, mode_t mode)
 	if (!busy && path && vfio_busy(dirfd, path)) {
 		errno = EBUSY;
 		return -1;
+	}
+	if (!busy && path) {
+		int e = excl_fail(dirfd, path, flags);
+
+		if (e) {
+			errno = e;
+			return -1;
+		}
 	}
 	if (busy || !rootlen || !path || (flags & O_ACCMODE) == O_RDONLY)
 		return real_openat(dirfd, path, flags, mode);

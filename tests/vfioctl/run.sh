@@ -1938,6 +1938,11 @@ capture_round_trip() {
 	done
 }
 
+# shellcheck source=tests/vfioctl/corpus.sh
+. "$HERE/corpus.sh"
+# shellcheck source=tests/vfioctl/busy-excl.sh
+. "$HERE/busy-excl.sh"
+
 VFIOCTL=${VFIOCTL:-$BUILD/vfioctl}
 if [ ! -x "$VFIOCTL" ]; then
 	fail vfioctl-built "no $VFIOCTL: run make"
@@ -1950,6 +1955,7 @@ guard_selftest
 suite "$VFIOCTL" ""
 roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
+busy_excl "$VFIOCTL" ""
 reserve_suite "$VFIOCTL" ""
 completion
 giveback "$VFIOCTL" ""
@@ -1957,15 +1963,18 @@ survivors "$VFIOCTL" ""
 no_open
 hermetic
 judge_suite "$VFIOCTL" ""
+corpus "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
 	suite "$BUILD/vfioctl.asan" .asan
 	roundtrip "$BUILD/vfioctl.asan" .asan
 	busy "$BUILD/vfioctl.asan" .asan
+	busy_excl "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
 	survivors "$BUILD/vfioctl.asan" .asan
+	corpus "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
