@@ -17,6 +17,7 @@
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
+#include "host.h"
 #include "iommu.h"
 #include "log.h"
 #include "modprobe.h"
@@ -161,6 +162,8 @@ unexpected:
 /* What the options and the host decide, before anything is read. */
 struct run {
 	const char *sysroot, *cmdarg, *config, *kmsg, *rundir, *modprobe;
+	/* Host facts for the advice (host.h); NULL: not read. */
+	const char *cpuinfo, *modules, *moddir;
 	char alias[96]; /* modules.alias, for vfio variant drivers */
 	char cmdline[CMDLINE_MAX + 1];
 	int dry_run;
@@ -188,6 +191,9 @@ static void settings(const struct args *a, struct run *s)
 				    : NULL;
 	if (a->no_modprobe)
 		s->modprobe = NULL;
+	s->cpuinfo = real ? "/proc/cpuinfo" : NULL;
+	s->modules = real ? "/proc/modules" : NULL;
+	s->moddir = v[A_MODDIR];
 	if (v[A_MODDIR])
 		vc_path(s->alias, sizeof(s->alias), "%s/modules.alias",
 			v[A_MODDIR]);
@@ -209,6 +215,7 @@ static int claim(const struct run *s, struct sel_list *sels)
 		       s->sysroot, vc_strerror(r));
 		return 1;
 	}
+	sys.host = host_facts(s->cpuinfo, s->modules, s->moddir);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &sys;
 	ctx.dry_run = s->dry_run;
@@ -278,19 +285,28 @@ static int run(struct run *s)
 
 	r = config_devices(s->cmdline, s->config, value, sizeof(value),
 			   &source);
-	if (r < 0)
-		return 1;
-	if (r == 0) {
-		vc_dbg("no " PARAM "= and no devices= in %s: nothing to claim",
-		       s->config);
-		return 0;
+	if (r <= 0) {
+		/*
+		 * Recorded all the same (below), so that vfioctl verify can
+		 * tell a boot that asked nothing (source= empty) or could not
+		 * read what it asked (status=1) from one that did not run.
+		 */
+		if (r == 0) {
+			vc_dbg("no " PARAM "= and no devices= in %s: nothing "
+			       "to claim",
+			       s->config);
+			source = "";
+		}
+		value[0] = '\0';
+		bad = r < 0;
+	} else {
+		bad = sel_parse_list(value, &sels, source);
+		vc_info("%s%s%s%s", source,
+			source[0] == 'v' ? "" : ": devices=", value,
+			sels.n ? "" : ": nothing to claim");
+		if (sels.n)
+			bad += claim(s, &sels);
 	}
-
-	bad = sel_parse_list(value, &sels, source);
-	vc_info("%s%s%s%s", source, source[0] == 'v' ? "" : ": devices=", value,
-		sels.n ? "" : ": nothing to claim");
-	if (sels.n)
-		bad += claim(s, &sels);
 	if (s->rundir && !s->dry_run) {
 		r = record_write_boot(s->rundir, source, value, bad ? 1 : 0);
 		if (r)

@@ -105,6 +105,14 @@ struct claim_dev *claim_find(const struct claim_ctx *ctx, const char *name);
  */
 int claim_plan(struct claim_ctx *ctx, struct sel_list *l);
 
+/*
+ * Warns about what claiming c takes from the host that the plan does not
+ * refuse (the boot display). The one warning of the boot (claim_apply, as
+ * it writes the override) and of every dry run (claim_plan with dry_run:
+ * vfio-claim --dry-run, vfioctl plan).
+ */
+void claim_warn(const struct claim_dev *c);
+
 /* Carries the plan out (writes nothing with dry_run). */
 int claim_apply(struct claim_ctx *ctx);
 

@@ -10,24 +10,9 @@
 #include <stdio.h>
 
 #include "cmdline.h"
+#include "host.h"
 #include "iommu.h"
 #include "log.h"
-
-int iommu_group_of(const struct sysfs *s, const char *name)
-{
-	char grp[32];
-	const char *end;
-	long n;
-	int r = sysfs_link_name(s->devfd, pci_attr(name, "iommu_group"), grp,
-				sizeof(grp));
-
-	if (r < 0)
-		return r;
-	end = vc_num(grp, 10, &n);
-	if (!end || *end || n < 0 || n > 0x7fffffff)
-		return -EINVAL;
-	return (int)n;
-}
 
 int iommu_noiommu_enabled(const struct sysfs *s)
 {
@@ -102,10 +87,16 @@ enum group_member iommu_member(const struct vc_dev *d)
 	return GM_BLOCKS;
 }
 
-/* 1 when the last name= on cmdline has "off" among its comma fields. */
-static int option_off(const char *cmdline, const char *name)
+/*
+ * The last "on" or "off" among the comma fields of the last name= on
+ * cmdline: 1 on, -1 off, 0 neither. The kernel reads the fields in order
+ * (drivers/iommu/intel/iommu.c, intel_iommu_setup: "on" clears
+ * dmar_disabled, "off" sets it; amd_iommu= and iommu= have "off" only).
+ */
+static int option_state(const char *cmdline, const char *name)
 {
 	char v[64], *p, *tok;
+	int st = 0;
 
 	if (!cmdline || cmdline_get_last(cmdline, name, v, sizeof(v)) != 1)
 		return 0;
@@ -114,9 +105,11 @@ static int option_off(const char *cmdline, const char *name)
 		if (p)
 			*p = '\0';
 		if (!strcmp(tok, "off"))
-			return 1;
+			st = -1;
+		else if (!strcmp(tok, "on"))
+			st = 1;
 	}
-	return 0;
+	return st;
 }
 
 static int acpi_table(const struct sysfs *s, const char *sig)
@@ -127,29 +120,56 @@ static int acpi_table(const struct sysfs *s, const char *sig)
 	return sysfs_exists(s->rootfd, p);
 }
 
+/*
+ * The fix when the firmware describes VT-d (ACPI DMAR). intel_iommu=on
+ * already there and still no IOMMU: the kernel tried and failed (a DMAR
+ * table it rejects, VT-d half-enabled in the firmware, a kernel without
+ * CONFIG_INTEL_IOMMU): its DMAR lines in dmesg say which.
+ */
+static const char *vtd_fix(const struct sysfs *s, const char *cmdline)
+{
+	if (option_state(cmdline, "intel_iommu") <= 0)
+		return "VT-d is off: add intel_iommu=on";
+	if (s->host & HOST_GUEST)
+		return "intel_iommu=on is set, yet no IOMMU came up: see "
+		       "'dmesg | grep -i DMAR' and the VM's virtual IOMMU";
+	return "intel_iommu=on is set, yet no IOMMU came up: check VT-d in "
+	       "the firmware setup, and 'dmesg | grep -i DMAR' for errors";
+}
+
 void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
 		  size_t size)
 {
-	const char *off = option_off(cmdline, "iommu") ? "iommu=off"
-			  : option_off(cmdline, "intel_iommu")
-				  ? "intel_iommu=off"
-			  : option_off(cmdline, "amd_iommu") ? "amd_iommu=off"
-							     : NULL;
+	const char *off =
+		option_state(cmdline, "iommu") < 0	   ? "iommu=off"
+		: option_state(cmdline, "intel_iommu") < 0 ? "intel_iommu=off"
+		: option_state(cmdline, "amd_iommu") < 0   ? "amd_iommu=off"
+							   : NULL;
+	int nomod = s->host & HOST_NOMODULES;
 	const char *fix;
 
 	if (off)
 		fix = acpi_table(s, "DMAR") ? "; remove it, add intel_iommu=on"
 					    : "; remove it";
 	else if (acpi_table(s, "DMAR"))
-		fix = "VT-d is off: add intel_iommu=on";
+		fix = vtd_fix(s, cmdline);
 	else if (acpi_table(s, "IVRS"))
 		fix = "AMD-Vi did not start: see 'dmesg | grep AMD-Vi'";
 	else if (acpi_table(s, "VIOT"))
-		fix = "virtio-iommu is not up: put virtio_iommu in the "
-		      "initramfs";
+		fix = nomod ? "virtio-iommu is not up: this kernel loads no "
+			      "modules, it needs CONFIG_VIRTIO_IOMMU=y"
+			    : "virtio-iommu is not up: put virtio_iommu in the "
+			      "initramfs";
 	else if (acpi_table(s, "IORT"))
-		fix = "no SMMU: enable it in the firmware, put arm_smmu_v3 in "
-		      "the initramfs";
+		fix = nomod ? "no SMMU: enable it in the firmware; this kernel "
+			      "loads no modules, it needs CONFIG_ARM_SMMU_V3=y"
+			    : "no SMMU: enable it in the firmware, put "
+			      "arm_smmu_v3 in the initramfs";
+	else if (s->host & HOST_GUEST)
+		/* No firmware setup to change: the hypervisor gives one. */
+		fix = "a VM guest without a virtual IOMMU: add one (QEMU "
+		      "-device intel-iommu, amd-iommu or virtio-iommu-pci, "
+		      "or the hypervisor's vIOMMU option)";
 	else
 		fix = "the firmware shows none: enable VT-d or AMD-Vi (IOMMU) "
 		      "in its setup";
@@ -193,6 +213,9 @@ enum iommu_state iommu_state(const struct sysfs *s)
 {
 	if (iommu_present(s))
 		return IOMMU_ON;
+	/* A kernel that loads no modules has no driver to load later. */
+	if (s->host & HOST_NOMODULES)
+		return IOMMU_OFF;
 	return iommu_module(s) ? IOMMU_PENDING : IOMMU_OFF;
 }
 

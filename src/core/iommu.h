@@ -8,9 +8,6 @@
 #include "pci.h"
 #include "sysfs.h"
 
-/* IOMMU group number of a device, or -ENOENT when it has none. */
-int iommu_group_of(const struct sysfs *s, const char *name);
-
 /* 1 when vfio's unsafe no-IOMMU mode is enabled. */
 int iommu_noiommu_enabled(const struct sysfs *s);
 
@@ -50,7 +47,10 @@ int iommu_is_vfio_driver(const char *drv);
  * fix that fits the host's IOMMU family as the firmware describes it
  * (ACPI DMAR, IVRS, VIOT, IORT) and the options on cmdline (may be NULL),
  * e.g. "VT-d is off: add intel_iommu=on". Never amd_iommu=on: the kernel
- * has no such option (AMD-Vi is on when the firmware has IVRS).
+ * has no such option (AMD-Vi is on when the firmware has IVRS). With
+ * s->host (host.h): a VM guest is told to get a virtual IOMMU, not to
+ * change a firmware setup it has not got; a kernel that loads no modules
+ * is never told to add a module.
  */
 void iommu_advice(const struct sysfs *s, const char *cmdline, char *buf,
 		  size_t size);

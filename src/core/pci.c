@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "iommu.h"
 #include "log.h"
 #include "pci.h"
 
@@ -47,6 +46,26 @@ void pci_read_modalias(const struct sysfs *s, const char *name, char *buf,
 			strcpy(buf, m);
 		return;
 	}
+}
+
+/*
+ * (pci.h) The device's iommu_group link: an attribute of the device, read
+ * here so that pci.c needs nothing of iommu.c (iommu.c needs pci.c).
+ */
+int iommu_group_of(const struct sysfs *s, const char *name)
+{
+	char grp[32];
+	const char *end;
+	long n;
+	int r = sysfs_link_name(s->devfd, pci_attr(name, "iommu_group"), grp,
+				sizeof(grp));
+
+	if (r < 0)
+		return r;
+	end = vc_num(grp, 10, &n);
+	if (!end || *end || n < 0 || n > 0x7fffffff)
+		return -EINVAL;
+	return (int)n;
 }
 
 void pci_id_format(const struct pci_id *id, char *buf)

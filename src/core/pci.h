@@ -73,6 +73,12 @@ const char *pci_attr(const char *name, const char *attr);
 void pci_read_modalias(const struct sysfs *s, const char *name, char *buf,
 		       size_t size);
 
+/*
+ * IOMMU group number of a device (its iommu_group link), or -ENOENT when
+ * it has none. In pci.c: iommu.c needs pci.c, never the other way.
+ */
+int iommu_group_of(const struct sysfs *s, const char *name);
+
 /* Re-reads only the bound driver. 0 or -errno. */
 int pci_read_driver(const struct sysfs *s, const char *name, char *drv,
 		    size_t size);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What vfio-claim did, kept under /run/vfio-claim/ for vfioctl:
- *   boot            source=, value=, status=
+ *   boot            source=, value=, status= (written at every run:
+ *                   source= empty when nothing was asked, neither
+ *                   vfio.devices= nor devices= in the config file;
+ *                   status=1 also when what was asked could not be read)
  *   devices/ADDR    address=, id=, subsystem=, class=, group=,
  *                   previous_driver=, action=, result=, why=, by=,
  *                   modalias= (what vfioctl unbind loads when

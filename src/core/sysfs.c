@@ -28,6 +28,7 @@ int sysfs_open(struct sysfs *s, const char *root)
 {
 	s->root = root;
 	s->devfd = -1;
+	s->host = 0;
 	s->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->rootfd < 0)
 		return -errno;

@@ -10,6 +10,12 @@ struct sysfs {
 	const char *root; /* "/sys" or a fake tree */
 	int rootfd; /* the root directory */
 	int devfd; /* bus/pci/devices */
+	/*
+	 * HOST_GUEST, HOST_NOMODULES (host.h): facts for the advice, set by
+	 * the program after sysfs_open (which clears them) from the paths its
+	 * settings allow.
+	 */
+	unsigned int host;
 };
 
 /* Opens root and root/bus/pci/devices. 0 or -errno. */

@@ -392,10 +392,33 @@ static int vfio_can_take(const char *dev)
 	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1';
 }
 
+/* Puts dev (no iommu_group link yet) in group v: the links
+ * iommu_group_add_device makes. */
+static void join_group(const char *dev, const char *v)
+{
+	char p[PATH_MAX], l[PATH_MAX + 4], t[PATH_MAX];
+
+	rpath(l, sizeof(l), "kernel/iommu_groups/%s", v);
+	mkdir(l, 0755);
+	rpath(l, sizeof(l), "kernel/iommu_groups/%s/devices", v);
+	mkdir(l, 0755);
+	rpath(p, sizeof(p), "bus/pci/devices/%s/iommu_group", dev);
+	snprintf(t, sizeof(t), "../../../kernel/iommu_groups/%s", v);
+	if (symlink(t, p))
+		return;
+	if (dev_target(dev, t, sizeof(t)))
+		return;
+	rpath(p, sizeof(p), "kernel/iommu_groups/%s/devices/%s", v, dev);
+	/* t is relative to bus/pci/devices: "../../../devices/..." */
+	snprintf(l, sizeof(l), "../%s", t);
+	if (symlink(l, p))
+		return;
+}
+
 /* The late group of a .bindgroup device, once an IOMMU is registered. */
 static void group_at_bind(const char *dev)
 {
-	char p[PATH_MAX], l[PATH_MAX + 4], t[PATH_MAX], v[16];
+	char p[PATH_MAX], l[PATH_MAX + 4], v[16];
 	struct dirent *de;
 	struct stat st;
 	int n = 0, fd;
@@ -418,20 +441,35 @@ static void group_at_bind(const char *dev)
 	if (!n)
 		return;
 	v[strcspn(v, "\n")] = '\0';
-	rpath(l, sizeof(l), "kernel/iommu_groups/%s", v);
-	mkdir(l, 0755);
-	rpath(l, sizeof(l), "kernel/iommu_groups/%s/devices", v);
-	mkdir(l, 0755);
-	snprintf(t, sizeof(t), "../../../kernel/iommu_groups/%s", v);
-	if (symlink(t, p))
+	join_group(dev, v);
+}
+
+/*
+ * vfio-pci binding a device with no IOMMU group in no-IOMMU mode: vfio
+ * makes a group of its own for it (drivers/vfio/group.c,
+ * vfio_noiommu_group_alloc: iommu_group_alloc() takes the lowest free
+ * number, named "vfio-noiommu", and iommu_group_add_device() links it).
+ */
+static void noiommu_group(const char *dev)
+{
+	char p[PATH_MAX], v[16];
+	struct stat st;
+	int n;
+
+	rpath(p, sizeof(p), "bus/pci/devices/%s/iommu_group", dev);
+	if (lstat(p, &st) == 0)
 		return;
-	if (dev_target(dev, t, sizeof(t)))
-		return;
-	rpath(p, sizeof(p), "kernel/iommu_groups/%s/devices/%s", v, dev);
-	/* t is relative to bus/pci/devices: "../../../devices/..." */
-	snprintf(l, sizeof(l), "../%s", t);
-	if (symlink(l, p))
-		return;
+	for (n = 0; n < 100000; n++) {
+		rpath(p, sizeof(p), "kernel/iommu_groups/%d", n);
+		if (lstat(p, &st) != 0)
+			break;
+	}
+	snprintf(v, sizeof(v), "%d", n);
+	rpath(p, sizeof(p), "kernel/iommu_groups");
+	mkdir(p, 0755);
+	join_group(dev, v);
+	rpath(p, sizeof(p), "kernel/iommu_groups/%d/name", n);
+	write_file(p, "vfio-noiommu\n", 13, O_CREAT | O_TRUNC);
 }
 
 /* A driver's probe: vfio-pci may refuse; the others always accept. */
@@ -440,6 +478,8 @@ static int probe(const char *dev, const char *drv)
 	group_at_bind(dev);
 	if (!strcmp(drv, "vfio-pci") && !vfio_can_take(dev))
 		return -EINVAL;
+	if (!strcmp(drv, "vfio-pci"))
+		noiommu_group(dev);
 	do_bind(dev, drv);
 	return 0;
 }

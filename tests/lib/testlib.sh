@@ -167,8 +167,10 @@ vc_differ() {
 	for b in static glibc; do
 		if [ $b = static ]; then bin=$VC_STATIC; else bin=$VC_GLIBC; fi
 		rm -f "$T.dk-$b"
+		# --dry-run before ARGS: a trailing option of ARGS that wants a
+		# value (usage-errors-exit-2: --sysfs) must not take it.
 		"$bin" --sysfs "$T" --kmsg "$T.dk-$b" --run-dir "$T/run" \
-			--config "$WORK/absent.conf" "$@" --dry-run >"$T.do-$b" 2>/dev/null
+			--config "$WORK/absent.conf" --dry-run "$@" >"$T.do-$b" 2>/dev/null
 		echo "exit $?" >>"$T.do-$b"
 		[ ! -f "$T.dk-$b" ] || cat "$T.dk-$b" >>"$T.do-$b"
 	done

@@ -182,6 +182,7 @@ int main(void)
 	test_variant();
 	test_hostrole();
 	test_record();
+	test_host();
 
 	log_close();
 	unlink(logpath);

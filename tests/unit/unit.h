@@ -53,5 +53,6 @@ void test_log(void);
 void test_variant(void);
 void test_hostrole(void);
 void test_record(void);
+void test_host(void);
 
 #endif
