@@ -38,7 +38,8 @@ OUTD=$TOP/tests/out/mutate
 JOBS=${MUTATE_JOBS:-2}
 SHARD=${MUTATE_SHARD:-0/1}
 CHECK=${MUTATE_CHECK:-0}
-[ "$CHECK" = 1 ] && JOBS=1
+# A check leaves a real run's files alone.
+[ "$CHECK" = 1 ] && JOBS=1 OUTD=$TOP/tests/out/mutate-check
 mkdir -p "$OUTD"
 REPORT=$OUTD/report
 
@@ -58,7 +59,7 @@ summary() {
 			END { for (f in n) printf "  %-32s %d/%d%s\n", f, k[f], n[f] - inv[f], inv[f] ? " (" inv[f] " invalid)" : "" }' |
 			sort
 		awk -v secs="$1" '
-			{ n++; c[$1]++ }
+			{ n++; c[$2]++ }
 			END {
 				v = c["KILLED"] + c["SURVIVED"]
 				printf "mutate: %d killed, %d survived, %d invalid, %d not applied, of %d mutants: %d%% of the valid ones killed (%d s, %d s a mutant)\n",
