@@ -177,7 +177,7 @@ static void show_group(struct vctl *c, struct json *j, int group)
 			       mem[i].name, d->id.vendor, d->id.device,
 			       d->driver[0] ? d->driver : "no driver",
 			       mem[i].blocks ? " *" : "",
-			       mem[i].uses ? ": " : "",
+			       mem[i].uses ? "; " : "",
 			       mem[i].uses ? mem[i].use : "");
 		}
 	}

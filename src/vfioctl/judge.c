@@ -168,7 +168,10 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 	memset(v, 0, sizeof(*v));
 	v->dev = d;
 	v->viable = -1;
-	v->uses = vctl_host_uses(c, d, v->use, sizeof(v->use));
+	/* On vfio already, the host has nothing of it left to lose (a boot
+	 * framebuffer in its BARs is verify's own problem). */
+	if (!iommu_is_vfio_driver(d->driver))
+		v->uses = vctl_host_uses(c, d, v->use, sizeof(v->use));
 	if (d->group < 0)
 		return;
 	v->direct = judge_direct(c, d->group, v->region, sizeof(v->region));
@@ -306,11 +309,17 @@ static const struct verb_words *words_of(const char *verb)
 	return &words[0];
 }
 
-/* why= of a refusal: the reason, then the way past, which must fit. */
-static void refusal_why(struct claim_dev *d, const char *what)
+/*
+ * why= of a refusal: the reason, then the way past, which must fit. plan
+ * has no --force: reserve's is the way past for the boot.
+ */
+static void refusal_why(struct claim_dev *d, const char *what, const char *verb)
 {
-	static const char tail[] = "; --force takes it anyway";
-	int room = (int)(sizeof(d->why) - sizeof(tail));
+	const char *tail =
+		!strcmp(verb, "plan")
+			? "; 'vfioctl reserve --force' takes it anyway"
+			: "; --force takes it anyway";
+	int room = (int)(sizeof(d->why) - strlen(tail) - 1);
 
 	vctl_fmt(d->why, sizeof(d->why), "%.*s%s", room, what, tail);
 }
@@ -353,13 +362,12 @@ int judge_claims(struct vctl *c, struct claim_ctx *ctx, const char *verb)
 			       d->dev.name, w->not_done, msg, fix);
 			vctl_fmt(what, sizeof(what),
 				 "the firmware requires a 1:1 IOMMU mapping "
-				 "for its group (direct region %s): no VM can "
-				 "have it",
+				 "for its group (direct region %s)",
 				 v.region);
 		} else {
 			continue;
 		}
-		refusal_why(d, what);
+		refusal_why(d, what, verb);
 		d->action = CA_REFUSE;
 		d->result = CR_SKIPPED;
 		ctx->errors++;

@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,11 +260,60 @@ void check_mkinitcpio_hooks(const struct vctl *c)
 			last);
 }
 
-/* Runs the generator; 0 when it exits 0. */
+/* ---- Ctrl-C, SIGTERM, SIGHUP while the file is changed ---- */
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+void gen_catch_stop(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop; /* no SA_RESTART: waitpid returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* What the caller ignores (nohup, a background job's
+		 * SIGINT) stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+int gen_stopped(void)
+{
+	return stop_sig;
+}
+
+void gen_reraise(void)
+{
+	int sig = stop_sig;
+
+	if (!sig)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Runs the generator; 0 when it exits 0, -EINTR when a signal of
+ * gen_catch_stop stopped us meanwhile (the generator is told with
+ * SIGTERM and waited for), else -errno or -EIO.
+ */
 int run_generator(const struct gen *g)
 {
+	int st, told = 0;
 	pid_t pid;
-	int st;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -284,9 +334,19 @@ int run_generator(const struct gen *g)
 			       vc_strerror(errno));
 			return -errno;
 		}
+		/* A Ctrl-C reaches the generator too; SIGTERM may not. */
+		if (stop_sig && !told) {
+			kill(pid, SIGTERM);
+			told = 1;
+		}
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
+	if (stop_sig) {
+		vc_err("'%s' was stopped: vfioctl got signal %d", g->cmd,
+		       (int)stop_sig);
+		return -EINTR;
+	}
 	if (WIFEXITED(st))
 		vc_err("'%s' failed (exit status %d)", g->cmd, WEXITSTATUS(st));
 	else

@@ -76,9 +76,16 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		       f->verb);
 		return 1;
 	}
+	/* A Ctrl-C or SIGTERM from here on puts the file back first. */
+	gen_catch_stop();
 	r = write_file(f->path, text, n, f->exists ? &f->st : NULL);
 	if (r)
 		return 1;
+	if (gen_stopped()) {
+		conf_restore(f);
+		gen_reraise();
+		return 1;
+	}
 	if (!c->quiet)
 		printf("%s: devices=%s\n", c->config, value);
 	if (c->no_rebuild) {
@@ -93,6 +100,20 @@ static int apply(struct vctl *c, struct conf *f, const char *value)
 		printf("rebuilding the initramfs (%s): %s\n", g.name, g.cmd);
 	if (run_generator(&g) == 0)
 		return 0;
+	if (gen_stopped()) {
+		/* Told to stop: no second rebuild; say what is left. */
+		if (conf_restore(f) == 0)
+			vc_err("%s: put back as it was (interrupted); the "
+			       "images may hold the new value: run '%s' to "
+			       "build them from the file",
+			       c->config, g.cmd);
+		else
+			vc_err("%s: interrupted, and it could not be put back "
+			       "(see above): it has devices=%s",
+			       c->config, value);
+		gen_reraise();
+		return 1;
+	}
 	/*
 	 * Some images may have been rebuilt with the new file before the
 	 * failure (one kernel of several): put the file back and build them
@@ -134,15 +155,38 @@ static int resolve(struct vctl *c, struct sel_list *l, struct claim_ctx *ctx)
 	return claim_plan(ctx, l);
 }
 
+/*
+ * The entry for d: its guarded selector, with the =DRIVER the argument
+ * names, else the one the file's entry for its address has (a reserve
+ * of the same device never drops the vfio driver it was given).
+ */
+static void entry_for(const struct entries *e, const struct vc_dev *d,
+		      const char *want, char *g, size_t size)
+{
+	struct selector s;
+	const char *why;
+	int i, n = vctl_guarded(d, g, size);
+
+	for (i = 0; !want[0] && i < e->n; i++)
+		if (sel_parse(e->text[i], strlen(e->text[i]), &s, &why) == 0 &&
+		    s.kind == SEL_FUNC && sel_match_addr(&s, &d->addr) &&
+		    s.driver[0]) {
+			want = s.driver;
+			break;
+		}
+	if (want[0] && n > 0 && (size_t)n < size)
+		vctl_fmt(g + n, size - n, "=%s", want);
+}
+
 static int reserve_one(struct entries *e, const struct vc_dev *d,
-		       const char *file, int quiet)
+		       const char *want, const char *file, int quiet)
 {
 	char g[sizeof(e->text[0])];
 	struct selector s;
 	const char *why;
 	int i, j, at = -1;
 
-	vctl_guarded(d, g, sizeof(g));
+	entry_for(e, d, want, g, sizeof(g));
 	for (i = j = 0; i < e->n; i++) {
 		if (!strcmp(e->text[i], g) ||
 		    (sel_parse(e->text[i], strlen(e->text[i]), &s, &why) == 0 &&
@@ -212,8 +256,8 @@ int cmd_reserve(struct vctl *c, int argc, char **argv)
 	bad = ctx.errors + (r != 0);
 	entries_from(&e, &f.sel);
 	for (i = 0; !bad && i < ctx.ndev; i++)
-		bad += reserve_one(&e, &ctx.dev[i].dev, c->config, c->quiet) !=
-		       0;
+		bad += reserve_one(&e, &ctx.dev[i].dev, ctx.dev[i].sel->driver,
+				   c->config, c->quiet) != 0;
 	claim_free(&ctx);
 	if (bad) {
 		vc_err("reserve: nothing changed in %s", c->config);

@@ -58,5 +58,13 @@ int conf_restore(const struct conf *f);
 int detect_generator(const struct vctl *c, struct gen *g);
 void check_mkinitcpio_hooks(const struct vctl *c);
 int run_generator(const struct gen *g);
+/*
+ * From the change of the file on: SIGINT, SIGTERM and SIGHUP (unless
+ * ignored) only mark that we were told to stop (gen_stopped: the signal),
+ * so that the file can be put back first; gen_reraise then dies of it.
+ */
+void gen_catch_stop(void);
+int gen_stopped(void);
+void gen_reraise(void);
 
 #endif

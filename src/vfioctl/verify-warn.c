@@ -10,7 +10,12 @@
  *   every method off ("All device reset methods disabled by user"). So an
  *   empty reset_method, or none on a kernel that has the attribute (Linux
  *   5.15 and later; or another device here has one), means no FLR, no PM
- *   reset, no bus reset: vfio-pci cannot reset the device between VMs.
+ *   reset, no bus reset: vfio-pci cannot reset the device between VMs
+ *   by itself. Below a bridge, with other functions on its bus (a GPU's
+ *   audio), vfio-pci still resets the set with a bus reset once every
+ *   function there is on vfio-pci and unused
+ *   (drivers/vfio/pci/vfio_pci_core.c, vfio_pci_dev_set_try_reset): the
+ *   warning is then only for a function left out of the claim, named.
  * - d3cold: power_state (pci-sysfs.c, the kernel's current_state) reads
  *   D3cold for the device or a bridge above it. vfio-pci wakes a device
  *   with a runtime resume when a VM opens it (vfio_pci_core_enable), and
@@ -69,8 +74,69 @@ static int kernel_has_reset_attr(struct vctl *c, struct host *h)
 	return h->reset_attr;
 }
 
+/*
+ * On a root bus: no bridge above it to reset the bus with (the kernel's
+ * pci_parent_bus_reset and pci_reset_bus need one). Its sysfs parent is
+ * the host bridge "pciDDDD:BB" of its own bus.
+ */
+static int on_root_bus(struct vctl *c, const char *name)
+{
+	char link[PATH_MAX], root[16];
+	const char *p, *e;
+	ssize_t n;
+
+	n = readlinkat(c->sys.devfd, name, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 1;
+	link[n] = '\0';
+	e = strrchr(link, '/');
+	if (!e)
+		return 1;
+	for (p = e; p > link && p[-1] != '/'; p--)
+		;
+	if (strncmp(p, "pci", 3))
+		return 0; /* below a bridge */
+	/* pciDDDD:BB: the root bus is BB; a flat fake tree puts every
+	 * device there, whatever its bus. */
+	snprintf(root, sizeof(root), "%.*s", (int)(e - p - 3), p + 3);
+	return !strncmp(root, name, 7);
+}
+
+/* The functions on r's bus that are neither named nor on vfio. */
+struct bus_scan {
+	struct vctl *c;
+	const struct host *h;
+	const struct vres *r;
+	char names[200];
+	int n;
+	int others; /* functions on the bus besides r */
+};
+
+static int bus_function(const char *name, const struct pci_id *id, void *data)
+{
+	struct bus_scan *b = data;
+	struct vc_dev d;
+	size_t len = strlen(b->names);
+
+	/* "DDDD:BB:" is the bus: the same 8 characters. */
+	if (strncmp(name, b->r->dev.name, 8) || !strcmp(name, b->r->dev.name))
+		return 0;
+	b->others++;
+	if (vfy_named(b->h, name))
+		return 0;
+	if (pci_load(&b->c->sys, name, &d) == 0 &&
+	    iommu_is_vfio_driver(d.driver))
+		return 0;
+	if (len + strlen(name) + 3 < sizeof(b->names))
+		snprintf(b->names + len, sizeof(b->names) - len, "%s%s",
+			 len ? " " : "", name);
+	b->n++;
+	return 0;
+}
+
 static void check_reset(struct vctl *c, struct host *h, struct vres *r)
 {
+	struct bus_scan b = { c, h, r, "", 0, 0 };
 	char v[128];
 	struct problem *x;
 	int n;
@@ -94,6 +160,37 @@ static void check_reset(struct vctl *c, struct host *h, struct vres *r)
 	}
 	if (!kernel_has_reset_attr(c, h))
 		return;
+	if (!on_root_bus(c, r->dev.name)) {
+
+		/*
+		 * vfio-pci resets a device with no reset of its own by a bus
+		 * reset of its set (the functions of its bus), once every one
+		 * of them is on vfio-pci and unused
+		 * (drivers/vfio/pci/vfio_pci_core.c,
+		 * vfio_pci_dev_set_try_reset): a GPU and its audio function
+		 * claimed together are fine.
+		 */
+		pci_scan_ids(&c->sys, bus_function, &b);
+		if (b.others && !b.n)
+			return;
+	}
+	if (b.n) {
+		x = WARNING(r, "no-reset");
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "has no reset method of its own (no reset_method: no "
+			 "FLR, no PM reset): vfio-pci resets it with a bus "
+			 "reset only while every function on bus %.7s is on "
+			 "vfio-pci and unused, and %s %s left out of the "
+			 "claim: a VM that restarts may find it hung",
+			 r->dev.name, b.names, b.n == 1 ? "is" : "are");
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "claim %s too ('vfioctl cmdline %s %s' prints the "
+			 "value for them all); else reboot the host before the "
+			 "device goes to another VM",
+			 b.names, r->dev.name, b.names);
+		return;
+	}
+	/* Alone on its bus, and still no bus reset, or on a root bus. */
 	x = WARNING(r, "no-reset");
 	vctl_fmt(x->msg, sizeof(x->msg),
 		 "has no reset method (no reset_method: no FLR, no PM "

@@ -120,3 +120,205 @@ judge_suite() {
 		fail "judge-verbs-agree-coverage$2" "only $jv_hosts hosts, $jv_devs devices"
 	fi
 }
+
+# ---- the defects of issue 17 that the judgment fixes, one test each ----
+
+# jd_desk NAME: a desktop: the GPU (0b:00.0 on nouveau, 0b:00.1 on
+# snd_hda_intel, group 14), the SATA controller of the mounted root disk
+# (00:17.0, group 16), a USB controller in a group with two AMD dummy
+# functions no module binds (0d:00.*, group 30), a module directory
+# (depmod) whose modprobe.d names nouveau and snd_hda_intel only.
+jd_desk() {
+	R=
+	fx_new "$1"
+	# Never the host's /etc or /lib: only a fixture under $OUT.
+	case $R in "$OUT"/fx/?*) ;; *) exit 1 ;; esac
+	fx_gpu nouveau snd_hda_intel
+	mkdir -p "$R/proc/self"
+	fx_dev 0000:00:17.0 8086:a352 010601 ahci 16
+	fx_disk 0000:00:17.0 ata1/host0/target0:0:0/0:0:0:0/block sda 8:0 \
+		sda1:8:1
+	echo "22 1 8:1 / / rw - ext4 /dev/sda1 rw" >"$R/proc/self/mountinfo"
+	: >"$R/proc/swaps"
+	fx_dev 0000:0d:00.0 1022:148a 130000 - 30
+	fx_dev 0000:0d:00.1 1022:1485 130000 - 30
+	fx_dev 0000:0d:00.3 1022:149c 0c0330 xhci_hcd 30
+	fx_dev 0000:0e:00.0 10de:1c82 030000 nouveau 40
+	mkdir -p "$R/lib/modules/9.9-test" "$R/etc/modprobe.d"
+	depmod -b "$R" 9.9-test 2>/dev/null
+	printf '%s\n' \
+		"alias pci:v000010DEd00001B80sv*sd*bc03sc*i* nouveau" \
+		"alias pci:v000010DEd000010F0sv*sd*bc04sc03i* snd_hda_intel" \
+		>"$R/etc/modprobe.d/aliases.conf"
+}
+
+judge_defects() {
+	X=$1 s=$2
+	F=$OUT/fx
+	# shellcheck disable=SC2317 # called through check and check_not
+	m() {
+		r=$1
+		shift
+		"$X" --root "$F/$r" --modules-dir "$F/$r/lib/modules/9.9-test" "$@"
+	}
+	if ! command -v depmod >/dev/null 2>&1; then
+		skip "judge-defects$s" "no depmod"
+		return 0
+	fi
+	jd_desk "jd-desk$s"
+
+	# 1. plan refuses what reserve refuses: the root disk's controller.
+	check "judge-plan-host-uses$s" 1 \
+		'plan 0000:00:17.0 id=8086:a352 driver=ahci group=16 action=refuse why="the host uses it (sda1 is mounted on /); '"'vfioctl reserve --force'"' takes it anyway"|0000:00:17.0: not claimed: sda1 is mounted on /, and vfio-claim would take it from the host at the next boot; use --force if you really mean it' \
+		m "jd-desk$s" plan 00:17.0
+	# 1. reserve warns about the shared group as plan does.
+	check "judge-reserve-shared-group$s" 0 \
+		"0000:0b:00.0: IOMMU group 14 also holds 0000:0b:00.1 [10de:10f0] on snd_hda_intel: a VM cannot use the group until it is on vfio-pci too" \
+		m "jd-desk$s" reserve --dry-run --no-rebuild 0b:00.0
+	# 1. groups and verify: one viability, the kernel's.
+	# A GPU alone in its group, on nouveau: the group is not viable now
+	# (VFIO_GROUP_GET_STATUS would say so), in both.
+	check "judge-groups-viable$s" 0 "IOMMU group 40: not viable" \
+		m "jd-desk$s" groups
+	check "judge-verify-viable$s" 1 \
+		"0000:0e:00.0 [10de:1c82]: NOT READY, on nouveau, IOMMU group 40 not viable" \
+		m "jd-desk$s" verify 0e:00.0
+	# 1. and 10. A member with no driver holds no DMA ownership, and one
+	# no module binds never will: qemu-args and plan leave them alone.
+	check_not "judge-qemu-args-driverless$s" "0000:0d:00.0|0000:0d:00.1" \
+		m "jd-desk$s" qemu-args 0d:00.3
+	check_not "judge-plan-dummy-function$s" "0000:0d:00.0|0000:0d:00.1" \
+		m "jd-desk$s" plan 0d:00.3
+	check "judge-groups-dummy-function$s" 0 "IOMMU group 30: not viable|0000:0d:00.0 Non-Essential Instrumentation" \
+		m "jd-desk$s" groups
+	# 1. plan passes the command line: its IOMMU advice is the boot's.
+	FX_IOMMU='' fx_new "jd-noiommu$s"
+	fx_dev 0000:0b:00.0 10de:1b80 030000 nouveau -
+	fx_spec "firmware DMAR"
+	echo "quiet intel_iommu=off" >"$R/proc/cmdline"
+	jd_boot=$("$VC_BIN" --dry-run --sysfs "$R/sys" \
+		--cmdline "quiet intel_iommu=off vfio.devices=0b:00.0" 2>&1 |
+		grep '^plan ')
+	check "judge-plan-cmdline$s" 1 "$jd_boot|intel_iommu=off is on the kernel command line" \
+		"$X" --root "$R" plan 0b:00.0
+
+	# 11. A group the firmware keeps 1:1: every verb says so, with the fix.
+	jd_desk "jd-rmrr$s"
+	fx_spec "region 14 0x000000008a000000 0x000000008a1fffff direct" \
+		"region 16 0x00000000fee00000 0x00000000feefffff msi" \
+		"region 16 0x000000007c000000 0x000000007c0fffff direct-relaxable"
+	jd_direct='the firmware requires a 1:1 IOMMU mapping for IOMMU group 14'
+	jd_fix='"Pre-boot DMA Protection"'
+	check "judge-direct-plan$s" 1 \
+		'action=refuse why="the firmware requires a 1:1 IOMMU mapping for its group (direct region 0x000000008a000000-0x000000008a1fffff)'"|$jd_direct|$jd_fix" \
+		m "jd-rmrr$s" plan 0b:00.0
+	check "judge-direct-bind$s" 1 "would refuse it|$jd_direct|$jd_fix" \
+		m "jd-rmrr$s" bind --dry-run 0b:00.0
+	check "judge-direct-reserve$s" 1 "not reserved: $jd_direct|$jd_fix" \
+		m "jd-rmrr$s" reserve --dry-run --no-rebuild 0b:00.0
+	check "judge-direct-groups$s" 0 "IOMMU group 14: not viable|$jd_direct|$jd_fix" \
+		m "jd-rmrr$s" groups
+	check "judge-direct-qemu-args$s" 0 "$jd_direct|$jd_fix" \
+		m "jd-rmrr$s" qemu-args 0b:00.0
+	# On vfio-pci already, still not ready.
+	fx_spec "region 17 0x000000008b000000 0x000000008b1fffff direct"
+	fx_dev 0000:0c:00.0 10de:1b80 030000 vfio-pci 17
+	check "judge-direct-verify$s" 1 \
+		"0000:0c:00.0 [10de:1b80]: NOT READY, on vfio-pci, IOMMU group 17 not viable|problem (direct-mapped): the firmware requires a 1:1 IOMMU mapping for IOMMU group 17|$jd_fix" \
+		m "jd-rmrr$s" verify 0c:00.0
+	# direct-relaxable (USB, graphics RMRRs) is no obstacle.
+	check_not "judge-direct-relaxable$s" "1:1" \
+		m "jd-rmrr$s" plan 00:17.0
+
+	# 5. reserve keeps the =DRIVER of the entry it replaces.
+	echo "devices=0b:00.0=vfio-pci" >"$F/jd-desk$s/etc/vfio-claim.conf"
+	check "judge-reserve-keeps-driver$s" 0 \
+		"10de:1b80@0000:0b:00.0=vfio-pci replaces 0000:0b:00.0=vfio-pci" \
+		m "jd-desk$s" reserve --no-rebuild 0b:00.0
+	expect_eq "judge-reserve-keeps-driver-file$s" \
+		"devices=10de:1b80@0000:0b:00.0=vfio-pci" \
+		"$(cat "$F/jd-desk$s/etc/vfio-claim.conf")"
+
+	# 4. unbind names the module of the driver to load: xhci_hcd is in
+	# xhci_pci.
+	if [ -f "$FAKEKERNEL" ]; then
+		fx_new "jd-xhci$s"
+		fx_driver xhci_hcd xhci_pci live
+		fx_driver other
+		fx_dev 0000:00:14.0 8086:a36d 0c0330 vfio-pci 5
+		echo other >"$R/sys/devices/pci0000:00/0000:00:14.0/.native"
+		PREV=xhci_hcd fx_claimed 0 0000:00:14.0
+		check "judge-unbind-module-name$s" 1 \
+			"0000:00:14.0: was on xhci_hcd before vfio-pci, but is on other now: is xhci_hcd (module xhci_pci) loaded? ('modprobe xhci_pci', then 'echo 0000:00:14.0 > /sys/bus/pci/drivers_probe')" \
+			env FAKE_SYSFS_ROOT="$R/sys" FAKE_DEV_ROOT="$R/dev" \
+			LD_PRELOAD="$FAKEKERNEL" ASAN_OPTIONS=verify_asan_link_order=0 \
+			"$X" --root "$R" unbind 00:14.0
+	else
+		skip "judge-unbind-module-name$s" "no $FAKEKERNEL"
+	fi
+}
+
+# 7. SIGTERM (or Ctrl-C) while reserve or release rebuilds the initramfs:
+# the file goes back as it was, the generator is stopped, vfioctl dies of
+# the signal. The fake generator waits for the test's kill.
+judge_signal() {
+	X=$1 s=$2
+	for jv_verb in reserve release; do
+		gen_host "jd-sig-$jv_verb$s" initramfs-tools
+		jv_c=$R/etc/vfio-claim.conf
+		jv_before=$(cat "$jv_c")
+		# shellcheck disable=SC2016 # expands in the fake, not here
+		{
+			echo '#!/bin/sh'
+			echo ": >\"$R/gen.started\""
+			echo 'trap "echo stopped >>\"$0.log\"; exit 143" TERM'
+			echo 'i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'
+		} >"$R/usr/sbin/update-initramfs"
+		chmod +x "$R/usr/sbin/update-initramfs"
+		if [ "$jv_verb" = reserve ]; then
+			set -- 0b:00.0
+		else
+			set -- 00:14.0
+		fi
+		"$X" --root "$R" "$jv_verb" "$@" >"$R/out" 2>&1 &
+		jv_pid=$!
+		i=0
+		while [ ! -e "$R/gen.started" ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		jv_mid=$(cat "$jv_c")
+		kill -TERM "$jv_pid"
+		wait "$jv_pid"
+		jv_rc=$?
+		expect_eq "judge-$jv_verb-sigterm-file$s" "changed, then back: $jv_before" \
+			"$([ "$jv_mid" != "$jv_before" ] && echo changed), then back: $(cat "$jv_c")"
+		expect_eq "judge-$jv_verb-sigterm-status$s" "143 stopped" \
+			"$jv_rc $(cat "$R/usr/sbin/update-initramfs.log" 2>/dev/null)"
+		check "judge-$jv_verb-sigterm-says$s" 0 \
+			"put back as it was (interrupted); the images may hold the new value: run 'update-initramfs -u -k all' to build them from the file" \
+			cat "$R/out"
+	done
+}
+
+# 2. No reset of its own: vfio-pci resets a GPU and its audio function
+# with a bus reset once both are on vfio-pci and unused
+# (vfio_pci_dev_set_try_reset). verify warns only when a function on the
+# bus is left out, and names it; a device on a root bus (no bridge to
+# reset with) is warned about as before.
+judge_reset() {
+	X=$1 s=$2
+	fx_new "jd-reset$s"
+	fx_gpu vfio-pci snd_hda_intel
+	fx_dev 0000:00:02.0 8086:3e92 030000 vfio-pci 2
+	mkdir -p "$R/proc/sys/kernel"
+	echo 6.1.0-27-amd64 >"$R/proc/sys/kernel/osrelease"
+	check "judge-no-reset-left-out$s" 1 \
+		"warning (no-reset): has no reset method of its own (no reset_method: no FLR, no PM reset): vfio-pci resets it with a bus reset only while every function on bus 0000:0b is on vfio-pci and unused, and 0000:0b:00.1 is left out of the claim|fix: claim 0000:0b:00.1 too ('vfioctl cmdline 0000:0b:00.0 0000:0b:00.1' prints the value for them all)" \
+		"$X" --root "$R" verify 0b:00.0
+	check_not "judge-no-reset-set-named$s" "no-reset" \
+		"$X" --root "$R" verify 0b:00.0 0b:00.1
+	check "judge-no-reset-root-bus$s" 0 \
+		"warning (no-reset): has no reset method (no reset_method: no FLR, no PM reset, no bus reset)" \
+		"$X" --root "$R" verify 00:02.0
+}
