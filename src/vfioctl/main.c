@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "host.h"
 #include "log.h"
 #include "vfioctl.h"
 
@@ -269,6 +270,23 @@ static void default_paths(struct vctl *c, int set[5])
 	}
 }
 
+/*
+ * The host facts of the core's advice (host.h), as vfio-claim reads them:
+ * proc/cpuinfo where there is a proc; proc/modules only on the running
+ * host; the module directory only when --modules-dir names it.
+ */
+static unsigned int host_of(const struct vctl *c, const int set[5])
+{
+	char cpu[PATH_MAX + 16] = "", mods[PATH_MAX + 16] = "";
+
+	if (c->proc[0]) {
+		vc_path(cpu, sizeof(cpu), "%s/cpuinfo", c->proc);
+		if (c->real)
+			vc_path(mods, sizeof(mods), "%s/modules", c->proc);
+	}
+	return host_facts(cpu, mods, set[4] ? c->moddir : NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vctl c;
@@ -405,6 +423,7 @@ int main(int argc, char **argv)
 			c.sysroot, vc_strerror(r));
 		return 1;
 	}
+	c.sys.host = host_of(&c, set);
 	r = verbs[i].fn(&c, argc - optind, argv + optind);
 	vctl_pci_names_free();
 	sysfs_close(&c.sys);

@@ -8,6 +8,8 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/testlib.sh disable=SC1091
 . "$TOP/tests/lib/testlib.sh"
 HERE=$TOP/tests/vfioctl
+# shellcheck source=tests/vfioctl/core-advice.sh
+. "$HERE/core-advice.sh"
 SUITE=vfioctl
 OUT=$TOP/tests/out/vfioctl
 SCHEMA=$HERE/verify-schema.jq
@@ -1962,6 +1964,7 @@ roundtrip "$VFIOCTL" ""
 busy "$VFIOCTL" ""
 busy_excl "$VFIOCTL" ""
 reserve_suite "$VFIOCTL" ""
+core_advice "$VFIOCTL" ""
 completion
 giveback "$VFIOCTL" ""
 survivors "$VFIOCTL" ""
