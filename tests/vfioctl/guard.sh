@@ -24,6 +24,7 @@ guard_selftest() {
 		esac
 		# shellcheck disable=SC2086 # the helper and its arguments
 		o=$(
+			# shellcheck disable=SC2034 # read by the helpers below
 			TESTS='' UPDATE=''
 			$cmd "$script"
 		)
@@ -34,6 +35,7 @@ guard_selftest() {
 	done
 	# The guard passes what did not crash: exit status 1 is no crash.
 	o=$(
+		# shellcheck disable=SC2034 # read by the helpers below
 		TESTS='' UPDATE=''
 		check_not guard-probe absent sh -c 'echo fine; exit 1'
 	)

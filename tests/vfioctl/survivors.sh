@@ -8,10 +8,12 @@
 # survivors VFIOCTL SUFFIX
 survivors() {
 	X=$1 s=$2
+	# shellcheck disable=SC2317 # called through check and jany
 	sv_k() {
 		FAKE_SYSFS_ROOT=$R/sys FAKE_DEV_ROOT=$R/dev LD_PRELOAD=$FAKEKERNEL \
 			ASAN_OPTIONS=verify_asan_link_order=0 "$X" --root "$R" "$@"
 	}
+	# shellcheck disable=SC2317 # called through check and jany
 	sv_v() { "$X" --root "$R" "$@"; }
 	sv_drv() {
 		l=$(readlink "$R/sys/bus/pci/devices/$1/driver") && echo "${l##*/}"
@@ -54,6 +56,28 @@ survivors() {
 			sv_k bind 01:00.0
 		expect_eq "bind-two-gpus-drivers$s" "vfio-pci vfio-pci" \
 			"$(sv_drv 0000:01:00.0) $(sv_drv 0000:02:00.0)"
+
+		# busy-default-route-mask, busy-ipv6-default-plen: OpenVPN's
+		# redirect-gateway def1 routes (0.0.0.0/1, ::/3) start at
+		# address 0 and are no default route. Through the Wi-Fi, the
+		# IPv4 one is still a route, so an address; the IPv6 one,
+		# with only a link-local address, is nothing.
+		fx_new "sv-def1$s"
+		fx_dev 0000:05:00.0 8086:2723 028000 iwlwifi 17
+		fx_net 0000:05:00.0 wlp5s0 up 0x1003
+		echo "fe80000000000000021b21fffe3a4b5c 02 40 20 80 wlp5s0" \
+			>"$R/proc/net/if_inet6"
+		printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\nwlp5s0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000080\t0\t0\t0\n' \
+			>"$R/proc/net/route"
+		check "bind-nic-def1-route-is-no-default$s" 1 \
+			"0000:05:00.0: not bound: network interface wlp5s0 is up with an IPv4 address, and vfio-pci would take it from the host" \
+			sv_k bind 05:00.0
+		: >"$R/proc/net/route"
+		echo "00000000000000000000000000000000 03 00000000000000000000000000000000 00 fe80000000000000021b21fffe000001 00000400 00000001 00000000 00450003 wlp5s0" \
+			>"$R/proc/net/ipv6_route"
+		check "bind-nic-ipv6-def1-route-is-no-default$s" 0 \
+			"0000:05:00.0 [8086:2723]: on vfio-pci (was iwlwifi)" \
+			sv_k bind 05:00.0
 	else
 		skip "bind-survivors$s" "no $FAKEKERNEL (make build/fakekernel.so)"
 	fi
@@ -230,7 +254,7 @@ survivors() {
 		reserve --no-rebuild 0b:00
 	expect_eq "reserve-write-fails-leaves-file-and-no-temp$s" \
 		"$prev~vfio-claim.conf" \
-		"$(cat "$R/etc/vfio-claim.conf")~$(ls -A "$R/etc" | grep vfio-claim | tr '\n' ' ' | sed 's/ $//')"
+		"$(cat "$R/etc/vfio-claim.conf")~$(find "$R/etc" -maxdepth 1 -name '*vfio-claim*' | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
 
 	# reserve-uki-etc-only: layout=uki in /usr/lib/kernel/install.conf
 	# (the distribution's; /etc/kernel has none): kernel-install.
