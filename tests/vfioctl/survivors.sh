@@ -134,6 +134,19 @@ survivors() {
 		'[.devices[0].problems[].code] == ["wrong-driver", "claim-undone"]' \
 		sv_v verify --json 0b:00.0
 
+	# dev-pending-as-failed: left pending at boot (vfio-pci not loaded
+	# yet), on its own driver now: given back, not failed.
+	fx_new "sv-pending$s"
+	fx_driver nouveau nouveau live
+	fx_gpu nouveau vfio-pci
+	fx_reset 0000:0b:00.0 flr
+	fx_reset 0000:0b:00.1 flr
+	echo "$GPU_CMDLINE" >"$R/proc/cmdline"
+	RESULT=pending fx_claimed 0 0000:0b:00.0 0000:0b:00.1
+	jcheck "verify-claim-pending-undone-json$s" 1 \
+		'[.devices[0].problems[].code] == ["wrong-driver", "claim-undone"]' \
+		sv_v verify --json 0b:00.0
+
 	# dev-cdev-node-inverted, dev-no-node-ignores-cdev: an iommufd-only
 	# kernel (CONFIG_VFIO_GROUP=n): the device's cdev, no group node.
 	fx_new "sv-cdevonly$s"
@@ -227,6 +240,13 @@ survivors() {
 	check "qemu-args-two-multifunction-slots$s" 0 \
 		"-device vfio-pci,host=0000:0b:00.0,addr=0x10.0,multifunction=on|-device vfio-pci,host=0000:0b:00.1,addr=0x10.1|-device vfio-pci,host=0000:0c:00.2,addr=0x11.0,multifunction=on|-device vfio-pci,host=0000:0c:00.3,addr=0x11.1" \
 		sv_v qemu-args 0c:00 0b:00
+	# qemu-same-slot-bus: two single-function slots of one bus are two
+	# guest devices, not one multi-function slot.
+	fx_dev 0000:0d:00.0 8086:1572 020000 vfio-pci 16
+	fx_dev 0000:0d:01.0 8086:1572 020000 vfio-pci 17
+	check "qemu-args-two-slots-one-bus$s" 0 \
+		"-device vfio-pci,host=0000:0d:00.0|-device vfio-pci,host=0000:0d:01.0" \
+		sv_v qemu-args 0d:01.0 0d:00.0
 	jany "qemu-args-two-multifunction-slots-json$s" \
 		'[.args[] | select(startswith("vfio-pci")) | capture("addr=(?<a>[^,]*)").a] == ["0x10.0", "0x10.1", "0x11.0", "0x11.1"]' \
 		sv_v --json qemu-args 0b:00 0c:00
