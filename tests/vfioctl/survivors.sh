@@ -214,6 +214,12 @@ survivors() {
 		fi
 	done
 
+	# ---- cmdline ----
+	# plan-cmdline-rc: only a bridge named: nothing to print, exit 1.
+	check "cmdline-only-a-bridge$s" 1 \
+		"vfioctl: warning: 0000:00:01.0 is a PCI bridge: vfio-pci cannot take it; left out" \
+		"$X" --root "$OUT/fx/healthy" cmdline 00:01.0
+
 	# ---- groups ----
 	# groups-no-dir-error: no /sys/kernel/iommu_groups at all (an old
 	# kernel, or one built without IOMMU support): the advice, exit 0.
