@@ -67,7 +67,7 @@ CORE_INC := -Isrc/core
 
 HAVE_KLCC := $(shell command -v $(KLCC) >/dev/null 2>&1 && echo yes)
 
-.PHONY: all clean check check-build check-unit check-asan check-vm check-arm64 check-matrix \
+.PHONY: all clean check check-build check-unit mutate check-asan check-vm check-arm64 check-matrix \
 	fuzz bench bench-boot demo install uninstall deps lint format deb rpm arch \
 	version version-check size
 
@@ -198,6 +198,12 @@ check:
 check-build: all $(BUILD)/vfio-claim.asan $(BUILD)/vfioctl.asan $(BUILD)/unit \
 	$(BUILD)/fuzz-parsers $(BUILD)/vfio-claim.glibc $(BUILD)/mktree \
 	$(BUILD)/fakekernel.so $(BUILD)/vfio-claim.arm64
+
+# Mutation testing (tests/mutate/): plants each fault of tests/mutate/mutants
+# in a scratch copy and runs the fast suites; slow, so not in make check.
+# make mutate M='busy-* rule-*' runs some of them.
+mutate:
+	@sh tests/mutate/run.sh $(M)
 
 check-unit: $(BUILD)/unit
 	@$(BUILD)/unit

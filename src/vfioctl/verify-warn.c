@@ -313,6 +313,11 @@ struct slot_scan {
 	struct vctl *c;
 	const struct host *h;
 	struct vres *r;
+	/* The slot's other functions, warned about by address: the ID scan
+	 * meets them in directory order, which differs between file systems. */
+	char name[8][PCI_NAME_MAX];
+	struct pci_id id[8];
+	int n;
 };
 
 static const char *companion(unsigned int cls)
@@ -326,24 +331,23 @@ static const char *companion(unsigned int cls)
 	return NULL;
 }
 
-static int slot_function(const char *name, const struct pci_id *id, void *data)
+static void slot_function(const char *name, const struct pci_id *id,
+			  struct slot_scan *s)
 {
-	struct slot_scan *s = data;
 	const struct vc_dev *g = &s->r->dev;
 	const char *what;
 	struct problem *x;
 	struct vc_dev d;
 
-	/* "DDDD:BB:SS." is the slot: the same 11 characters. */
-	if (strncmp(name, g->name, 11) || !strcmp(name, g->name) ||
-	    vfy_named(s->h, name) || pci_read_ids(&s->c->sys, name, &d))
-		return 0;
+	if (!strcmp(name, g->name) || vfy_named(s->h, name) ||
+	    pci_read_ids(&s->c->sys, name, &d))
+		return;
 	what = companion(d.class);
 	/* On a host driver in the GPU's group: a problem says it already. */
 	if (!what ||
 	    (s->r->dev.group >= 0 && pci_load(&s->c->sys, name, &d) == 0 &&
 	     d.group == s->r->dev.group && vctl_blocks_group(s->c, &d)))
-		return 0;
+		return;
 	x = WARNING(s->r, "slot-function-left-out");
 	vctl_fmt(x->msg, sizeof(x->msg),
 		 "%s [%04x:%04x], the GPU's %s function (class %06x) in the "
@@ -355,16 +359,37 @@ static int slot_function(const char *name, const struct pci_id *id, void *data)
 		 "%s' "
 		 "prints the value for both)",
 		 id->vendor, id->device, name, g->name, name);
+}
+
+/* A function of the GPU's slot ("DDDD:BB:SS.", the same 11 characters). */
+static int slot_collect(const char *name, const struct pci_id *id, void *data)
+{
+	struct slot_scan *s = data;
+	int i;
+
+	if (strncmp(name, s->r->dev.name, 11) || s->n == 8)
+		return 0;
+	for (i = s->n++; i > 0 && strcmp(s->name[i - 1], name) > 0; i--) {
+		memcpy(s->name[i], s->name[i - 1], sizeof(s->name[i]));
+		s->id[i] = s->id[i - 1];
+	}
+	snprintf(s->name[i], sizeof(s->name[i]), "%s", name);
+	s->id[i] = *id;
 	return 0;
 }
 
 static void check_slot(struct vctl *c, const struct host *h, struct vres *r)
 {
-	struct slot_scan s = { c, h, r };
+	struct slot_scan s;
+	int i;
 
 	if (r->dev.class >> 16 != 0x03)
 		return;
-	pci_scan_ids(&c->sys, slot_function, &s);
+	memset(&s, 0, sizeof(s));
+	s.c = c, s.h = h, s.r = r;
+	pci_scan_ids(&c->sys, slot_collect, &s);
+	for (i = 0; i < s.n; i++)
+		slot_function(s.name[i], &s.id[i], &s);
 }
 
 static void check_variant(struct vctl *c, struct vres *r)

@@ -43,6 +43,24 @@ expect_eq() {
 	fi
 }
 
+# crashed RC TEXT: true when a command with exit status RC and output TEXT
+# crashed, with the reason in CRASH_WHY: killed by a signal (the shell
+# reports 128 + N), a sanitizer's exit status (99 and 98, set below) or a
+# sanitizer's report in its output. Every check helper fails such a test,
+# whatever else it looks for: a crash must never pass for "the string is
+# absent" or for the exit status a test wants.
+crashed() {
+	CRASH_WHY=
+	if [ "$1" -ge 128 ] 2>/dev/null; then
+		CRASH_WHY="killed by signal $(($1 - 128))"
+	elif [ "$1" = 99 ] || [ "$1" = 98 ]; then
+		CRASH_WHY="exit status $1 (a sanitizer's)"
+	fi
+	cr_l=$(printf '%s\n' "$2" | grep -m1 -E 'AddressSanitizer|LeakSanitizer|runtime error:')
+	[ -z "$cr_l" ] || CRASH_WHY="${CRASH_WHY:+$CRASH_WHY; }sanitizer report: $(printf '%s' "$cr_l" | head -c 200)"
+	[ -n "$CRASH_WHY" ]
+}
+
 # ---- fake sysfs trees (fixtures, fault and asan suites) ----
 # VC_BIN runs under fakekernel.so (a dynamic build); VC_NOSHIM runs without
 # it (the static boot binary). The asan suite points both at the ASan build
@@ -132,10 +150,10 @@ vc() {
 		RC=$?
 	fi
 	calls_add "$@"
-	if [ "$RC" -gt 2 ]; then
-		bad "exit status $RC (crash or sanitizer report): $(head -c 600 "$T.err" | tr '\n' ' ')"
-	elif grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T.err"; then
-		bad "sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error' "$T.err")"
+	if crashed "$RC" "$(cat "$T.err")"; then
+		bad "crashed: $CRASH_WHY: $(head -c 600 "$T.err" | tr '\n' ' ')"
+	elif [ "$RC" -gt 2 ]; then
+		bad "exit status $RC (vfio-claim exits 0, 1 or 2): $(head -c 600 "$T.err" | tr '\n' ' ')"
 	fi
 }
 
