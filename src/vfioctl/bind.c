@@ -19,44 +19,14 @@
 #include "iommu.h"
 #include "log.h"
 #include "record.h"
-#include "busy.h"
 #include "ids.h"
+#include "judge.h"
 #include "vfioctl.h"
-
-/*
- * Before anything is written: a device the running host uses (its disk,
- * its network, its console) is refused unless --force.
- */
-static void refuse_busy(struct vctl *c, struct claim_ctx *ctx)
-{
-	char why[192];
-	int i;
-
-	for (i = 0; i < ctx->ndev; i++) {
-		struct claim_dev *d = &ctx->dev[i];
-
-		if (d->action != CA_CLAIM ||
-		    !vctl_host_uses(c, &d->dev, why, sizeof(why)))
-			continue;
-		if (c->force) {
-			vc_warn("%s: %s; --force: binding it anyway",
-				d->dev.name, why);
-			continue;
-		}
-		vc_err("%s: not bound: %s, and vfio-pci would take it from "
-		       "the host; use --force if you really mean it",
-		       d->dev.name, why);
-		d->action = CA_REFUSE;
-		d->result = CR_SKIPPED;
-		vctl_fmt(d->why, sizeof(d->why), "is in use by the host: %s",
-			 why);
-		ctx->errors++;
-	}
-}
 
 int cmd_bind(struct vctl *c, int argc, char **argv)
 {
 	static struct sel_list l;
+	static char cmdline[CMDLINE_MAX + 1];
 	struct claim_ctx ctx;
 	int i, r, bad;
 
@@ -70,17 +40,18 @@ int cmd_bind(struct vctl *c, int argc, char **argv)
 	ctx.sys = &c->sys;
 	ctx.alias_path = vctl_alias_path(c);
 	ctx.dry_run = c->dry_run;
+	ctx.cmdline =
+		vctl_cmdline(c, cmdline, sizeof(cmdline)) ? cmdline : NULL;
 	if (c->real || c->modprobe) {
 		ctx.load_module = vctl_load_module;
 		ctx.load_data = c;
 	}
 	r = claim_plan(&ctx, &l);
+	/* Before anything is written: the verdict plan and reserve give. */
 	if (r == 0) {
-		refuse_busy(c, &ctx);
+		judge_claims(c, &ctx, "bind");
 		r = claim_apply(&ctx);
 	}
-	if (r == 0)
-		claim_check_groups(&ctx);
 	bad = ctx.errors + (r != 0);
 	for (i = 0; i < ctx.ndev; i++) {
 		struct claim_dev *d = &ctx.dev[i];
@@ -270,6 +241,58 @@ static void device_alias(struct vctl *c, const char *name,
 		pci_read_modalias(&c->sys, name, buf, size);
 }
 
+/*
+ * The module of the driver drv, for "modprobe": a driver's name is not
+ * its module's (xhci_hcd is in xhci_pci). The driver's module link when
+ * it is registered, else the module the device's modalias resolves to
+ * (libkmod, as udev), else drv with '-' as '_'.
+ */
+static void driver_module(struct vctl *c, const char *drv, const char *alias,
+			  char *mod, size_t size)
+{
+	struct kmod_list *list = NULL;
+	struct kmod_ctx *k;
+	char p[DRV_NAME_MAX + 32];
+	size_t i;
+
+	vc_path(p, sizeof(p), "bus/pci/drivers/%s/module", drv);
+	if (sysfs_link_name(c->sys.rootfd, p, mod, size) > 0)
+		return;
+	k = alias[0] ? vctl_kmod_open(c) : NULL;
+	if (k && kmod_module_new_from_lookup(k, alias, &list) == 0 && list) {
+		struct kmod_module *m = kmod_module_get_module(list);
+
+		vctl_fmt(mod, size, "%s", kmod_module_get_name(m));
+		kmod_module_unref(m);
+		kmod_module_unref_list(list);
+		kmod_unref(k);
+		return;
+	}
+	if (k)
+		kmod_unref(k);
+	vctl_fmt(mod, size, "%s", drv);
+	for (i = 0; mod[i]; i++)
+		if (mod[i] == '-')
+			mod[i] = '_';
+}
+
+/* "is xhci_hcd (module xhci_pci) loaded? ('modprobe xhci_pci', then" */
+static void load_hint(struct vctl *c, const char *name, const char *drv,
+		      const struct record *rec, char *buf, size_t size)
+{
+	char alias[RECORD_MODALIAS_MAX], mod[DRV_NAME_MAX];
+
+	device_alias(c, name, rec, alias, sizeof(alias));
+	driver_module(c, drv, alias, mod, sizeof(mod));
+	if (!strcmp(mod, drv))
+		vctl_fmt(buf, size, "is %s loaded? ('modprobe %s', then", drv,
+			 mod);
+	else
+		vctl_fmt(buf, size,
+			 "is %s (module %s) loaded? ('modprobe %s', then", drv,
+			 mod, mod);
+}
+
 static void reprobe(struct vctl *c, const char *name)
 {
 	int r = sysfs_write(c->sys.rootfd, "bus/pci/drivers_probe", name);
@@ -362,11 +385,14 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 					 mods);
 		}
 		if (!drv[0] && rec.previous_driver[0]) {
+			char hint[160];
+
+			load_hint(c, name, rec.previous_driver, &rec, hint,
+				  sizeof(hint));
 			vc_err("%s: was on %s before vfio-pci, but is on no "
-			       "driver now: %s; is %s loaded? ('modprobe %s', "
-			       "then 'echo %s > /sys/bus/pci/drivers_probe')",
-			       name, rec.previous_driver, why,
-			       rec.previous_driver, rec.previous_driver, name);
+			       "driver now: %s; %s 'echo %s > "
+			       "/sys/bus/pci/drivers_probe')",
+			       name, rec.previous_driver, why, hint, name);
 			return -ENODEV;
 		}
 		if (!drv[0]) {
@@ -390,11 +416,14 @@ static int unbind_one(struct vctl *c, const struct vc_dev *d)
 		return -EBUSY;
 	}
 	if (rec.previous_driver[0] && strcmp(rec.previous_driver, drv)) {
-		vc_err("%s: was on %s before vfio-pci, but is on %s now: is "
-		       "%s loaded? ('modprobe %s', then 'echo %s > "
-		       "/sys/bus/pci/drivers_probe')",
+		char hint[160];
+
+		load_hint(c, name, rec.previous_driver, &rec, hint,
+			  sizeof(hint));
+		vc_err("%s: was on %s before vfio-pci, but is on %s now: %s "
+		       "'echo %s > /sys/bus/pci/drivers_probe')",
 		       name, rec.previous_driver, drv[0] ? drv : "no driver",
-		       rec.previous_driver, rec.previous_driver, name);
+		       hint, name);
 		return -ENODEV;
 	}
 	if (!c->quiet)

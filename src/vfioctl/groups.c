@@ -13,6 +13,7 @@
 #include "cmdline.h"
 #include "iommu.h"
 #include "json.h"
+#include "judge.h"
 #include "log.h"
 #include "vfioctl.h"
 
@@ -90,13 +91,17 @@ struct member {
 	struct vc_dev dev;
 	char name[320];
 	int ok;
+	int blocks; /* keeps the group from a VM now (judge_member) */
+	int uses; /* the host uses it */
+	char use[200];
 };
 
 static void show_group(struct vctl *c, struct json *j, int group)
 {
 	struct names m = { 0 };
+	static char dmsg[400], dfix[400];
 	struct member *mem;
-	int i, viable = 1;
+	int i, viable = 1, direct = 0;
 
 	iommu_group_for_each(&c->sys, group, names_add, &m);
 	if (m.n)
@@ -107,17 +112,32 @@ static void show_group(struct vctl *c, struct json *j, int group)
 		return;
 	}
 	for (i = 0; i < m.n; i++) {
+		static struct verdict v;
+
 		mem[i].ok = pci_load(&c->sys, m.v[i], &mem[i].dev) == 0;
 		if (!mem[i].ok)
 			continue;
 		vctl_pci_name(c, &mem[i].dev, mem[i].name, sizeof(mem[i].name));
-		if (vctl_blocks_group(c, &mem[i].dev))
+		/* The verdict every verb gives (judge.c). */
+		judge_device(c, &mem[i].dev, NULL, 0, &v);
+		mem[i].blocks =
+			judge_member(c, &mem[i].dev, NULL, 0) == JM_BLOCKS;
+		mem[i].uses = v.uses;
+		if (v.uses)
+			judge_use_text(&v, mem[i].use, sizeof(mem[i].use));
+		if (v.viable == 0)
 			viable = 0;
+		if (v.direct && !direct) {
+			direct = 1;
+			judge_direct_text(&v, dmsg, sizeof(dmsg), dfix,
+					  sizeof(dfix));
+		}
 	}
 	if (c->json) {
 		json_obj(j, NULL);
 		json_int(j, "group", group);
-		json_bool(j, "viable", viable);
+		json_bool(j, "viable", viable && !direct);
+		json_string_or_null(j, "direct", direct ? dmsg : NULL);
 		json_arr(j, "devices");
 		for (i = 0; i < m.n; i++) {
 			struct vc_dev *d = &mem[i].dev;
@@ -134,14 +154,18 @@ static void show_group(struct vctl *c, struct json *j, int group)
 			json_string(j, "name", mem[i].name);
 			json_string_or_null(j, "driver", d->driver);
 			json_bool(j, "bridge", !!pci_is_bridge(d));
-			json_bool(j, "blocks", !!vctl_blocks_group(c, d));
+			json_bool(j, "blocks", mem[i].blocks);
+			json_string_or_null(j, "host_uses",
+					    mem[i].uses ? mem[i].use : NULL);
 			json_obj_end(j);
 		}
 		json_arr_end(j);
 		json_obj_end(j);
 	} else {
 		printf("IOMMU group %d: %s\n", group,
-		       viable ? "viable" : "not viable");
+		       viable && !direct ? "viable" : "not viable");
+		if (direct)
+			printf("  %s\n  fix: %s\n", dmsg, dfix);
 		for (i = 0; i < m.n; i++) {
 			struct vc_dev *d = &mem[i].dev;
 
@@ -149,10 +173,12 @@ static void show_group(struct vctl *c, struct json *j, int group)
 				printf("  %s (unreadable)\n", m.v[i]);
 				continue;
 			}
-			printf("  %s %s [%04x:%04x] (%s)%s\n", d->name,
+			printf("  %s %s [%04x:%04x] (%s)%s%s%s\n", d->name,
 			       mem[i].name, d->id.vendor, d->id.device,
 			       d->driver[0] ? d->driver : "no driver",
-			       vctl_blocks_group(c, d) ? " *" : "");
+			       mem[i].blocks ? " *" : "",
+			       mem[i].uses ? "; " : "",
+			       mem[i].uses ? mem[i].use : "");
 		}
 	}
 	free(mem);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "iommu.h"
 #include "json.h"
+#include "judge.h"
 #include "log.h"
 #include "vfioctl.h"
 
@@ -63,6 +64,9 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 
 	memset(&l, 0, sizeof(l));
 	memset(&ctx, 0, sizeof(ctx));
+	/* The boot reads it (vfio.devices=, and its IOMMU advice): so do we. */
+	if (!vctl_cmdline(c, cmdline, sizeof(cmdline)))
+		cmdline[0] = '\0';
 	if (argc) {
 		snprintf(source, sizeof(source), "arguments");
 		value[0] = '\0';
@@ -78,8 +82,6 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 		 */
 		const char *src;
 
-		if (!vctl_cmdline(c, cmdline, sizeof(cmdline)))
-			cmdline[0] = '\0';
 		r = config_devices(cmdline, c->config, value, sizeof(value),
 				   &src);
 		snprintf(source, sizeof(source), "%s", src);
@@ -101,9 +103,11 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 	ctx.sys = &c->sys;
 	ctx.alias_path = vctl_alias_path(c);
 	ctx.dry_run = 1;
+	ctx.cmdline = cmdline;
 	r = claim_plan(&ctx, &l);
+	/* What the host is, judged as bind and reserve judge it. */
 	if (r == 0)
-		claim_check_groups(&ctx);
+		judge_claims(c, &ctx, "plan");
 	if (r)
 		ctx.errors++;
 	if (c->json)

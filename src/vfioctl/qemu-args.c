@@ -11,47 +11,40 @@
 
 #include "iommu.h"
 #include "json.h"
+#include "judge.h"
 #include "log.h"
 #include "vfioctl.h"
 
-/* Is name in the list? */
-static int listed(const struct vdev_list *l, const char *name)
+/*
+ * The verdict (judge.c) for a VM started now: the host's use of it, a
+ * group the firmware keeps 1:1, the members on host drivers that are not
+ * named (a member with no driver holds no DMA ownership: no blocker).
+ */
+static void warn_verdict(struct vctl *c, const struct vdev_list *l,
+			 const struct vc_dev *d)
 {
+	static struct verdict v;
+	char msg[400], fix[400];
+	const char **set;
 	int i;
 
+	set = calloc(l->n + 1, sizeof(*set));
+	if (!set)
+		return;
 	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].dev.name, name))
-			return 1;
-	return 0;
-}
-
-struct sib {
-	struct vctl *c;
-	const struct vdev_list *l;
-	const struct vc_dev *d;
-};
-
-static int warn_sibling(const char *name, void *data)
-{
-	struct sib *s = data;
-	struct vc_dev d;
-
-	if (listed(s->l, name) || pci_load(&s->c->sys, name, &d) ||
-	    iommu_member(&d) == GM_OK)
-		return 0;
-	if (pci_host_role(&d) != ROLE_NONE)
-		vc_warn("%s, the host's %s, shares IOMMU group %d with %s: "
-			"the VM cannot start while the host keeps it; do not "
-			"claim it, move the card to another slot or check the "
-			"firmware's ACS option",
-			name, pci_role_name(pci_host_role(&d)), s->d->group,
-			s->d->name);
-	else
-		vc_warn("%s shares IOMMU group %d with %s, which is not named: "
-			"the VM cannot start unless it is on vfio-pci (or "
-			"pci-stub) too; name it as well",
-			name, s->d->group, s->d->name);
-	return 0;
+		set[i] = l->v[i].dev.name;
+	judge_device(c, d, set, l->n, &v);
+	free(set);
+	if (v.uses) {
+		judge_use_text(&v, msg, sizeof(msg));
+		vc_warn("%s: %s: 'vfioctl bind %s' refuses it while it does",
+			d->name, msg, d->name);
+	}
+	if (v.direct) {
+		judge_direct_text(&v, msg, sizeof(msg), fix, sizeof(fix));
+		vc_warn("%s: %s; %s", d->name, msg, fix);
+	}
+	judge_warn_group(&v, 0);
 }
 
 static int same_slot(const struct pci_addr *a, const struct pci_addr *b)
@@ -92,7 +85,6 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 	}
 	for (i = 0; i < devs.n; i++) {
 		const struct vc_dev *d = &devs.v[i].dev;
-		struct sib s = { c, &devs, d };
 		int nfunc = 0, func0 = 0, gfunc = 0;
 
 		/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
@@ -101,9 +93,8 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 				"first",
 				d->name, d->driver[0] ? d->driver : "no driver",
 				d->name);
-		if (d->group >= 0 && !c->quiet)
-			iommu_group_for_each(&c->sys, d->group, warn_sibling,
-					     &s);
+		if (!c->quiet)
+			warn_verdict(c, &devs, d);
 		if (done[i])
 			continue;
 		/* The functions of its slot go together, in one guest slot. */

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "busy.h"
 #include "iommu.h"
+#include "judge.h"
 #include "record.h"
 #include "verify.h"
 
@@ -97,86 +97,35 @@ static void check_framebuffer(struct vctl *c, struct vres *r)
 	fclose(f);
 }
 
-struct gwalk {
-	struct vctl *c;
-	const struct host *h;
-	struct vres *r;
-	int blockers;
-};
-
-static int group_member(const char *name, void *data)
+/*
+ * A member of the device's group that keeps it from a VM now (the
+ * verdict's, judge.c). When the user named it too and it is the host's,
+ * its own entry says what claiming it costs: do not contradict it here.
+ */
+static void group_member(const struct host *h, struct vres *r,
+			 const struct jmember_info *m)
 {
-	struct gwalk *g = data;
-	enum pci_role role;
-	struct vc_dev d;
-	struct problem *x;
+	struct problem *x = PROBLEM(r, "group-not-viable");
 
-	if (!strcmp(name, g->r->dev.name))
-		return 0;
-	if (pci_load(&g->c->sys, name, &d) || !vctl_blocks_group(g->c, &d))
-		return 0;
-	g->blockers++;
-	role = pci_host_role(&d);
-	x = PROBLEM(g->r, "group-not-viable");
-	if (role != ROLE_NONE && vfy_named(g->h, name)) {
-		/* The user named it: its own entry says what claiming it
-		 * costs the host; do not contradict it here. */
+	if (m->role != ROLE_NONE && vfy_named(h, m->name)) {
 		vctl_fmt(x->msg, sizeof(x->msg),
 			 "IOMMU group %d also holds %s [%04x:%04x] on %s, the "
 			 "host's %s, named too: a VM cannot use the group "
 			 "until it is on vfio-pci",
-			 g->r->dev.group, name, d.id.vendor, d.id.device,
-			 d.driver, pci_role_name(role));
+			 r->dev.group, m->name, m->id.vendor, m->id.device,
+			 m->driver, pci_role_name(m->role));
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "see %s's own entry: the host loses its %s when it "
 			 "goes to vfio-pci",
-			 name, pci_role_name(role));
-		return 0;
+			 m->name, pci_role_name(m->role));
+		return;
 	}
-	if (role != ROLE_NONE) {
-		/* Never advise handing the host's disks, network or console
-		 * to vfio: what helps is another slot, or ACS. */
-		vctl_fmt(x->msg, sizeof(x->msg),
-			 "IOMMU group %d also holds %s [%04x:%04x] on %s, the "
-			 "host's %s: a VM cannot use the group while the host "
-			 "keeps it",
-			 g->r->dev.group, name, d.id.vendor, d.id.device,
-			 d.driver, pci_role_name(role));
-		vctl_fmt(x->fix, sizeof(x->fix),
-			 "do not claim %s: move the card to a slot with its "
-			 "own IOMMU group, or check the firmware's ACS option",
-			 name);
-		return 0;
-	}
-	vctl_fmt(x->msg, sizeof(x->msg),
-		 "IOMMU group %d also holds %s [%04x:%04x] on %s: a VM cannot "
-		 "use the group until it is on vfio-pci too",
-		 g->r->dev.group, name, d.id.vendor, d.id.device, d.driver);
-	vctl_fmt(x->fix, sizeof(x->fix),
-		 "add %04x:%04x@%s to vfio.devices= (or run 'vfioctl bind "
-		 "%s'), or move the card to a slot with its own group",
-		 d.id.vendor, d.id.device, name, name);
-	return 0;
+	judge_member_text(&r->dev, m, x->msg, sizeof(x->msg), x->fix,
+			  sizeof(x->fix));
 }
 
-/* The members of one group: few (a slot, a bridge's subtree). */
-#define GROUP_MAX 256
-
-struct gnames {
-	char v[GROUP_MAX][PCI_NAME_MAX];
-	int n;
-};
-
-static int gname_add(const char *name, void *data)
-{
-	struct gnames *gn = data;
-
-	if (gn->n < GROUP_MAX)
-		snprintf(gn->v[gn->n++], PCI_NAME_MAX, "%s", name);
-	return 0;
-}
-
-static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
+static void explain_driver(struct vctl *c, struct host *h, struct vres *r,
+			   const struct verdict *v)
 {
 	const char *drv = r->dev.driver, *name = r->dev.name;
 	enum pci_role role = pci_host_role(&r->dev);
@@ -224,13 +173,14 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r)
 		h->claim_ran > 0 && record_read_dev(c->rundir, name, &rec) == 0;
 	/* Never "bind takes it now" for what bind refuses, or without
 	 * saying what the host loses. */
-	if (vctl_host_uses(c, &r->dev, used, sizeof(used)))
+	if (v->uses) {
+		judge_use_text(v, used, sizeof(used));
 		vctl_fmt(x->fix, sizeof(x->fix),
-			 "the host uses it (%s): 'vfioctl bind %s' refuses it "
+			 "%s: 'vfioctl bind %s' refuses it "
 			 "while it does; stop that use first, or leave the "
 			 "device to the host and out of vfio.devices=",
 			 used, name);
-	else if (role != ROLE_NONE)
+	} else if (role != ROLE_NONE)
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "it is the host's %s: 'vfioctl bind %s' takes it, "
 			 "and the host loses it; name it in vfio.devices= only "
@@ -357,10 +307,14 @@ static void check_node(struct vctl *c, struct host *h, struct vres *r)
 
 void vfy_check_device(struct vctl *c, struct host *h, struct vres *r)
 {
-	struct gwalk g = { c, h, r, 0 };
+	static struct verdict v;
 	struct problem *x;
 	char p[128];
+	int i;
 
+	/* The verdict every verb gives (judge.c); nothing counts as claimed
+	 * with it: verify says what is, now. */
+	judge_device(c, &r->dev, NULL, 0, &v);
 	r->bound = iommu_is_vfio_driver(r->dev.driver);
 	r->viable = -1;
 	r->node = -ENODATA;
@@ -373,7 +327,7 @@ void vfy_check_device(struct vctl *c, struct host *h, struct vres *r)
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "name the devices behind it instead");
 	} else if (!r->bound) {
-		explain_driver(c, h, r);
+		explain_driver(c, h, r, &v);
 	}
 	if (r->dev.group < 0) {
 		if (!h->noiommu) {
@@ -385,16 +339,15 @@ void vfy_check_device(struct vctl *c, struct host *h, struct vres *r)
 					  : "see the no-iommu host problem");
 		}
 	} else {
-		/* By address, not in directory order, as the ID scan is. */
-		struct gnames gn = { 0 };
-		int i;
-
-		iommu_group_for_each(&c->sys, r->dev.group, gname_add, &gn);
-		if (gn.n)
-			qsort(gn.v, gn.n, sizeof(gn.v[0]), vfy_cmp_name);
-		for (i = 0; i < gn.n; i++)
-			group_member(gn.v[i], &g);
-		r->viable = g.blockers == 0;
+		for (i = 0; i < v.nblock; i++)
+			group_member(h, r, &v.block[i]);
+		r->viable = v.viable;
+	}
+	if (v.direct) {
+		x = PROBLEM(r, "direct-mapped");
+		judge_direct_text(&v, x->msg, sizeof(x->msg), x->fix,
+				  sizeof(x->fix));
+		r->viable = 0;
 	}
 	/* The vfio cdev (iommufd) of kernels that have one. */
 	vc_path(p, sizeof(p), "%s/vfio-dev", r->dev.name);

@@ -66,6 +66,10 @@
  *                     group N when a driver binds it while an IOMMU is
  *                     registered (virtio-iommu with ACPI VIOT)
  *   firmware TABLE    firmware/acpi/tables/TABLE (VIOT, DMAR, IVRS, IORT)
+ *   region N START END TYPE  a line "START END TYPE" appended to
+ *                     kernel/iommu_groups/N/reserved_regions, as the
+ *                     kernel prints it (iommu_group_show_resv_regions):
+ *                     TYPE direct, direct-relaxable, reserved or msi
  * Run again on a ROOT it made, mktree adds the SPEC's items to it (one
  * line at a time, as tests/vfioctl/run.sh builds its fake hosts): what
  * the skeleton writes is only created when missing, and a function that
@@ -617,6 +621,22 @@ static void spec_line(char *line)
 		add_driver(tok[1], module, initstate);
 		return;
 	}
+	if (!strcmp(tok[0], "region") && n == 5) {
+		char p[256];
+		int fd;
+
+		snprintf(p, sizeof(p), "kernel/iommu_groups/%d", atoi(tok[1]));
+		mkdirs(p);
+		snprintf(p, sizeof(p),
+			 "kernel/iommu_groups/%d/reserved_regions",
+			 atoi(tok[1]));
+		fd = openat(rootfd, p, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd < 0)
+			sysdie(p);
+		dprintf(fd, "%s %s %s\n", tok[2], tok[3], tok[4]);
+		close(fd);
+		return;
+	}
 	if (!strcmp(tok[0], "noiommu") && n == 2) {
 		char v[8];
 
@@ -1030,6 +1050,33 @@ static int capture(const char *root)
 		if (!faccessat(rootfd, p, F_OK, 0))
 			printf("firmware %s\n", tables[i]);
 	}
+	/* The firmware's 1:1 regions (RMRR, IVMD) of each group: what
+	 * vfioctl judges a group by; msi and reserved ones are everywhere. */
+	v = names(rootfd, "kernel/iommu_groups", &n);
+	for (i = 0; i < n; i++) {
+		char rr[4096], *line, *save = NULL;
+		ssize_t got = -1;
+		int fd;
+
+		snprintf(p, sizeof(p),
+			 "kernel/iommu_groups/%s/reserved_regions", v[i]);
+		fd = openat(rootfd, p, O_RDONLY);
+		if (fd >= 0) {
+			got = read(fd, rr, sizeof(rr) - 1);
+			close(fd);
+		}
+		rr[got > 0 ? got : 0] = '\0';
+		for (line = strtok_r(rr, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char s0[40], e0[40], t[32];
+
+			if (sscanf(line, "%39s %39s %31s", s0, e0, t) == 3 &&
+			    !strncmp(t, "direct", 6))
+				printf("region %s %s %s %s\n", v[i], s0, e0, t);
+		}
+		free(v[i]);
+	}
+	free(v);
 	i = openat(rootfd, "module/vfio/parameters", O_RDONLY | O_DIRECTORY);
 	if (i >= 0) {
 		if (!attr(i, "enable_unsafe_noiommu_mode", b, sizeof(b)) &&

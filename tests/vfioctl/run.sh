@@ -11,6 +11,8 @@ HERE=$TOP/tests/vfioctl
 SUITE=vfioctl
 OUT=$TOP/tests/out/vfioctl
 SCHEMA=$HERE/verify-schema.jq
+# shellcheck source=tests/vfioctl/judge.sh
+. "$HERE/judge.sh"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -1046,7 +1048,7 @@ suite() {
 		"-device vfio-pci,host=0000:0b:00.0,addr=0x10.0,multifunction=on
 -device vfio-pci,host=0000:0b:00.1,addr=0x10.1" "$got"
 	check "qemu-args-sibling-warning$s" 0 \
-		"0000:0b:00.1 shares IOMMU group 14 with 0000:0b:00.0|-device vfio-pci,host=0000:0b:00.0" \
+		"0000:0b:00.0: IOMMU group 14 also holds 0000:0b:00.1 [10de:10f0] on snd_hda_intel: a VM cannot use the group until it is on vfio-pci too|-device vfio-pci,host=0000:0b:00.0" \
 		v nonviable qemu-args 0b:00.0
 	# A sibling already on vfio-pci keeps the group viable (the kernel's
 	# rule): no warning that the VM cannot start.
@@ -1930,6 +1932,9 @@ completion
 giveback "$VFIOCTL" ""
 no_open
 hermetic
+judge_defects "$VFIOCTL" ""
+judge_signal "$VFIOCTL" ""
+judge_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -1938,6 +1943,8 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	busy "$BUILD/vfioctl.asan" .asan
 	reserve_suite "$BUILD/vfioctl.asan" .asan
 	giveback "$BUILD/vfioctl.asan" .asan
+	judge_defects "$BUILD/vfioctl.asan" .asan
+	judge_signal "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vfioctl reserve and release, in three parts: the config file they edit
+ * (reserve-conf.c), the initramfs generator that rebuilds the images
+ * (reserve-gen.c), and the verbs themselves (reserve.c).
+ */
+#ifndef VFIOCTL_RESERVE_H
+#define VFIOCTL_RESERVE_H
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "vfioctl.h"
+
+#define VALUE_MAX 4096
+
+/* The config file as it is before the change. */
+struct conf {
+	const char *verb;
+	char path[PATH_MAX]; /* where to write: a symlink's target */
+	char text[CONFIG_MAX];
+	size_t len;
+	int exists;
+	struct stat st;
+	int has_line; /* a devices= line is there */
+	struct config_line where;
+	char value[VALUE_MAX];
+	struct sel_list sel; /* its entries */
+};
+
+/* The entries after the change. */
+struct entries {
+	char text[SEL_MAX][sizeof(((struct selector *)0)->text)];
+	int n;
+	int changed;
+};
+
+/* An initramfs generator and the command that rebuilds the images. */
+struct gen {
+	const char *name;
+	char why[PATH_MAX + 64]; /* how it was detected */
+	char prog[PATH_MAX]; /* the program, under the --root prefix */
+	char kver[65], image[PATH_MAX]; /* kernel-install add */
+	const char *argv[8];
+	char cmd[PATH_MAX + 128]; /* argv, for messages */
+};
+
+/* reserve-conf.c: the config file */
+int conf_read(struct vctl *c, const char *verb, struct conf *f);
+void entries_from(struct entries *e, const struct sel_list *l);
+int entries_join(const struct entries *e, char *buf, size_t size);
+int write_file(const char *path, const char *text, size_t len,
+	       const struct stat *old);
+int conf_restore(const struct conf *f);
+
+/* reserve-gen.c: the initramfs generator */
+int detect_generator(const struct vctl *c, struct gen *g);
+void check_mkinitcpio_hooks(const struct vctl *c);
+int run_generator(const struct gen *g);
+/*
+ * From the change of the file on: SIGINT, SIGTERM and SIGHUP (unless
+ * ignored) only mark that we were told to stop (gen_stopped: the signal),
+ * so that the file can be put back first; gen_reraise then dies of it.
+ */
+void gen_catch_stop(void);
+int gen_stopped(void);
+void gen_reraise(void);
+
+#endif
