@@ -13,6 +13,8 @@ OUT=$TOP/tests/out/vfioctl
 SCHEMA=$HERE/verify-schema.jq
 # shellcheck source=tests/vfioctl/judge.sh
 . "$HERE/judge.sh"
+# shellcheck source=tests/vfioctl/uki.sh
+. "$HERE/uki.sh"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -1935,6 +1937,7 @@ hermetic
 judge_defects "$VFIOCTL" ""
 judge_signal "$VFIOCTL" ""
 judge_suite "$VFIOCTL" ""
+uki_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -1945,6 +1948,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	giveback "$BUILD/vfioctl.asan" .asan
 	judge_defects "$BUILD/vfioctl.asan" .asan
 	judge_signal "$BUILD/vfioctl.asan" .asan
+	uki_suite "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
