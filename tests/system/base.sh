@@ -23,16 +23,13 @@ bookworm)
 	SYSTEM_PKGS="linux-image-amd64 initramfs-tools systemd-sysv udev kmod libpci3 libkmod2"
 	;;
 trixie)
-	SYSTEM_PKGS="linux-image-amd64 dracut systemd-sysv udev kmod libpci3 libkmod2
-		systemd-boot systemd-boot-efi systemd-ukify sbsigntool dosfstools"
+	SYSTEM_PKGS="linux-image-amd64 dracut systemd-sysv udev kmod libpci3 libkmod2 systemd-boot systemd-boot-efi systemd-ukify sbsigntool dosfstools"
 	;;
 *)
 	echo "base.sh: unknown suite '$suite' (bookworm or trixie)" >&2
 	exit 2
 	;;
 esac
-# shellcheck disable=SC2086 # one line of words
-SYSTEM_PKGS=$(echo $SYSTEM_PKGS)
 
 log() { echo "base.sh: $*" >&2; }
 

@@ -8,10 +8,11 @@
 # Secure Boot firmware whose db holds that key (the "snakeoil" test key of
 # the ovmf package). vfio-proof-uki does what a user would at each boot:
 #   boot 1: vfioctl reserve 00:04.0 (kernel-install: a new signed UKI)
-#   boot 2: 00:04.0 on vfio-pci, its twin on xhci_hcd, verify ready;
-#           vfioctl release --all
-#   boot 3: nothing on vfio-pci; vfioctl reserve 00:04.0 again
-#   boot 4: the recovery entry (vfio.devices=none in a signed add-on)
+#   boot 2: 00:04.0 on vfio-pci, its twin on xhci_hcd, verify ready
+#   boot 3: recovery: the same UKI with a signed add-on that says
+#           vfio.devices=none in its .extra.d/ (what a rescue system
+#           copies there): nothing claimed; vfioctl release --all
+#   boot 4: released: nothing on vfio-pci
 # Every boot checks that the firmware had Secure Boot on.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -102,19 +103,19 @@ EOF
 echo debian >"$root/etc/kernel/entry-token"
 echo "root=LABEL=vfio-uki rw console=ttyS0 intel_iommu=on panic=-1 no_timer_check systemd.show_status=false" \
 	>"$root/etc/kernel/cmdline"
-# A small image, fast to rebuild under TCG: the drivers this machine
-# boots with, no host-only guessing in the chroot. Our module still adds
-# the vfio modules (its installkernel).
+# A small image, fast to rebuild under TCG: host-only in the guest (in the
+# chroot dracut turns host-only off by itself: no /sys), with the drivers
+# this machine boots with. Our module adds the vfio modules.
 mkdir -p "$root/etc/dracut.conf.d"
 cat >"$root/etc/dracut.conf.d/10-vfio-proof.conf" <<-'EOF'
 	# tests/system/uki.sh: a small image, fast to rebuild under TCG.
-	hostonly="no"
+	hostonly="yes"
 	drivers+=" virtio_pci virtio_blk ext4 "
 	omit_dracutmodules+=" plymouth i18n btrfs crypt lvm mdraid dm multipath nvdimm qemu lunmask resume "
 EOF
 cat >"$root/etc/fstab" <<-'EOF'
 	LABEL=vfio-uki / ext4 rw,errors=remount-ro 0 1
-	LABEL=ESP /efi vfat umask=0077 0 2
+	LABEL=ESP /efi vfat umask=0077,nofail,x-systemd.device-timeout=600 0 2
 EOF
 echo vfio-uki >"$root/etc/hostname"
 
@@ -286,11 +287,43 @@ if [ "$(rcof 2 verify)" = 0 ] && outof 2 verify | grep -q '^ready: 1 of 1 device
 else
 	fail "uki boot 2: vfioctl verify" "exit $(rcof 2 verify): $(outof 2 verify | tr '\n' ' ')"
 fi
-expect_eq "uki boot 2: vfioctl release --all exits 0" 0 "$(rcof 2 release)"
 
-# ---- boot 3: released
+# ---- recovery: a command line typed at the boot prompt does not reach a
+# signed UKI that has its own, so the way back is a signed add-on that
+# systemd-stub appends (after checking its signature): made with ukify and
+# the host's key, as a rescue system would, into the UKI's .extra.d/.
+addon=debian-$kver.efi.extra.d/vfio-claim-none.addon.efi
+if chroot_run ukify build --stub /usr/lib/systemd/boot/efi/addonx64.efi.stub \
+	--cmdline "vfio.devices=none" --secureboot-private-key /etc/kernel/sb.key \
+	--secureboot-certificate /etc/kernel/sb.pem --output /tmp.none.addon.efi \
+	>"$WORK/addon.log" 2>&1 && esp_put "$root/tmp.none.addon.efi" "/EFI/Linux/$addon"; then
+	pass "uki: a signed add-on with vfio.devices=none in EFI/Linux/$addon"
+else
+	die "uki: recovery add-on" "see $WORK/addon.log"
+fi
+
+# ---- boot 3: the reserved UKI with the add-on
 boot 3
-expect_eq "uki boot 3: nothing on vfio-pci" "" "$(outof 3 vfiopci)"
-expect_eq "uki boot 3: 00:04.0 back on xhci_hcd" xhci_hcd "$(drv 3 00:04.0)"
-expect_eq "uki boot 3: vfioctl reserve 00:04.0 again exits 0" 0 "$(rcof 3 reserve)"
+case " $(line 3 cmdline) " in
+*" vfio.devices=none "*) pass "uki boot 3: systemd-stub appended the add-on's vfio.devices=none" ;;
+*) fail "uki boot 3: add-on" "the command line is [$(line 3 cmdline)]" ;;
+esac
+expect_eq "uki boot 3: recovery: nothing on vfio-pci" "" "$(outof 3 vfiopci)"
+expect_eq "uki boot 3: recovery: 00:04.0 on xhci_hcd" xhci_hcd "$(drv 3 00:04.0)"
+expect_eq "uki boot 3: vfioctl release --all exits 0" 0 "$(rcof 3 release)"
+c=$(uki_conf 3)
+case $c in
+*UNSIGNED*) fail "uki boot 3: the released UKI is signed" "sbverify: $(tail -n 1 "$WORK/uki3/sbverify.log")" ;;
+*) expect_eq "uki boot 3: the released UKI's initrd names no device" "" \
+	"$(echo "$c" | grep -Ev '= *(none)? *$')" ;;
+esac
+# The rescue system takes its add-on away again.
+dd if="$esp" of="$part" bs=512 skip="$pstart" count="$psize" status=none
+mdel -i "$part" "::/EFI/Linux/$addon"
+dd if="$part" of="$esp" bs=512 seek="$pstart" conv=notrunc status=none
+
+# ---- boot 4: released
+boot 4
+expect_eq "uki boot 4: nothing on vfio-pci" "" "$(outof 4 vfiopci)"
+expect_eq "uki boot 4: 00:04.0 on xhci_hcd" xhci_hcd "$(drv 4 00:04.0)"
 note "UKI system proof done"

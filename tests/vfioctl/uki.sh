@@ -16,7 +16,7 @@ uki_suite() {
 		shift
 		"$X" --root "$F/$r" "$@"
 	}
-	ulog() { cat "$F/$1/gen.log" 2>/dev/null | tr '\n' '~'; }
+	ulog() { { tr '\n' '~' <"$F/$1/gen.log"; } 2>/dev/null; }
 	img=/usr/lib/modules/$KVER/vmlinuz
 
 	# Debian 13 with dracut: the initrd in /boot first, then the UKI.
