@@ -12,9 +12,11 @@ boot_pkgs="qemu-system-x86 dracut-core udev systemd kmod cpio busybox-static apt
 test_pkgs="initramfs-tools-core clang clang-format libclang-rt-14-dev strace shellcheck jq btrfs-progs"
 # The arm64 boot test: qemu-system-aarch64 and the static cross build.
 arm64_pkgs="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
-# The packages (make deb, rpm, arch) and the Debian system proof.
+# The packages (make deb, rpm, arch) and the Debian system proofs; the UKI
+# system boots through OVMF's Secure Boot firmware from a GPT disk whose
+# FAT ESP is written with mtools, and checks signatures with sbverify.
 pkg_pkgs="dpkg-dev debhelper fakeroot lintian rpm makepkg pacman-package-manager libarchive-tools
-	debootstrap e2fsprogs git"
+	debootstrap e2fsprogs git ovmf mtools dosfstools fdisk sbsigntool openssl binutils"
 
 case "${1:-all}" in
 demo) want="$build_pkgs $boot_pkgs" ;;

@@ -105,23 +105,70 @@ static int kernel_image(const struct vctl *c, struct gen *g)
 	return -ENOENT;
 }
 
-static void gen_set(struct gen *g, const char *name, const char *why,
+/*
+ * Adds a command to g: argv, run by the program that next_prog left in
+ * its step. The first one names the generator.
+ */
+static void gen_add(struct gen *g, const char *name, const char *why,
 		    const char *const *argv)
 {
-	size_t n = 0;
+	struct gen_step *s = &g->step[g->nstep++];
+	size_t n = strlen(g->cmd);
 	int i;
 
-	g->name = name;
-	snprintf(g->why, sizeof(g->why), "%s", why);
-	g->cmd[0] = '\0';
-	for (i = 0; argv[i] && i < 7; i++) {
-		g->argv[i] = argv[i];
-		n += snprintf(g->cmd + n, sizeof(g->cmd) - n, "%s%s",
-			      i ? " " : "", argv[i]);
-		if (n >= sizeof(g->cmd))
-			n = sizeof(g->cmd) - 1;
+	if (name) {
+		g->name = name;
+		snprintf(g->why, sizeof(g->why), "%s", why);
 	}
-	g->argv[i] = NULL;
+	if (n)
+		n += snprintf(g->cmd + n, sizeof(g->cmd) - n, " && ");
+	for (i = 0; argv[i] && i < 7; i++) {
+		s->argv[i] = argv[i];
+		if (n < sizeof(g->cmd))
+			n += snprintf(g->cmd + n, sizeof(g->cmd) - n, "%s%s",
+				      i ? " " : "", argv[i]);
+	}
+	s->argv[i] = NULL;
+}
+
+/* The program of the next command, into its step: 0 or -ENOENT. */
+static int next_prog(const struct vctl *c, struct gen *g, const char *name)
+{
+	return find_prog(c, name, g->step[g->nstep].prog,
+			 sizeof(g->step[g->nstep].prog));
+}
+
+/*
+ * The initrd of a UKI host that keeps one in /boot (Debian, Ubuntu):
+ * kernel-install's plugins put two initrds into the UKI, the one its
+ * generator makes (dracut's 50-dracut.install) and, after it, Debian's
+ * 55-initrd.install adds /boot/initrd.img-KVER as it is; the later one's
+ * /etc/vfio-claim.conf wins at boot, so the UKI would claim what the old
+ * file said (seen in a Debian 13 boot: tests/system/uki.sh). So that file
+ * is rebuilt first, by the host's generator, and handed to kernel-install
+ * add, which then puts it in alone. 1 when the first step is set, 0 when
+ * there is no such file or no generator for it.
+ */
+static int uki_initrd(const struct vctl *c, struct gen *g, const char *why)
+{
+	vctl_fmt(g->initrd, sizeof(g->initrd), "/boot/initrd.img-%s", g->kver);
+	if (!host_exists(c, g->initrd))
+		return 0;
+	if (host_exists(c, "/etc/initramfs-tools") &&
+	    next_prog(c, g, "update-initramfs") == 0) {
+		gen_add(g, "kernel-install", why,
+			(const char *const[]){ "update-initramfs", "-u", "-k",
+					       g->kver, NULL });
+		return 1;
+	}
+	if (next_prog(c, g, "dracut") == 0) {
+		gen_add(g, "kernel-install", why,
+			(const char *const[]){ "dracut", "--force", g->initrd,
+					       g->kver, NULL });
+		return 1;
+	}
+	g->initrd[0] = '\0';
+	return 0;
 }
 
 /*
@@ -139,8 +186,7 @@ int detect_generator(const struct vctl *c, struct gen *g)
 	const char *conf = NULL;
 
 	memset(g, 0, sizeof(*g));
-	if (layout_is_uki(c, &conf) &&
-	    find_prog(c, "kernel-install", g->prog, sizeof(g->prog)) == 0) {
+	if (layout_is_uki(c, &conf) && next_prog(c, g, "kernel-install") == 0) {
 		char why[PATH_MAX];
 
 		if (kernel_image(c, g)) {
@@ -152,27 +198,36 @@ int detect_generator(const struct vctl *c, struct gen *g)
 			return -ENOENT;
 		}
 		vctl_fmt(why, sizeof(why), "layout=uki in %s", conf);
-		gen_set(g, "kernel-install", why,
-			(const char *const[]){ "kernel-install", "add", g->kver,
-					       g->image, NULL });
+		if (uki_initrd(c, g, why)) {
+			next_prog(c, g, "kernel-install");
+			gen_add(g, NULL, NULL,
+				(const char *const[]){ "kernel-install", "add",
+						       g->kver, g->image,
+						       g->initrd, NULL });
+		} else {
+			gen_add(g, "kernel-install", why,
+				(const char *const[]){ "kernel-install", "add",
+						       g->kver, g->image,
+						       NULL });
+		}
 		return 0;
 	}
 	if (host_exists(c, "/etc/mkinitcpio.conf") &&
-	    find_prog(c, "mkinitcpio", g->prog, sizeof(g->prog)) == 0) {
-		gen_set(g, "mkinitcpio", "/etc/mkinitcpio.conf and mkinitcpio",
+	    next_prog(c, g, "mkinitcpio") == 0) {
+		gen_add(g, "mkinitcpio", "/etc/mkinitcpio.conf and mkinitcpio",
 			(const char *const[]){ "mkinitcpio", "-P", NULL });
 		return 0;
 	}
 	if (host_exists(c, "/etc/initramfs-tools") &&
-	    find_prog(c, "update-initramfs", g->prog, sizeof(g->prog)) == 0) {
-		gen_set(g, "initramfs-tools",
+	    next_prog(c, g, "update-initramfs") == 0) {
+		gen_add(g, "initramfs-tools",
 			"/etc/initramfs-tools and update-initramfs",
 			(const char *const[]){ "update-initramfs", "-u", "-k",
 					       "all", NULL });
 		return 0;
 	}
-	if (find_prog(c, "dracut", g->prog, sizeof(g->prog)) == 0) {
-		gen_set(g, "dracut", "dracut",
+	if (next_prog(c, g, "dracut") == 0) {
+		gen_add(g, "dracut", "dracut",
 			(const char *const[]){ "dracut", "--force",
 					       "--regenerate-all", NULL });
 		return 0;
@@ -304,11 +359,11 @@ void gen_reraise(void)
 }
 
 /*
- * Runs the generator; 0 when it exits 0, -EINTR when a signal of
- * gen_catch_stop stopped us meanwhile (the generator is told with
+ * Runs one command of the generator; 0 when it exits 0, -EINTR when a
+ * signal of gen_catch_stop stopped us meanwhile (the command is told with
  * SIGTERM and waited for), else -errno or -EIO.
  */
-int run_generator(const struct gen *g)
+static int run_step(const struct gen *g, const struct gen_step *s)
 {
 	int st, told = 0;
 	pid_t pid;
@@ -321,9 +376,9 @@ int run_generator(const struct gen *g)
 		return -errno;
 	}
 	if (pid == 0) {
-		execv(g->prog, (char *const *)g->argv);
+		execv(s->prog, (char *const *)s->argv);
 		fprintf(stderr, "vfioctl: error: %s: cannot run it: %s\n",
-			g->prog, vc_strerror(errno));
+			s->prog, vc_strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0) {
@@ -351,4 +406,14 @@ int run_generator(const struct gen *g)
 		vc_err("'%s' was killed by signal %d", g->cmd,
 		       WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	return -EIO;
+}
+
+/* Runs the generator's commands in order, until one fails. */
+int run_generator(const struct gen *g)
+{
+	int i, r = 0;
+
+	for (i = 0; i < g->nstep && !r; i++)
+		r = run_step(g, &g->step[i]);
+	return r;
 }

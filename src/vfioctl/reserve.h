@@ -36,14 +36,24 @@ struct entries {
 	int changed;
 };
 
-/* An initramfs generator and the command that rebuilds the images. */
+/* One command of a generator: the program (under the --root prefix). */
+struct gen_step {
+	char prog[PATH_MAX];
+	const char *argv[8];
+};
+
+/*
+ * An initramfs generator and the commands that rebuild the images, run in
+ * order (a UKI host with /boot/initrd.img-KVER has two: see
+ * detect_generator).
+ */
 struct gen {
 	const char *name;
 	char why[PATH_MAX + 64]; /* how it was detected */
-	char prog[PATH_MAX]; /* the program, under the --root prefix */
-	char kver[65], image[PATH_MAX]; /* kernel-install add */
-	const char *argv[8];
-	char cmd[PATH_MAX + 128]; /* argv, for messages */
+	char kver[65], image[PATH_MAX], initrd[PATH_MAX]; /* kernel-install */
+	struct gen_step step[2];
+	int nstep;
+	char cmd[2 * PATH_MAX + 160]; /* the steps joined by " && " */
 };
 
 /* reserve-conf.c: the config file */

@@ -1,18 +1,36 @@
 #!/bin/sh
-# Builds, once, a minimal Debian 12 system with debootstrap into a cache
-# that outlives clones, and downloads (not installs) into it the packages
-# the system test installs later: the kernel, initramfs-tools, systemd-sysv.
-#   ${VFIO_CLAIM_CACHE:-/var/cache/vfio-claim}/debootstrap/bookworm
+# Builds, once, a minimal Debian system with debootstrap into a cache that
+# outlives clones, and downloads (not installs) into it the packages the
+# system test installs later.
+#   ${VFIO_CLAIM_CACHE:-/var/cache/vfio-claim}/debootstrap/SUITE
+# Usage: base.sh [SUITE]
+#   bookworm (Debian 12, the default): the kernel, initramfs-tools,
+#            systemd-sysv (tests/system/run.sh);
+#   trixie   (Debian 13): the kernel, dracut, systemd-boot, systemd-ukify
+#            and sbsigntool, for unified kernel images (tests/system/uki.sh).
 # Prints the path of the root. The mirror is the URI of the host's own
-# Debian source; nothing on the host outside the cache is changed.
+# Debian source (debootstrap takes it as an argument; the host's sources
+# and apt state are never changed); nothing outside the cache is changed.
 set -eu
+suite=${1:-bookworm}
 cache=${VFIO_CLAIM_CACHE:-/var/cache/vfio-claim}/debootstrap
-base=$cache/bookworm
+base=$cache/$suite
 root=$base/root
 # What every run installs in its copy. The versioned kernel is resolved
 # inside the base, from its own package lists.
+case $suite in
 # kexec-tools: 'vfioctl reserve --try' boots its trial with kexec.
-SYSTEM_PKGS="linux-image-amd64 initramfs-tools systemd-sysv udev kmod libpci3 libkmod2 kexec-tools"
+bookworm)
+	SYSTEM_PKGS="linux-image-amd64 initramfs-tools systemd-sysv udev kmod libpci3 libkmod2 kexec-tools"
+	;;
+trixie)
+	SYSTEM_PKGS="linux-image-amd64 dracut systemd-sysv udev kmod libpci3 libkmod2 systemd-boot systemd-boot-efi systemd-ukify sbsigntool dosfstools"
+	;;
+*)
+	echo "base.sh: unknown suite '$suite' (bookworm or trixie)" >&2
+	exit 2
+	;;
+esac
 
 log() { echo "base.sh: $*" >&2; }
 
@@ -66,19 +84,19 @@ securi=$(sed -n 's/^URIs: *\([^ ]*security[^ ]*\).*/\1/p' \
 	/etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
 mkdir -p "$base"
 rm -rf "$root"
-log "debootstrap --variant=minbase bookworm from $uri (once)"
+log "debootstrap --variant=minbase $suite from $uri (once)"
 start=$(date +%s)
-debootstrap --variant=minbase bookworm "$root" "$uri" >"$base/debootstrap.log" 2>&1 || {
+debootstrap --variant=minbase "$suite" "$root" "$uri" >"$base/debootstrap.log" 2>&1 || {
 	log "debootstrap failed; see $base/debootstrap.log"
 	tail -n 5 "$base/debootstrap.log" >&2
 	exit 1
 }
-# The same suites as the host: the kernel of the machine comes from
-# bookworm-security.
+# The suite, its updates and its security suite: Debian 12's kernel
+# comes from bookworm-security.
 {
-	echo "deb $uri bookworm main"
-	echo "deb $uri bookworm-updates main"
-	[ -z "$securi" ] || echo "deb $securi bookworm-security main"
+	echo "deb $uri $suite main"
+	echo "deb $uri $suite-updates main"
+	[ -z "$securi" ] || echo "deb $securi $suite-security main"
 } >"$root/etc/apt/sources.list"
 download
 log "base ready in $(($(date +%s) - start)) s: $(du -sh "$root" | cut -f1)"

@@ -46,6 +46,20 @@ if [ ! -f "$deb" ] || [ -n "$(find src debian etc man initramfs dracut mkinitcpi
 	note "make deb took $(($(date +%s) - t0)) s"
 fi
 
+# The second system, Debian 13 booting signed UKIs with Secure Boot on
+# (tests/system/uki.sh), runs beside this one from here on, with the same
+# .deb: both spend much of their time in guests that wait (udev, the trial
+# window), so together they take less than one after the other. Its lines
+# join this suite's when it ends, also when this one dies first.
+uki_log=$TOP/tests/out/system-uki.log
+sh "$SYS/uki.sh" >"$uki_log" 2>&1 &
+uki_pid=$!
+uki_done() {
+	wait "$uki_pid"
+	cat "$uki_log"
+}
+trap uki_done EXIT
+
 base=$(sh "$SYS/base.sh") || die debootstrap "tests/system/base.sh failed"
 pkgs=$(cat "${base%/root}/packages")
 

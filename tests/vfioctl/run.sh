@@ -19,6 +19,8 @@ SCHEMA=$HERE/verify-schema.jq
 . "$HERE/guard.sh"
 # shellcheck source=tests/vfioctl/judge.sh
 . "$HERE/judge.sh"
+# shellcheck source=tests/vfioctl/uki.sh
+. "$HERE/uki.sh"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 # shellcheck source=tests/vfioctl/fleet.sh
@@ -1991,6 +1993,7 @@ judge_signal "$VFIOCTL" ""
 judge_reset "$VFIOCTL" ""
 judge_after "$VFIOCTL" ""
 judge_suite "$VFIOCTL" ""
+uki_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -2009,6 +2012,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	judge_reset "$BUILD/vfioctl.asan" .asan
 	judge_after "$BUILD/vfioctl.asan" .asan
 	survivors "$BUILD/vfioctl.asan" .asan
+	uki_suite "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
