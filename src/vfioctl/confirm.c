@@ -24,18 +24,14 @@
 static int reboot_now(struct vctl *c)
 {
 	const char *argv[] = { "systemctl", "reboot", NULL };
-	struct gen g;
+	char prog[PATH_MAX];
 
-	memset(&g, 0, sizeof(g));
-	g.name = "systemctl";
-	if (find_prog(c, "systemctl", g.prog, sizeof(g.prog))) {
+	if (find_prog(c, "systemctl", prog, sizeof(prog))) {
 		vc_err("no systemctl to reboot with");
 		return 1;
 	}
-	memcpy(g.argv, argv, sizeof(argv));
-	snprintf(g.cmd, sizeof(g.cmd), "systemctl reboot");
 	sync();
-	return run_generator(&g) ? 1 : 0;
+	return run_program(prog, argv) ? 1 : 0;
 }
 
 /* A confirm that runs (its pid in the state file) holds the countdown. */

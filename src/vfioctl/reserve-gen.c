@@ -408,6 +408,20 @@ static int run_step(const struct gen *g, const struct gen_step *s)
 	return -EIO;
 }
 
+/*
+ * Runs one program (a path) with argv, as a generator's command runs:
+ * the same signal handling and messages. 0 when it exits 0.
+ */
+int run_program(const char *prog, const char *const *argv)
+{
+	struct gen g;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.step[0].prog, sizeof(g.step[0].prog), "%s", prog);
+	gen_add(&g, argv[0], "", argv);
+	return run_generator(&g);
+}
+
 /* Runs the generator's commands in order, until one fails. */
 int run_generator(const struct gen *g)
 {

@@ -68,6 +68,8 @@ int conf_restore(const struct conf *f);
 int detect_generator(const struct vctl *c, struct gen *g);
 void check_mkinitcpio_hooks(const struct vctl *c);
 int run_generator(const struct gen *g);
+/* One program (a path) with argv, run as a generator's command is. */
+int run_program(const char *prog, const char *const *argv);
 /* A program of the host (under --root): its path in prog, or -ENOENT. */
 int find_prog(const struct vctl *c, const char *name, char *prog, size_t size);
 

@@ -315,21 +315,7 @@ static int trial_cmdline(const char *cur, const char *add, char *out,
 /* Runs argv[0] (a path) with the rest; 0 when it exits 0. */
 static int run(const char *prog, const char *const *argv)
 {
-	struct gen g;
-	size_t n = 0;
-	int i;
-
-	memset(&g, 0, sizeof(g));
-	g.name = argv[0];
-	snprintf(g.prog, sizeof(g.prog), "%s", prog);
-	for (i = 0; argv[i] && i < 7; i++) {
-		g.argv[i] = argv[i];
-		n += snprintf(g.cmd + n, sizeof(g.cmd) - n, "%s%s",
-			      i ? " " : "", argv[i]);
-		if (n >= sizeof(g.cmd))
-			n = sizeof(g.cmd) - 1;
-	}
-	return run_generator(&g);
+	return run_program(prog, argv);
 }
 
 int trial_running(struct vctl *c, struct trial *t)

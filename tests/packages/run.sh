@@ -85,7 +85,7 @@ if build deb; then
 	dpkg-deb -x "$deb" "$WORK/deb.x"
 	versions deb "$WORK/deb.x"
 	expect_eq "deb: Version" "$version" "$(dpkg-deb -f "$deb" Version)"
-	expect_eq "deb: Recommends" "initramfs-tools | dracut-core" "$(dpkg-deb -f "$deb" Recommends)"
+	expect_eq "deb: Recommends" "initramfs-tools | dracut-core, kexec-tools" "$(dpkg-deb -f "$deb" Recommends)"
 	dep=$(dpkg-deb -f "$deb" Depends)
 	# From ${shlibs:Depends}: the libraries vfioctl links, with versions.
 	if echo "$dep" | grep -q 'libc6 (>= ' && echo "$dep" | grep -q 'libkmod2 (>= ' &&
