@@ -15,13 +15,34 @@
  *   PROC/net/route (the prefix route the kernel adds for every IPv4
  *   address: net/ipv4/fib_frontend.c, fib_add_ifaddr).
  */
-#include <dirent.h>
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "busy-int.h"
+
+/*
+ * if_inet6's 32 hex digits as inet_ntop(3) prints the address
+ * (2001:db8::1), or the digits as they are when they are not 32 hex.
+ */
+static const char *ipv6_text(const char *hex)
+{
+	static char out[INET6_ADDRSTRLEN];
+	struct in6_addr in;
+	unsigned int b;
+	int i;
+
+	if (strlen(hex) != 32)
+		return hex;
+	for (i = 0; i < 16; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return hex;
+		in.s6_addr[i] = (unsigned char)b;
+	}
+	return inet_ntop(AF_INET6, &in, out, sizeof(out)) ? out : hex;
+}
 
 /* A default route through ifname: IPv4 (net/route) or IPv6 (ipv6_route). */
 static int default_route(const struct vctl *c, const char *ifname, char *what,
@@ -97,8 +118,7 @@ static int has_address(const struct vctl *c, const char *ifname, char *what,
 				continue;
 			if (scope == 0x20 || !strncasecmp(a, "fe8", 3))
 				continue; /* link-local */
-			vctl_fmt(what, size, "IPv6 address %.4s:%.4s:...", a,
-				 a + 4);
+			vctl_fmt(what, size, "IPv6 address %s", ipv6_text(a));
 			found = 1;
 		}
 		fclose(f);

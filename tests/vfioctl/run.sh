@@ -1464,7 +1464,7 @@ busy() {
 	printf '%s\n' "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
 		"20010db8000000000000000000000001 02 40 00 80 enp4s0" \
 		>"$R/proc/net/if_inet6"
-	refused ipv6 "network interface enp4s0 is up with IPv6 address 2001:0db8:..." \
+	refused ipv6 "network interface enp4s0 is up with IPv6 address 2001:db8::1" \
 		0000:04:00.0 igc
 	nic link-local-only up 0x1003
 	echo "fe80000000000000021b21fffe3a4b5c 02 40 20 80 enp4s0" \
