@@ -71,7 +71,7 @@ hooks_contents() {
 		--sysfs "$S" --cmdline "vfio.devices=0b:00.0,0a:00.2=vfio-pci" 2>&1)
 	expect_eq "$n/selector-driver-wins" "0 virtio_vfio_pci" "$? $o"
 	o=$("$BUILD/vfio-claim" --image-modules --sysfs "$S" --cmdline "x" 2>&1)
-	expect_eq "$n/needs-moddir" "2 vfio-claim: --image-modules needs --moddir DIR, the image's kernel module directory" "$? $o"
+	expect_eq "$n/needs-moddir" "2 vfio-claim: --image-modules needs --moddir DIR, the image's kernel module directory; try 'vfio-claim --help'" "$? $o"
 
 	export VM_SYSFS="$S"
 	t0=$(date +%s)
