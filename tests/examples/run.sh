@@ -110,9 +110,12 @@ extract() {
 		if (cmdline(l)) shows = 1
 		body = body l "\n"
 	}
-	END { if (inb) printf "%d %s %d bad -\n", n0 + n + 1, doc, start }
+	END {
+		if (inb) printf "%d %s %d bad -\n", n0 + ++n, doc, start
+		print n0 + n > (dir "/count")
+	}
 	' "$1" >>"$IDX"
-	n_blocks=$(wc -l <"$IDX")
+	n_blocks=$(cat "$OUT/blocks/count")
 }
 
 # match EXPECTED GOT: exit 0 when GOT's lines are EXPECTED's, "..." matching
