@@ -68,9 +68,13 @@ int iommu_group_for_each(const struct sysfs *s, int group,
 	return list_dir(s->rootfd, p, fn, data);
 }
 
+/* "vfio" anywhere in the name; a loop, not strstr (klibc's pulls memmem). */
 int iommu_is_vfio_driver(const char *drv)
 {
-	return drv[0] && strstr(drv, "vfio") != NULL;
+	for (; *drv; drv++)
+		if (!strncmp(drv, "vfio", 4))
+			return 1;
+	return 0;
 }
 
 enum group_member iommu_member(const struct vc_dev *d)
