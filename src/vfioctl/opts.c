@@ -36,7 +36,8 @@ const struct vctl_verb vctl_verbs[VCTL_NVERBS] = {
 	  " --json " },
 	{ "cmdline", "DEV...      the guarded vfio.devices= value for devices",
 	  " --json " },
-	{ "qemu-args", "SEL...    -device arguments for QEMU", " --json " },
+	{ "qemu-args", "SEL...    -device arguments for QEMU (or libvirt XML)",
+	  " --json --libvirt " },
 	{ "reserve",
 	  "SEL...      keep them for vfio-pci: the config file, the initramfs",
 	  " --dry-run --force --no-rebuild --try --within " },
@@ -77,6 +78,8 @@ void vctl_usage(FILE *f)
 	      "Options of some verbs (vfioctl VERB --help lists a verb's):\n"
 	      "  --json             machine-readable output (verify, groups,\n"
 	      "                     plan, cmdline, qemu-args)\n"
+	      "  --libvirt          qemu-args: the same devices as libvirt\n"
+	      "                     <hostdev managed='no'> elements\n"
 	      "  --format FMT       verify: human, json, prometheus or nfd\n"
 	      "  --nfd-dir DIR      verify: also write DIR/vfio-claim, the\n"
 	      "                     node labels of Node Feature Discovery\n"
@@ -154,6 +157,7 @@ enum {
 	OPT_WITHIN,
 	OPT_REJECT,
 	OPT_COUNTDOWN,
+	OPT_LIBVIRT,
 };
 
 static const struct option longopts[] = {
@@ -177,6 +181,7 @@ static const struct option longopts[] = {
 	{ "within", required_argument, NULL, OPT_WITHIN },
 	{ "reject", no_argument, NULL, OPT_REJECT },
 	{ "countdown", no_argument, NULL, OPT_COUNTDOWN },
+	{ "libvirt", no_argument, NULL, OPT_LIBVIRT },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -198,6 +203,9 @@ static const struct {
 	const char *what;
 } verb_opts[] = {
 	{ "--json", OPT_JSON, "the answer as JSON on stdout" },
+	{ "--libvirt", OPT_LIBVIRT,
+	  "the same devices, guest slots and warnings as libvirt domain XML: "
+	  "one <hostdev managed='no'> per device, for <devices>" },
 	{ "--format", OPT_FORMAT,
 	  "FMT: human (the default), json, prometheus (text exposition "
 	  "for node_exporter's textfile collector) or nfd (Node Feature "
@@ -482,6 +490,9 @@ int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb)
 		case OPT_COUNTDOWN:
 			c->countdown = 1;
 			break;
+		case OPT_LIBVIRT:
+			c->libvirt = 1;
+			break;
 		case 'n':
 			c->dry_run = 1;
 			break;
@@ -505,6 +516,11 @@ int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb)
 	if (c->quiet && c->verbose) {
 		vctl_error("-q (--quiet) and -v (--verbose) contradict each "
 			   "other; give one");
+		return 2;
+	}
+	if (c->libvirt && c->json) {
+		vctl_error("--json and --libvirt contradict each other; give "
+			   "one");
 		return 2;
 	}
 	if (seen_fmt) {

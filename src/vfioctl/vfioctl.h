@@ -30,6 +30,7 @@ struct vctl {
 	const char *pci_ids; /* --pci-ids: names file for libpci */
 	const char *modprobe; /* --modprobe: loads modules instead of libkmod */
 	int json;
+	int libvirt; /* qemu-args --libvirt: <hostdev> elements */
 	int prometheus;
 	int nfd; /* verify --format nfd */
 	const char *nfd_dir; /* verify --nfd-dir: write the label file there */
