@@ -19,6 +19,7 @@
 # device's verdict wrongly today. Such a check that fails is a SKIP that
 # says so, not a FAIL; once it passes, drop the mark.
 # Sourced by tests/vfioctl/run.sh; corpus X SUFFIX runs vfioctl X.
+HOSTS=${HOSTS:-$TOP/tests/vfioctl/hosts}
 
 # cfail CHECK MESSAGE: a FAIL of $t-CHECK, or a SKIP when it is known.
 cfail() {
@@ -118,6 +119,20 @@ corpus_one() {
 	esac
 }
 
+# corpus_host HOST NAME: host HOST of tests/vfioctl/hosts as the fake tree
+# $OUT/fx/NAME (R): its spec, and what it uses from HOST.host. Also used by
+# the examples suite (tests/examples/run.sh).
+corpus_host() {
+	fx_host "$2" "$HOSTS/$1.spec"
+	mkdir -p "$R/proc/self" "$R/proc/net"
+	: >"$R/proc/self/mountinfo"
+	: >"$R/proc/swaps"
+	if [ -f "$HOSTS/$1.host" ]; then
+		# shellcheck disable=SC1090 # one per host
+		. "$HOSTS/$1.host"
+	fi
+}
+
 corpus() {
 	X=$1 s=$2
 	if [ ! -f "$FAKEKERNEL" ]; then
@@ -133,14 +148,7 @@ corpus() {
 		h=${spec##*/} h=${h%.spec}
 		[ -f "$HERE/hosts/$h.verdicts" ] || continue
 		corpus_n=$((corpus_n + 1))
-		fx_host "corpus-$h$s" "$spec"
-		mkdir -p "$R/proc/self" "$R/proc/net"
-		: >"$R/proc/self/mountinfo"
-		: >"$R/proc/swaps"
-		if [ -f "$HERE/hosts/$h.host" ]; then
-			# shellcheck disable=SC1090 # one per host
-			. "$HERE/hosts/$h.host"
-		fi
+		corpus_host "$h" "corpus-$h$s"
 		sed -e 's/[[:space:]]*|.*//' -e '/^#/d' -e '/^$/d' \
 			"$HERE/hosts/$h.verdicts" >"$R.verdicts"
 		while read -r a verdict detail; do
