@@ -15,37 +15,19 @@
 #                   qemu-args' order, and nothing runs for a refused one
 # Sourced by tests/vfioctl/run.sh; libvirt_suite X SUFFIX runs vfioctl X.
 
-# lv_host NAME HOST [vfio]: the corpus host HOST at $OUT/fx/NAME ($R), with
-# vfio: its slot 01:00 on vfio-pci (the group's /dev/vfio node too).
+# lv_host NAME HOST [vfio [OPTION]]: the corpus host HOST at $OUT/fx/NAME
+# ($R), built as the corpus builds it; with vfio, after
+# `vfioctl reserve [OPTION] 01:00` and the reboot, as the examples suite
+# makes it (tests/examples/bin/reboot: vfio-claim from the config file
+# reserve wrote, vfio-pci loaded, the group nodes).
 lv_host() {
 	rm -rf "$OUT/fx/$1"
-	mkdir -p "$OUT/fx"
-	spec=$OUT/fx/$1.in.spec
-	if [ "${3:-}" = vfio ]; then
-		{
-			echo "driver vfio-pci module=vfio_pci"
-			sed '/^0000:01:00\./s/ driver=[^ ]*/ driver=vfio-pci/' "$HERE/hosts/$2.spec"
-		} >"$spec"
-	else
-		cp "$HERE/hosts/$2.spec" "$spec"
-	fi
-	fx_host "$1" "$spec"
-	mkdir -p "$R/proc/self" "$R/proc/net"
-	: >"$R/proc/self/mountinfo"
-	: >"$R/proc/swaps"
-	# shellcheck disable=SC1090 # one per host
-	. "$HERE/hosts/$2.host"
+	corpus_host "$2" "$1"
 	[ "${3:-}" = vfio ] || return 0
-	# What reserve wrote and the boot's vfio-claim recorded.
-	val=$(awk '$1 ~ /^0000:01:00\./ { printf "%s%s@%s", n++ ? "," : "", $2, $1 }' "$HERE/hosts/$2.spec")
-	echo "devices=$val" >"$R/etc/vfio-claim.conf"
-	mkdir -p "$R/run/vfio-claim/devices"
-	printf 'source=/etc/vfio-claim.conf\nvalue=%s\nstatus=0\n' "$val" >"$R/run/vfio-claim/boot"
-	sed -n 's/^\(0000:01:00\.[0-7]\) .* driver=\([^ ]*\).*/\1 \2/p' "$HERE/hosts/$2.spec" |
-		while read -r a prev; do
-			printf 'address=%s\nprevious_driver=%s\nresult=claimed\nby=vfio-claim\n' \
-				"$a" "$prev" >"$R/run/vfio-claim/devices/$a"
-		done
+	lv "$1" --no-rebuild reserve ${4:+"$4"} 01:00 >"$R.reserve" 2>&1 ||
+		fail "fixture-$1$s" "reserve 01:00: $(tr '\n' '|' <"$R.reserve")"
+	EX_ROOT=$R EX_TOP=$TOP EX_FAKEKERNEL=$FAKEKERNEL EX_CLAIM=$VC_BIN \
+		sh "$TOP/tests/examples/bin/reboot"
 }
 
 # lv NAME ARGS...: vfioctl on fake host NAME, as corpus.sh runs it.
@@ -153,7 +135,7 @@ EOF
 
 # The examples of FILE that need the reboot (marked "not-run after the
 # reboot: tests/vfioctl/libvirt.sh runs it on HOST ..."): each "$ "
-# command run on HOST after the reboot (01:00 on vfio-pci), its output
+# command run on HOST after reserve 01:00 and the reboot (lv_host), its output
 # (stdout and stderr, the fake root's prefix taken out) exactly the lines
 # the example shows. lv_doc NAME FILE
 lv_doc() {
@@ -214,7 +196,7 @@ libvirt_suite() {
 	lv_host lv-cml intel-cml-turing
 	lv_host lv-cml-vfio intel-cml-turing vfio
 	lv_host lv-rkl intel-rkl-3070ti
-	lv_host lv-rkl-vfio intel-rkl-3070ti vfio
+	lv_host lv-rkl-vfio intel-rkl-3070ti vfio --force
 
 	# The whole answer (exit status, XML, warnings), as a user sees it.
 	check "libvirt-cml-gpu$s" 0 \
