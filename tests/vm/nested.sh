@@ -221,7 +221,7 @@ EOF
 	got=$(awk -F"'" '
 		/^<hostdev / { h = ""; g = "" }
 		/^    <address domain=/ { h = substr($2, 3) ":" substr($4, 3) ":" substr($6, 3) "." substr($8, 3) }
-		/^  <address type=.pci./ { g = substr($8, 3) "." substr($10, 3) }
+		/^  <address type=.pci./ { g = substr($6, 3) ":" substr($8, 3) "." substr($10, 3) }
 		/^<\/hostdev>/ { print h, g }' "$WORK/$n.hostdevs.xml" | LC_ALL=C sort)
 	want=$(echo "$real" | while read -r a _ ga; do
 		# qemu-args gives an address to a slot's functions only.
