@@ -36,7 +36,8 @@ const struct vctl_verb vctl_verbs[VCTL_NVERBS] = {
 	  " --json --image-modules " },
 	{ "cmdline", "DEV...      the guarded vfio.devices= value for devices",
 	  " --json " },
-	{ "qemu-args", "SEL...    -device arguments for QEMU", " --json " },
+	{ "qemu-args", "SEL...    -device arguments for QEMU (or libvirt XML)",
+	  " --json --libvirt " },
 	{ "reserve",
 	  "SEL...      keep them for vfio-pci: the config file, the initramfs",
 	  " --dry-run --force --no-rebuild --try --within " },
@@ -77,6 +78,8 @@ void vctl_usage(FILE *f)
 	      "Options of some verbs (vfioctl VERB --help lists a verb's):\n"
 	      "  --json             machine-readable output (verify, groups,\n"
 	      "                     plan, cmdline, qemu-args)\n"
+	      "  --libvirt          qemu-args: the same devices as libvirt\n"
+	      "                     <hostdev managed='no'> elements\n"
 	      "  --format FMT       verify: human, json, prometheus or nfd\n"
 	      "  --image-modules    plan: only the vfio variant modules an\n"
 	      "                     initramfs needs (--modules-dir's kernel)\n"
@@ -157,6 +160,7 @@ enum {
 	OPT_WITHIN,
 	OPT_REJECT,
 	OPT_COUNTDOWN,
+	OPT_LIBVIRT,
 };
 
 static const struct option longopts[] = {
@@ -181,6 +185,7 @@ static const struct option longopts[] = {
 	{ "within", required_argument, NULL, OPT_WITHIN },
 	{ "reject", no_argument, NULL, OPT_REJECT },
 	{ "countdown", no_argument, NULL, OPT_COUNTDOWN },
+	{ "libvirt", no_argument, NULL, OPT_LIBVIRT },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -205,6 +210,9 @@ static const struct {
 	{ "--image-modules", OPT_IMAGE_MODULES,
 	  "for the initramfs hooks: only the vfio variant modules the image "
 	  "of --modules-dir's kernel needs, one per line" },
+	{ "--libvirt", OPT_LIBVIRT,
+	  "the same devices, guest slots and warnings as libvirt domain XML: "
+	  "one <hostdev managed='no'> per device, for <devices>" },
 	{ "--format", OPT_FORMAT,
 	  "FMT: human (the default), json, prometheus (text exposition "
 	  "for node_exporter's textfile collector) or nfd (Node Feature "
@@ -492,6 +500,9 @@ int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb)
 		case OPT_COUNTDOWN:
 			c->countdown = 1;
 			break;
+		case OPT_LIBVIRT:
+			c->libvirt = 1;
+			break;
 		case 'n':
 			c->dry_run = 1;
 			break;
@@ -525,6 +536,11 @@ int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb)
 	if (c->image_modules && c->json) {
 		vctl_error("--image-modules and --json contradict each other; "
 			   "give one");
+		return 2;
+	}
+	if (c->libvirt && c->json) {
+		vctl_error("--json and --libvirt contradict each other; give "
+			   "one");
 		return 2;
 	}
 	if (seen_fmt) {

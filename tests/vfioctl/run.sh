@@ -21,6 +21,8 @@ SCHEMA=$HERE/verify-schema.jq
 . "$HERE/judge.sh"
 # shellcheck source=tests/vfioctl/uki.sh
 . "$HERE/uki.sh"
+# shellcheck source=tests/vfioctl/libvirt.sh
+. "$HERE/libvirt.sh"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 # shellcheck source=tests/vfioctl/fleet.sh
@@ -1815,6 +1817,7 @@ judge_reset "$VFIOCTL" ""
 judge_after "$VFIOCTL" ""
 judge_suite "$VFIOCTL" ""
 uki_suite "$VFIOCTL" ""
+libvirt_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
 sh "$HERE/vm-busy.sh"
 if [ -x "$BUILD/vfioctl.asan" ]; then
@@ -1834,6 +1837,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	judge_after "$BUILD/vfioctl.asan" .asan
 	survivors "$BUILD/vfioctl.asan" .asan
 	uki_suite "$BUILD/vfioctl.asan" .asan
+	libvirt_suite "$BUILD/vfioctl.asan" .asan
 else
 	skip asan "no $BUILD/vfioctl.asan (make build/vfioctl.asan)"
 fi
