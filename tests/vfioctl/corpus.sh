@@ -17,7 +17,8 @@
 # A verdict line may end in known=CHECK,... (bind, bind-members,
 # verify, verify-members, plan): a verb that is known to render that
 # device's verdict wrongly today. Such a check that fails is a SKIP that
-# says so, not a FAIL; once it passes, drop the mark.
+# says so, not a FAIL; once it passes it FAILs ("unexpected pass"): drop
+# the mark.
 # Sourced by tests/vfioctl/run.sh; corpus X SUFFIX runs vfioctl X.
 
 # cfail CHECK MESSAGE: a FAIL of $t-CHECK, or a SKIP when it is known.
@@ -28,10 +29,19 @@ cfail() {
 	esac
 }
 
+# cpass CHECK: a PASS of $t-CHECK; a FAIL when it is marked known wrong,
+# so that no mark outlives its bug.
+cpass() {
+	case ,$known, in
+	*,"$1",*) fail "$t-$1$s" "unexpected pass: drop the mark known=$1 in hosts/$h.verdicts" ;;
+	*) pass "$t-$1$s" ;;
+	esac
+}
+
 # ceq CHECK WANT GOT
 ceq() {
 	if [ "$2" = "$3" ]; then
-		pass "$t-$1$s"
+		cpass "$1"
 	else
 		cfail "$1" "expected [$2], got [$3]"
 	fi
@@ -73,10 +83,10 @@ corpus_one() {
 		elif printf '%s' "$v" | grep -q 'host uses it'; then
 			cfail verify "verify says the host uses it: $v"
 		else
-			pass "$t-verify$s"
+			cpass verify
 		fi
 		if [ "$prc" = 0 ] && printf '%s' "$p" | grep -q 'action=claim'; then
-			pass "$t-plan$s"
+			cpass plan
 		else
 			cfail plan "plan: exit $prc: $p"
 		fi
@@ -84,30 +94,30 @@ corpus_one() {
 	host)
 		if [ "$brc" = 1 ] && printf '%s' "$b" | grep -qF "$detail" &&
 			printf '%s' "$b" | grep -q 'would refuse it'; then
-			pass "$t-bind$s"
+			cpass bind
 		else
 			cfail bind "bind -n: exit $brc, want 1 and '$detail': $b"
 		fi
 		if printf '%s' "$v" | grep -qF "the host uses it ($detail"; then
-			pass "$t-verify$s"
+			cpass verify
 		else
 			cfail verify "verify, want 'the host uses it ($detail': $v"
 		fi
 		if printf '%s' "$p" | grep -qF "$detail"; then
-			pass "$t-plan$s"
+			cpass plan
 		else
 			cfail plan "plan does not name '$detail': exit $prc: $p"
 		fi
 		;;
 	refuse)
 		if [ "$brc" = 1 ] && printf '%s' "$b" | grep -qF "$detail"; then
-			pass "$t-bind$s"
+			cpass bind
 		else
 			cfail bind "bind -n: exit $brc, want 1 and '$detail': $b"
 		fi
 		if [ "$prc" = 1 ] && printf '%s' "$p" | grep -q 'action=refuse' &&
 			printf '%s' "$p" | grep -qF "$detail"; then
-			pass "$t-plan$s"
+			cpass plan
 		else
 			cfail plan "plan: exit $prc, want refuse and '$detail': $p"
 		fi
