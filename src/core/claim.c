@@ -111,12 +111,14 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 			 d->numvfs);
 		refuse(c, CA_REFUSE, why);
 	} else if (d->group < 0 && !noiommu &&
-		   (r = iommu_absent(ctx->sys, ctx->dry_run))) {
+		   ((r = iommu_ungrouped(ctx->sys, d->name)) ||
+		    iommu_absent(ctx->sys, ctx->dry_run))) {
 		char fix[sizeof(c->why) - 20];
 		const char *f = fix;
 
-		if (r > 1)
-			f = "the IOMMU does not translate it; vfio-pci needs one";
+		if (r)
+			f = "the IOMMU does not translate it; vfio-pci needs "
+			    "one";
 		else
 			iommu_advice(ctx->sys, ctx->cmdline, fix, sizeof(fix));
 		snprintf(why, sizeof(why), "has no IOMMU group: %s", f);
@@ -124,8 +126,8 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 	} else {
 		/*
 		 * A registered virtio-iommu or SMMU may group a device only
-		 * when a driver binds (iommu_absent): claim it; if vfio-pci
-		 * does not take it, it is given back.
+		 * when a driver binds (iommu_ungrouped): claim it; if
+		 * vfio-pci does not take it, it is given back.
 		 */
 		c->action = CA_CLAIM;
 	}

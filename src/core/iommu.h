@@ -70,13 +70,18 @@ enum iommu_state {
 enum iommu_state iommu_state(const struct sysfs *s);
 
 /*
- * When a device with no IOMMU group cannot get one: 1 no IOMMU is there
- * (nor, in a dry run, one whose module the real run loads first); 2 a
- * VT-d or AMD-Vi IOMMU is registered, so the device is one it does not
- * translate. 0 when the group can still appear at bind (a registered
- * virtio-iommu or SMMU groups a device at its driver's probe).
+ * 1 when a device with no IOMMU group cannot get one: no IOMMU is there
+ * (nor, in a dry run, one whose module the real run loads first). 0 when
+ * the group can still appear at bind.
  */
 int iommu_absent(const struct sysfs *s, int dry_run);
+
+/*
+ * 1 when device name has no iommu_group link and never gets one: a VT-d
+ * or AMD-Vi IOMMU is registered, and it does not translate the device.
+ * (A registered virtio-iommu or SMMU may group it at its driver's probe.)
+ */
+int iommu_ungrouped(const struct sysfs *s, const char *name);
 
 /*
  * When the firmware describes an IOMMU whose driver is a module and none

@@ -213,6 +213,9 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 {
 	memset(v, 0, sizeof(*v));
 	v->dev = d;
+	/* With vfio's no-IOMMU mode on, vfio makes the group itself. */
+	v->nogroup = d->group < 0 && !iommu_noiommu_enabled(&c->sys) &&
+		     iommu_ungrouped(&c->sys, d->name);
 	/* On vfio already, the host has nothing of it left to lose (a boot
 	 * framebuffer in its BARs is verify's own problem). */
 	if (!iommu_is_vfio_driver(d->driver))
@@ -228,6 +231,15 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 void judge_use_text(const struct verdict *v, char *buf, size_t size)
 {
 	vctl_fmt(buf, size, "the host uses it (%s)", v->use);
+}
+
+void judge_nogroup_text(char *msg, size_t msize, char *fix, size_t fsize)
+{
+	vctl_fmt(msg, msize,
+		 "has no IOMMU group: the IOMMU does not translate it (the "
+		 "IOMMU's own function, a root complex), so it never gets one "
+		 "and vfio-pci cannot take it");
+	vctl_fmt(fix, fsize, "leave it to the host: no VM can have it");
 }
 
 void judge_direct_text(const struct verdict *v, char *msg, size_t msize,

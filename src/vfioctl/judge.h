@@ -5,6 +5,9 @@
  * qemu-args) says it with. judge.c computes; the verbs only render.
  *
  * For a device d, claimed together with a set of devices (the verb's):
+ * - nogroup: it has no IOMMU group and never gets one (the core's rule,
+ *   iommu_ungrouped: a VT-d or AMD-Vi IOMMU is registered), so vfio-pci
+ *   cannot take it and no VM can have it;
  * - uses: the running host uses it (busy.c's vctl_host_uses, the one
  *   host-use test);
  * - direct: its IOMMU group's firmware regions need a 1:1 mapping, so no
@@ -40,6 +43,7 @@ struct jmember_info {
 
 struct verdict {
 	const struct vc_dev *dev;
+	int nogroup; /* no IOMMU group, and the IOMMU never gives it one */
 	int uses;
 	char use[192];
 	int direct;
@@ -77,6 +81,8 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 
 /* "the host uses it (nvme0n1p2 is mounted on /)" */
 void judge_use_text(const struct verdict *v, char *buf, size_t size);
+/* No group, ever: what it means, and the fix. */
+void judge_nogroup_text(char *msg, size_t msize, char *fix, size_t fsize);
 /* The 1:1 mapping: what it means, and the fix. */
 void judge_direct_text(const struct verdict *v, char *msg, size_t msize,
 		       char *fix, size_t fsize);

@@ -13,9 +13,11 @@
 #               the group members a VM needs on vfio-pci too
 #   host NEEDLE bind -n refuses it naming NEEDLE; verify says the host uses
 #               it (NEEDLE); plan names NEEDLE
-#   refuse NEEDLE  bind -n and plan refuse it with NEEDLE
+#   refuse NEEDLE  bind -n and plan refuse it with NEEDLE, verify says
+#               NOT READY with NEEDLE; for "no IOMMU group", qemu-args
+#               exits 1 naming it and prints no -device
 # A verdict line may end in known=CHECK,... (bind, bind-members,
-# verify, verify-members, plan): a verb that is known to render that
+# verify, verify-members, plan, qemu-args): a verb that is known to render that
 # device's verdict wrongly today. Such a check that fails is a SKIP that
 # says so, not a FAIL; once it passes it FAILs ("unexpected pass"): drop
 # the mark.
@@ -121,6 +123,24 @@ corpus_one() {
 		else
 			cfail plan "plan: exit $prc, want refuse and '$detail': $p"
 		fi
+		if printf '%s\n' "$v" | grep -q "^$addr .*NOT READY" &&
+			printf '%s' "$v" | grep -qF "$detail"; then
+			cpass verify
+		else
+			cfail verify "verify, want NOT READY and '$detail': $v"
+		fi
+		# No VM can have a device with no group: qemu-args refuses it.
+		case $detail in
+		"no IOMMU group")
+			q=$(ck qemu-args "$addr" 2>&1)
+			if [ $? = 1 ] && printf '%s' "$q" | grep -qF "$detail" &&
+				! printf '%s' "$q" | grep -q -- '-device'; then
+				cpass qemu-args
+			else
+				cfail qemu-args "qemu-args, want exit 1 and '$detail', no -device: $q"
+			fi
+			;;
+		esac
 		;;
 	*)
 		fail "$t$s" "hosts/$1.verdicts: unknown verdict '$verdict'"
