@@ -19,6 +19,8 @@ SCHEMA=$HERE/verify-schema.jq
 . "$HERE/guard.sh"
 # shellcheck source=tests/vfioctl/judge.sh
 . "$HERE/judge.sh"
+# shellcheck source=tests/vfioctl/judge-later.sh
+. "$HERE/judge-later.sh"
 # shellcheck source=tests/vfioctl/uki.sh
 . "$HERE/uki.sh"
 rm -rf "$OUT"
@@ -1992,6 +1994,7 @@ judge_defects "$VFIOCTL" ""
 judge_signal "$VFIOCTL" ""
 judge_reset "$VFIOCTL" ""
 judge_after "$VFIOCTL" ""
+judge_later "$VFIOCTL" ""
 judge_suite "$VFIOCTL" ""
 uki_suite "$VFIOCTL" ""
 # The same on a real kernel in QEMU (VFIOCTL_VM=0 skips it).
