@@ -16,9 +16,11 @@
 #include "vfioctl.h"
 
 /*
- * The verdict (judge.c) for a VM started now: the host's use of it, a
- * group the firmware keeps 1:1, the members on host drivers that are not
- * named (a member with no driver holds no DMA ownership: no blocker).
+ * The verdict (judge.c) for a VM started now: 1 (an error said) when no
+ * VM can ever have it (no IOMMU group, ever); else warnings: not on a
+ * vfio driver yet, the host's use of it, a group the firmware keeps 1:1,
+ * the members on host drivers that are not named (a member with no
+ * driver holds no DMA ownership: no blocker).
  */
 static int warn_verdict(struct vctl *c, const struct vdev_list *l,
 			const struct vc_dev *d)
@@ -40,6 +42,11 @@ static int warn_verdict(struct vctl *c, const struct vdev_list *l,
 		vc_err("%s: %s; %s", d->name, msg, fix);
 		return 1;
 	}
+	/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
+	if (!iommu_is_vfio_driver(d->driver))
+		vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' first",
+			d->name, d->driver[0] ? d->driver : "no driver",
+			d->name);
 	if (c->quiet)
 		return 0;
 	if (v.uses) {
@@ -100,12 +107,6 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 			bad = 1;
 			continue;
 		}
-		/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
-		if (!iommu_is_vfio_driver(d->driver))
-			vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' "
-				"first",
-				d->name, d->driver[0] ? d->driver : "no driver",
-				d->name);
 		if (done[i])
 			continue;
 		/* The functions of its slot go together, in one guest slot. */
