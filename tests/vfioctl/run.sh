@@ -2014,6 +2014,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	judge_signal "$BUILD/vfioctl.asan" .asan
 	judge_reset "$BUILD/vfioctl.asan" .asan
 	judge_after "$BUILD/vfioctl.asan" .asan
+	judge_later "$BUILD/vfioctl.asan" .asan
 	survivors "$BUILD/vfioctl.asan" .asan
 	uki_suite "$BUILD/vfioctl.asan" .asan
 else
