@@ -16,12 +16,14 @@
 #include "vfioctl.h"
 
 /*
- * The verdict (judge.c) for a VM started now: the host's use of it, a
- * group the firmware keeps 1:1, the members on host drivers that are not
- * named (a member with no driver holds no DMA ownership: no blocker).
+ * The verdict (judge.c) for a VM started now: 1 (an error said) when no
+ * VM can ever have it (no IOMMU group, ever); else warnings: not on a
+ * vfio driver yet, the host's use of it, a group the firmware keeps 1:1,
+ * the members on host drivers that are not named (a member with no
+ * driver holds no DMA ownership: no blocker).
  */
-static void warn_verdict(struct vctl *c, const struct vdev_list *l,
-			 const struct vc_dev *d)
+static int warn_verdict(struct vctl *c, const struct vdev_list *l,
+			const struct vc_dev *d)
 {
 	static struct verdict v;
 	char msg[400], fix[400];
@@ -30,11 +32,23 @@ static void warn_verdict(struct vctl *c, const struct vdev_list *l,
 
 	set = calloc(l->n + 1, sizeof(*set));
 	if (!set)
-		return;
+		return 0;
 	for (i = 0; i < l->n; i++)
 		set[i] = l->v[i].dev.name;
 	judge_device(c, d, set, l->n, &v);
 	free(set);
+	if (v.nogroup) {
+		judge_nogroup_text(msg, sizeof(msg), fix, sizeof(fix));
+		vc_err("%s: %s; %s", d->name, msg, fix);
+		return 1;
+	}
+	/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
+	if (!iommu_is_vfio_driver(d->driver))
+		vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' first",
+			d->name, d->driver[0] ? d->driver : "no driver",
+			d->name);
+	if (c->quiet)
+		return 0;
 	if (v.uses) {
 		judge_use_text(&v, msg, sizeof(msg));
 		vc_warn("%s: %s: 'vfioctl bind %s' refuses it while it does",
@@ -45,6 +59,7 @@ static void warn_verdict(struct vctl *c, const struct vdev_list *l,
 		vc_warn("%s: %s; %s", d->name, msg, fix);
 	}
 	judge_warn_group(&v, 0);
+	return 0;
 }
 
 static int same_slot(const struct pci_addr *a, const struct pci_addr *b)
@@ -140,7 +155,7 @@ static void print_libvirt(const struct place *p, int n)
 int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 {
 	struct vdev_list devs = { 0 };
-	int i, j, r, n = 0, slot = GUEST_SLOT_FIRST;
+	int i, j, r, n = 0, slot = GUEST_SLOT_FIRST, bad = 0;
 	struct place *p;
 	int *done;
 
@@ -164,14 +179,11 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 		const struct vc_dev *d = &devs.v[i].dev;
 		int nfunc = 0, func0 = 0, gfunc = 0;
 
-		/* A vfio variant driver (mlx5_vfio_pci) is vfio's too. */
-		if (!iommu_is_vfio_driver(d->driver))
-			vc_warn("%s is on %s, not vfio-pci: 'vfioctl bind %s' "
-				"first",
-				d->name, d->driver[0] ? d->driver : "no driver",
-				d->name);
-		if (!c->quiet)
-			warn_verdict(c, &devs, d);
+		/* No VM can have it: refused, no arguments at all. */
+		if (warn_verdict(c, &devs, d)) {
+			bad = 1;
+			continue;
+		}
 		if (done[i])
 			continue;
 		/* The functions of its slot go together, in one guest slot. */
@@ -199,12 +211,13 @@ int cmd_qemu_args(struct vctl *c, int argc, char **argv)
 		}
 		slot++;
 	}
-	if (c->libvirt)
+	/* Refused: nothing printed, the error said why. */
+	if (!bad && c->libvirt)
 		print_libvirt(p, n);
-	else
+	else if (!bad)
 		print_qemu(p, n, c->json);
 	free(p);
 	free(done);
 	vdev_list_free(&devs);
-	return 0;
+	return bad;
 }

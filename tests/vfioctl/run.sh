@@ -19,6 +19,8 @@ SCHEMA=$HERE/verify-schema.jq
 . "$HERE/guard.sh"
 # shellcheck source=tests/vfioctl/judge.sh
 . "$HERE/judge.sh"
+# shellcheck source=tests/vfioctl/judge-later.sh
+. "$HERE/judge-later.sh"
 # shellcheck source=tests/vfioctl/uki.sh
 . "$HERE/uki.sh"
 # shellcheck source=tests/vfioctl/libvirt.sh
@@ -1815,6 +1817,7 @@ judge_defects "$VFIOCTL" ""
 judge_signal "$VFIOCTL" ""
 judge_reset "$VFIOCTL" ""
 judge_after "$VFIOCTL" ""
+judge_later "$VFIOCTL" ""
 judge_suite "$VFIOCTL" ""
 uki_suite "$VFIOCTL" ""
 libvirt_suite "$VFIOCTL" ""
@@ -1835,6 +1838,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	judge_signal "$BUILD/vfioctl.asan" .asan
 	judge_reset "$BUILD/vfioctl.asan" .asan
 	judge_after "$BUILD/vfioctl.asan" .asan
+	judge_later "$BUILD/vfioctl.asan" .asan
 	survivors "$BUILD/vfioctl.asan" .asan
 	uki_suite "$BUILD/vfioctl.asan" .asan
 	libvirt_suite "$BUILD/vfioctl.asan" .asan
