@@ -11,7 +11,7 @@ boot_pkgs="qemu-system-x86 dracut-core udev systemd kmod cpio busybox-static apt
 # Everything else make check runs.
 # virt-xml-validate (libvirt-clients): the vfioctl suite checks qemu-args
 # --libvirt against libvirt's own domain schema.
-test_pkgs="initramfs-tools-core clang clang-format libclang-rt-14-dev strace shellcheck jq btrfs-progs
+test_pkgs="initramfs-tools-core groff-base clang clang-format libclang-rt-14-dev strace shellcheck jq btrfs-progs
 	libvirt-clients"
 # The arm64 boot test: qemu-system-aarch64 and the static cross build.
 arm64_pkgs="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
