@@ -21,6 +21,9 @@ struct args {
 	int dry_run, level, echo, no_modprobe, wait;
 	/* --image-modules: list the variant modules an initramfs needs. */
 	int image_modules;
+	/* --background: return once the overrides are written (the rest
+	 * in a worker); --finish: wait for that worker. */
+	int background, finish;
 };
 
 /*
