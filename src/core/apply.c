@@ -370,7 +370,8 @@ int claim_apply(struct claim_ctx *ctx)
 		r = ctx->load_module(ctx->load_data, VFIO_PCI);
 		ctx->vfio_loading = 0;
 		vfio = r != -ETIMEDOUT && vfio_pci_registered(ctx->sys);
-		if (!vfio && want)
+		/* Detached: each device says it goes back. */
+		if (!vfio && want && !ctx->detached)
 			vc_warn("vfio-pci did not load: devices without a "
 				"driver wait for it, bound ones stay put");
 	}
