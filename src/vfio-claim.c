@@ -147,16 +147,18 @@ static void detach(struct claim_ctx *ctx)
  */
 static int fork_worker(const struct run *s)
 {
-	int fd[2];
+	int fd[2] = { -1, -1 }, e;
 	char c;
 	pid_t pid;
 
 	if (!s->background || s->dry_run || !s->rundir || !s->modprobe)
 		return -1;
-	if (pipe(fd) || ((pid = fork()) < 0 && !close(fd[0]) &&
-			 !close(fd[1]))) {
-		vc_warn("cannot fork: %s; claiming in the foreground",
-			vc_strerror(errno));
+	pid = pipe(fd) ? -1 : fork();
+	if (pid < 0) {
+		e = errno;
+		close(fd[0]);
+		close(fd[1]);
+		vc_warn("cannot fork: %s; claiming now", vc_strerror(e));
 		return -1;
 	}
 	if (pid == 0) {
@@ -191,10 +193,8 @@ static int finish(const struct run *s)
 		nanosleep(&tick, NULL);
 	if (r == -ENOENT)
 		return 0;
-	if (r)
-		vc_err("the claim in the background did not end in %u s: "
-		       "vfioctl verify tells what it left",
-		       modprobe_wait_secs + 5);
+	if (r) /* running still, or its worker died: verify tells */
+		vc_err("the claim did not end in %u s", modprobe_wait_secs + 5);
 	return r || st ? 1 : 0;
 }
 

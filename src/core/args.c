@@ -18,10 +18,12 @@
 #endif
 
 static const char usage[] =
-	"Usage: vfio-claim [-nqvhVbf] [--dry-run] [--sysfs DIR] [--cmdline STR]\n"
+	"Usage: vfio-claim [-nqvhVbf] [--dry-run] [--sysfs DIR] [--cmdline "
+	"STR]\n"
 	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
-	"  [--modprobe PATH|--no-modprobe] [--wait SECS] [--background|--finish]\n"
-	"  [--image-modules --moddir DIR]  (vfio-claim(8))\n";
+	"  [--modprobe PATH|--no-modprobe] [--wait SECS]\n"
+	"  [--background|--finish] [--image-modules --moddir DIR]\n"
+	"  (vfio-claim(8))\n";
 
 /* The names of struct args' val[], NUL separated (vc_nth). */
 static const char valname[] = "sysfs\0cmdline\0config\0kmsg\0run-dir\0"

@@ -46,6 +46,7 @@ if [ -f /usr/lib/systemd/system/vfio-claim-finish.service ]; then
 	systemctl start vfio-claim-finish.service
 	finish="unit $?"
 elif [ -f /lib/dracut/hooks/pre-pivot/00-vfio-claim-finish.sh ]; then
+	# shellcheck source=/dev/null # in the image only
 	(. /lib/dracut/hooks/pre-pivot/00-vfio-claim-finish.sh)
 	finish="pre-pivot $?"
 elif [ -x /scripts/init-bottom/vfio-claim ]; then
