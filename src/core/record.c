@@ -224,7 +224,7 @@ int record_read_boot(const char *dir, int *status, long *pid)
 	p = strstr(text, "\nstatus=");
 	*status = p ? p[8] != '0' : -1;
 	p = strstr(text, "\nstate=running\npid=");
-	if (p && pid && !vc_num(p + 20, 10, pid))
+	if (p && pid && !vc_num(p + 19, 10, pid))
 		*pid = 0;
 	return p != NULL;
 }

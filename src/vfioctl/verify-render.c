@@ -277,7 +277,7 @@ void vfy_render_human(struct vctl *c, const struct host *h,
 			printf(", vfio-claim %s this boot",
 			       h->claim_ran ? "ran" : "did not run");
 		if (h->claim_ran > 0 && h->claim_status >= 0 &&
-		    !h->claim_running)
+		    h->claim_running != 1)
 			printf(" (status %d)", h->claim_status);
 		printf("\ndevices from: %s\n", h->source);
 		trial_render(&h->trial);
