@@ -184,12 +184,13 @@ static int fork_worker(const struct run *s)
 static int finish(const struct run *s)
 {
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	long n = (modprobe_wait_secs + 5) * 100L;
+	time_t end = time(NULL) + modprobe_wait_secs + 5;
 	int r, st;
 
 	if (!s->rundir) /* a fake host without --run-dir: none ran */
 		return 0;
-	while ((r = record_read_boot(s->rundir, &st, NULL)) == 1 && n--)
+	while ((r = record_read_boot(s->rundir, &st, NULL)) == 1 &&
+	       time(NULL) <= end)
 		nanosleep(&tick, NULL);
 	if (r == -ENOENT)
 		return 0;
