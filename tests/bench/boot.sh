@@ -168,6 +168,7 @@ breakdown() { # WAY REPORT
 }
 
 t0=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	i=0
@@ -205,7 +206,7 @@ for w in $WAYS; do
 	fi
 done >"$WORK/sizes"
 
-echo "bench-boot: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench-boot: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "kernel $KVER, $($QEMU --version | head -n 1), TCG, $ROUNDS rounds of $WAYS"
 echo "claim: vfio-claim $(git -C "$TOP" describe --always --dirty 2>/dev/null)${OLD:+; old: $OLD}"
 awk -v ways="$WAYS" -v mods="$mods" '
