@@ -227,6 +227,8 @@ int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render)
 		 * it: no verdict yet, and nothing to fix. */
 		if (h.claim_running == 1) {
 			r[i].viable = -1;
+			r[i].node = -ENODATA;
+			r[i].status = "not-ready";
 			vctl_fmt(PROBLEM(&r[i], "claim-running")->msg,
 				 sizeof(r[i].p[0].msg),
 				 "vfio-claim is still claiming it");

@@ -10,6 +10,7 @@
 # the second held by its override; the record of a claim at work, by PID
 # (with COMM in proc/PID/comm when given).
 bg_host() {
+	rm -rf "${OUT:?}/fx/$1"
 	fx_new "$1"
 	fx_driver xhci_hcd xhci_pci live
 	fx_dev 0000:00:14.0 8086:a2af 0c0330 xhci_hcd 5
@@ -38,6 +39,9 @@ background_suite() {
 	# The pid is another program's now: the worker is gone.
 	bg_host bg-stopped 4243 bash
 	check "verify-claim-stopped$s" 1 "vfio-claim ran this boot (status 1)|problem (claim-stopped): vfio-claim's claim in the background stopped before it was done|0000:00:14.0 [8086:a2af]: NOT READY, on xhci_hcd|problem (wrong-driver)|0000:0b:00.0 [10de:1b80]: NOT READY, on no driver" \
+		"$X" --root "$F/bg-stopped" verify
+	# It was asked: its record is missing because the worker stopped.
+	check_not "verify-claim-stopped-not-unasked$s" "not-claimed-at-boot|was not asked" \
 		"$X" --root "$F/bg-stopped" verify
 	bg_host bg-gone 4244
 	check "verify-claim-stopped-no-process$s" 1 "problem (claim-stopped)|and pid 4244 is gone" \
