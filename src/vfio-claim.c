@@ -24,7 +24,6 @@
 #include "log.h"
 #include "modprobe.h"
 #include "record.h"
-#include "variant.h"
 
 #ifndef VERSION
 #define VERSION "dev"
@@ -40,7 +39,7 @@ struct run {
 	const char *cpuinfo, *modules, *moddir;
 	char alias[96]; /* modules.alias, for vfio variant drivers */
 	char cmdline[CMDLINE_MAX + 1];
-	int dry_run, read_proc, image_modules, background;
+	int dry_run, read_proc, background;
 	/* What the record says, for --background's record while it runs. */
 	const char *source, *value;
 	int bad;
@@ -76,7 +75,6 @@ static int settings(const struct args *a, struct run *s)
 		return 2;
 	}
 	s->dry_run = a->dry_run;
-	s->image_modules = a->image_modules;
 	s->background = a->background;
 	if (a->wait)
 		modprobe_wait_secs = a->wait;
@@ -262,59 +260,6 @@ static int claim(const struct run *s, struct sel_list *sels)
 	return r;
 }
 
-/*
- * --image-modules: the vfio variant modules an initramfs needs for the
- * devices named, one per line, for the hooks that build it: the variant a
- * selector names, else the one whose vfio_pci: alias in --moddir's
- * modules.alias matches the device's modalias best (variant_find, as the
- * claim chooses). Nothing is written, nothing loaded.
- */
-static int image_modules(const struct run *s, struct sel_list *sels)
-{
-	struct claim_ctx ctx;
-	struct sysfs sys;
-	int i, r;
-
-	r = sysfs_open(&sys, s->sysroot);
-	if (r) {
-		vc_err("%s: cannot open bus/pci/devices: %s", s->sysroot,
-		       vc_strerror(r));
-		return 1;
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sys = &sys;
-	ctx.dry_run = 1;
-	ctx.cmdline = s->cmdline;
-	ctx.alias_path = s->alias;
-	r = claim_plan(&ctx, sels) ? 1 : 0;
-	for (i = 0; !r && i < ctx.ndev; i++) {
-		const struct claim_dev *c = &ctx.dev[i];
-		char ma[256], mod[DRV_NAME_MAX];
-
-		if (c->action == CA_VETO)
-			continue;
-		mod[0] = 0;
-		if (c->module[0]) { /* named by its selector, or chosen */
-			snprintf(mod, sizeof(mod), "%s", c->module);
-		} else if (!c->sel->driver[0]) {
-			pci_read_modalias(&sys, c->dev.name, ma, sizeof(ma));
-			if (variant_find(s->alias, ma, mod, sizeof(mod)) != 1)
-				mod[0] = 0;
-		}
-		/* One write(2) a line: the binary links none of stdio. */
-		if (mod[0] && variant_known(s->alias, mod) == 1) {
-			size_t n = strlen(mod);
-
-			mod[n] = '\n';
-			if (write(1, mod, n + 1) < 0)
-				r = 1;
-		}
-	}
-	claim_free(&ctx);
-	sysfs_close(&sys);
-	return r;
-}
-
 /* The exit status: 0, or 1 when a selector or a device failed. */
 static int run(struct run *s)
 {
@@ -358,13 +303,8 @@ static int run(struct run *s)
 		}
 		value[0] = '\0';
 		bad = r < 0;
-		/* --image-modules: no device asked, no variant module. */
-		if (s->image_modules)
-			return bad;
 	} else {
 		bad = sel_parse_list(value, &sels, source);
-		if (s->image_modules)
-			return image_modules(s, &sels) || bad ? 1 : 0;
 		vc_info("%s%s%s%s", source,
 			source[0] == 'v' ? "" : ": devices=", value,
 			sels.n ? "" : ": nothing to claim");

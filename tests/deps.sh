@@ -9,7 +9,10 @@ build_pkgs="make gcc libc6-dev libklibc-dev klibc-utils libkmod-dev libpci-dev p
 # Boot tests and the demo: a real kernel through real initramfs generators.
 boot_pkgs="qemu-system-x86 dracut-core udev systemd kmod cpio busybox-static apt dpkg"
 # Everything else make check runs.
-test_pkgs="initramfs-tools-core clang clang-format libclang-rt-14-dev strace shellcheck jq btrfs-progs"
+# virt-xml-validate (libvirt-clients): the vfioctl suite checks qemu-args
+# --libvirt against libvirt's own domain schema.
+test_pkgs="initramfs-tools-core groff-base clang clang-format libclang-rt-14-dev strace shellcheck jq btrfs-progs
+	libvirt-clients"
 # The arm64 boot test: qemu-system-aarch64 and the static cross build.
 arm64_pkgs="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 # The packages (make deb, rpm, arch) and the Debian system proofs; the UKI

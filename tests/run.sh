@@ -17,7 +17,7 @@ cd "$top" || exit 2
 out=tests/out
 mkdir -p "$out"
 
-all_suites="lint unit fixtures fault asan vfioctl fuzz packages hooks vm arm64 system"
+all_suites="lint unit fixtures fault asan vfioctl examples fuzz packages hooks vm arm64 system"
 # shellcheck disable=SC2086 # one word per suite
 [ $# -gt 0 ] || set -- $all_suites
 passed=0 failed=0 skipped=0

@@ -24,8 +24,9 @@
 # vfio variant drivers (drivers/vfio/pci/*/: mlx5_vfio_pci, ...) follow their
 # native drivers and firmware into the image, and udev then binds those to
 # every matching device. Only the ones that a configured device's modalias
-# matches go in (vfio-claim --image-modules, hostonly images), all of them
-# only with vfio_claim_variants=all in a dracut.conf.d file.
+# matches go in (vfioctl plan --image-modules, hostonly images; vfioctl is
+# installed beside vfio-claim), all of them only with
+# vfio_claim_variants=all in a dracut.conf.d file.
 
 # The binary lives where `make install` put it; in the image it is always
 # /usr/sbin/vfio-claim.
@@ -82,7 +83,12 @@ vfio_claim_variants() {
     # shellcheck disable=SC2154 # hostonly is set by dracut
     [[ $hostonly ]] || return 0
     bin=$(vfio_claim_binary) || return 0
-    "${dracutsysrootdir-}$bin" --image-modules --moddir "$srcmods" \
+    bin=${dracutsysrootdir-}${bin%/*}/vfioctl
+    if [[ ! -x $bin ]]; then
+        dwarn "vfio-claim: no $bin to choose vfio variant drivers with: none in this image"
+        return 0
+    fi
+    "$bin" plan --image-modules --modules-dir "$srcmods" \
         ${dracutsysrootdir:+--config "$dracutsysrootdir/etc/vfio-claim.conf"} \
         2> /dev/null
 }

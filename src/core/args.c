@@ -22,8 +22,7 @@ static const char usage[] =
 	"STR]\n"
 	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
 	"  [--modprobe PATH|--no-modprobe] [--wait SECS]\n"
-	"  [--background|--finish] [--image-modules --moddir DIR]\n"
-	"  (vfio-claim(8))\n";
+	"  [--background|--finish]  (vfio-claim(8))\n";
 
 /* The names of struct args' val[], NUL separated (vc_nth). */
 static const char valname[] = "sysfs\0cmdline\0config\0kmsg\0run-dir\0"
@@ -137,10 +136,6 @@ int claim_parse_argv(int argc, char **argv, struct args *a)
 			a->no_modprobe = 1;
 			continue;
 		}
-		if (!strcmp(s, "image-modules")) {
-			a->image_modules = a->dry_run = a->no_modprobe = 1;
-			continue;
-		}
 		for (k = 0; k < 7 && (strlen(vc_nth(word, k)) != len ||
 				      strncmp(s, vc_nth(word, k), len));
 		     k++)
@@ -156,10 +151,6 @@ int claim_parse_argv(int argc, char **argv, struct args *a)
 	if (q && v)
 		return bad("-q (--quiet) and -v (--verbose) contradict each "
 			   "other%s; give one",
-			   "");
-	if (a->image_modules && !a->val[A_MODDIR])
-		return bad("--image-modules needs --moddir DIR, the image's "
-			   "kernel module directory%s",
 			   "");
 	if (a->no_modprobe && a->val[A_MODPROBE])
 		return bad("--modprobe '%s' and --no-modprobe contradict each "

@@ -111,17 +111,23 @@ static void decide(struct claim_ctx *ctx, struct claim_dev *c, int noiommu)
 			 d->numvfs);
 		refuse(c, CA_REFUSE, why);
 	} else if (d->group < 0 && !noiommu &&
-		   iommu_absent(ctx->sys, ctx->dry_run)) {
+		   ((r = iommu_ungrouped(ctx->sys, d->name)) ||
+		    iommu_absent(ctx->sys, ctx->dry_run))) {
 		char fix[sizeof(c->why) - 20];
+		const char *f = fix;
 
-		iommu_advice(ctx->sys, ctx->cmdline, fix, sizeof(fix));
-		snprintf(why, sizeof(why), "has no IOMMU group: %s", fix);
+		if (r)
+			f = "the IOMMU does not translate it; vfio-pci needs "
+			    "one";
+		else
+			iommu_advice(ctx->sys, ctx->cmdline, fix, sizeof(fix));
+		snprintf(why, sizeof(why), "has no IOMMU group: %s", f);
 		refuse(c, CA_REFUSE, why);
 	} else {
 		/*
-		 * With an IOMMU registered, a device may get its group only
-		 * when a driver binds (virtio-iommu with ACPI VIOT): claim
-		 * it; if vfio-pci does not take it, it is given back.
+		 * A registered virtio-iommu or SMMU may group a device only
+		 * when a driver binds (iommu_ungrouped): claim it; if
+		 * vfio-pci does not take it, it is given back.
 		 */
 		c->action = CA_CLAIM;
 	}

@@ -68,9 +68,13 @@ int iommu_group_for_each(const struct sysfs *s, int group,
 	return list_dir(s->rootfd, p, fn, data);
 }
 
+/* "vfio" anywhere in the name; a loop, not strstr (klibc's pulls memmem). */
 int iommu_is_vfio_driver(const char *drv)
 {
-	return drv[0] && strstr(drv, "vfio") != NULL;
+	for (; *drv; drv++)
+		if (!strncmp(drv, "vfio", 4))
+			return 1;
+	return 0;
 }
 
 enum group_member iommu_member(const struct vc_dev *d)
@@ -232,6 +236,25 @@ int iommu_absent(const struct sysfs *s, int dry_run)
 	 * plans the claim the real run makes.
 	 */
 	return !(st == IOMMU_ON || (st == IOMMU_PENDING && dry_run));
+}
+
+int iommu_ungrouped(const struct sysfs *s, const char *name)
+{
+	/*
+	 * VT-d and AMD-Vi group every device they translate when they
+	 * register (drivers/iommu/iommu.c: iommu_device_register ->
+	 * bus_iommu_probe -> __iommu_probe_device; later ones at
+	 * BUS_NOTIFY_ADD_DEVICE): one left with no iommu_group link was
+	 * declined by the driver's probe_device (AMD-Vi's own PCI function,
+	 * a root complex out of IVRS) and never gets one, and vfio-pci's
+	 * probe fails without one (drivers/vfio/group.c,
+	 * vfio_device_set_group). Firmware-described ones (VIOT, IORT,
+	 * devicetree) may group a device only at its driver's probe, in
+	 * dma_configure (kernels before 6.15's "iommu: Get DT/ACPI parsing
+	 * into the proper probe path").
+	 */
+	return iommu_present(s) && !iommu_module(s) &&
+	       iommu_group_of(s, name) == -ENOENT;
 }
 
 int iommu_load_driver(const struct sysfs *s,

@@ -77,6 +77,13 @@ enum iommu_state iommu_state(const struct sysfs *s);
 int iommu_absent(const struct sysfs *s, int dry_run);
 
 /*
+ * 1 when device name has no iommu_group link and never gets one: a VT-d
+ * or AMD-Vi IOMMU is registered, and it does not translate the device.
+ * (A registered virtio-iommu or SMMU may group it at its driver's probe.)
+ */
+int iommu_ungrouped(const struct sysfs *s, const char *name);
+
+/*
  * When the firmware describes an IOMMU whose driver is a module and none
  * is registered (IOMMU_PENDING), loads that module with load (udev would
  * load it only after the initramfs hook) and waits up to 1 s for the

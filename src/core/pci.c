@@ -18,6 +18,21 @@ const char *pci_attr(const char *name, const char *attr)
 	return p;
 }
 
+/* The value of KEY= in uevent text: the rest of its line, or NULL. */
+static const char *uevent_get(const char *buf, const char *key, size_t klen)
+{
+	const char *p = buf;
+
+	while (p) {
+		if (!strncmp(p, key, klen))
+			return p + klen;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
 /* (pci.h) The device's modalias ("pci:v000010DEd00001B80..."): the attribute,
  * else the MODALIAS= line of its uevent; "" when neither is there.
  */
@@ -35,17 +50,14 @@ void pci_read_modalias(const struct sysfs *s, const char *name, char *buf,
 	buf[0] = '\0';
 	if (sysfs_read(s->devfd, pci_attr(name, "uevent"), ev, sizeof(ev)) < 0)
 		return;
-	for (m = ev; (m = strstr(m, "MODALIAS=")); m++) {
-		if (m != ev && m[-1] != '\n')
-			continue;
-		m += 9;
-		nl = strchr(m, '\n');
-		if (nl)
-			*nl = '\0';
-		if (strlen(m) < size)
-			strcpy(buf, m);
+	m = (char *)uevent_get(ev, "MODALIAS=", 9);
+	if (!m)
 		return;
-	}
+	nl = strchr(m, '\n');
+	if (nl)
+		*nl = '\0';
+	if (strlen(m) < size)
+		strcpy(buf, m);
 }
 
 /*
@@ -101,21 +113,6 @@ static int parse_pair(const char *p, unsigned int *a, unsigned int *b)
 	    (p[9] && p[9] != '\n'))
 		return -EINVAL;
 	return 0;
-}
-
-/* The value of KEY= in uevent text: the rest of its line, or NULL. */
-static const char *uevent_get(const char *buf, const char *key, size_t klen)
-{
-	const char *p = buf;
-
-	while (p) {
-		if (!strncmp(p, key, klen))
-			return p + klen;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return NULL;
 }
 
 /*

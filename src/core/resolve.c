@@ -27,10 +27,14 @@ static struct claim_dev *add_dev(struct claim_ctx *ctx, const struct vc_dev *d,
 
 	if (ctx->ndev == ctx->cap) {
 		int cap = ctx->cap ? ctx->cap * 2 : 16;
-		void *p = realloc(ctx->dev, cap * sizeof(*ctx->dev));
+		/* Not realloc: klibc's costs 130 bytes, malloc is there. */
+		struct claim_dev *p = malloc(cap * sizeof(*ctx->dev));
 
 		if (!p)
 			return NULL;
+		if (ctx->ndev)
+			memmove(p, ctx->dev, ctx->ndev * sizeof(*ctx->dev));
+		free(ctx->dev);
 		ctx->dev = p;
 		ctx->cap = cap;
 	}

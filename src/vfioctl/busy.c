@@ -458,14 +458,22 @@ static int display_busy(const struct vctl *c, const struct vc_dev *dev,
 	return 1;
 }
 
+/* The device's directory under the sysfs root, or -1 when it has none. */
+static int dev_dir(const struct vctl *c, const struct vc_dev *d, char *devdir)
+{
+	char rel[128];
+
+	vctl_fmt(rel, sizeof(rel), "bus/pci/devices/%s", d->name);
+	return busy_resolve(c->sysroot, rel, devdir);
+}
+
 int vctl_display_used(const struct vctl *c, const struct vc_dev *d, char *why,
 		      size_t size)
 {
-	char devdir[PATH_MAX], rel[128];
+	char devdir[PATH_MAX];
 
 	why[0] = '\0';
-	vctl_fmt(rel, sizeof(rel), "bus/pci/devices/%s", d->name);
-	if (busy_resolve(c->sysroot, rel, devdir))
+	if (dev_dir(c, d, devdir))
 		return 0;
 	return display_busy(c, d, devdir, why, size);
 }
@@ -473,11 +481,10 @@ int vctl_display_used(const struct vctl *c, const struct vc_dev *d, char *why,
 int vctl_host_uses(const struct vctl *c, const struct vc_dev *d, char *why,
 		   size_t size)
 {
-	char devdir[PATH_MAX], rel[128];
+	char devdir[PATH_MAX];
 
 	why[0] = '\0';
-	vctl_fmt(rel, sizeof(rel), "bus/pci/devices/%s", d->name);
-	if (busy_resolve(c->sysroot, rel, devdir))
+	if (dev_dir(c, d, devdir))
 		return 0;
 	return block_busy(c, devdir, why, size) ||
 	       busy_net(c, devdir, why, size) ||

@@ -82,12 +82,18 @@ enum jmember judge_member(struct vctl *c, const struct vc_dev *m, char *module,
 		break;
 	}
 	/*
-	 * No driver: it holds no DMA ownership (drivers/iommu/iommu.c,
-	 * iommu_group_claim_dma_owner counts bound drivers only), so it
-	 * blocks nothing now. At boot a module may bind it; one no module
-	 * matches (an AMD dummy host-bridge function) never blocks.
+	 * No driver: it holds no DMA ownership (drivers/iommu/iommu.c: only
+	 * a bound driver's iommu_device_use_default_domain counts in
+	 * owner_cnt, which iommu_group_claim_dma_owner checks), so it blocks
+	 * nothing now; and while a VM holds the group (vfio claimed its DMA
+	 * ownership), a driver that tries to bind it is refused (-EBUSY from
+	 * iommu_device_use_default_domain: group->owner is set). At boot a
+	 * module may bind it first: where this host has a module directory,
+	 * modules.alias says whether one would (none for an AMD dummy
+	 * host-bridge function); where it has none, today's state is the
+	 * evidence: nothing bound it this boot.
 	 */
-	return module_for(c, m->name, module, size) == 0 ? JM_IDLE : JM_LATER;
+	return module_for(c, m->name, module, size) == 1 ? JM_LATER : JM_IDLE;
 }
 
 /* ---- the firmware's 1:1 regions ---- */
@@ -207,6 +213,9 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 {
 	memset(v, 0, sizeof(*v));
 	v->dev = d;
+	/* With vfio's no-IOMMU mode on, vfio makes the group itself. */
+	v->nogroup = d->group < 0 && !iommu_noiommu_enabled(&c->sys) &&
+		     iommu_ungrouped(&c->sys, d->name);
 	/* On vfio already, the host has nothing of it left to lose (a boot
 	 * framebuffer in its BARs is verify's own problem). */
 	if (!iommu_is_vfio_driver(d->driver))
@@ -222,6 +231,15 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 void judge_use_text(const struct verdict *v, char *buf, size_t size)
 {
 	vctl_fmt(buf, size, "the host uses it (%s)", v->use);
+}
+
+void judge_nogroup_text(char *msg, size_t msize, char *fix, size_t fsize)
+{
+	vctl_fmt(msg, msize,
+		 "has no IOMMU group: the IOMMU does not translate it (the "
+		 "IOMMU's own function, a root complex), so it never gets one "
+		 "and vfio-pci cannot take it");
+	vctl_fmt(fix, fsize, "leave it to the host: no VM can have it");
 }
 
 void judge_direct_text(const struct verdict *v, char *msg, size_t msize,
@@ -245,13 +263,9 @@ void judge_member_text(const struct vc_dev *d, const struct jmember_info *m,
 {
 	char on[DRV_NAME_MAX + 96];
 
-	if (m->kind == JM_LATER && m->module[0])
+	if (m->kind == JM_LATER)
 		vctl_fmt(on, sizeof(on),
 			 "with no driver yet: %s binds it at boot", m->module);
-	else if (m->kind == JM_LATER)
-		vctl_fmt(on, sizeof(on),
-			 "with no driver yet: its own driver may bind it at "
-			 "boot");
 	else
 		vctl_fmt(on, sizeof(on), "on %s", m->driver);
 	if (m->role != ROLE_NONE) {
@@ -418,7 +432,9 @@ int judge_claims(struct vctl *c, struct claim_ctx *ctx, const char *verb)
 					  sizeof(fix));
 			vc_warn("%s: %s; %s", d->dev.name, msg, fix);
 		}
-		judge_warn_group(vp, 1);
+		/* bind is about now: a member with no driver does not block
+		 * (judge_member); plan and reserve, about the boot. */
+		judge_warn_group(vp, strcmp(verb, "bind") != 0);
 	}
 	free(set);
 	free(vs);

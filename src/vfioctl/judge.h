@@ -5,6 +5,9 @@
  * qemu-args) says it with. judge.c computes; the verbs only render.
  *
  * For a device d, claimed together with a set of devices (the verb's):
+ * - nogroup: it has no IOMMU group and never gets one (the core's rule,
+ *   iommu_ungrouped: a VT-d or AMD-Vi IOMMU is registered), so vfio-pci
+ *   cannot take it and no VM can have it;
  * - uses: the running host uses it (busy.c's vctl_host_uses, the one
  *   host-use test);
  * - direct: its IOMMU group's firmware regions need a 1:1 mapping, so no
@@ -12,7 +15,8 @@
  * - block: the other members of its group, outside the set, on a driver
  *   that keeps the group from a VM now (iommu_member, the one group rule);
  * - later: members with no driver now that a module of this kernel binds
- *   at boot (they block then; members no module binds never do).
+ *   at boot (they block then; members no module binds never do, and
+ *   with no module directory to ask, no driver today means none then).
  */
 #ifndef VC_JUDGE_H
 #define VC_JUDGE_H
@@ -24,7 +28,7 @@
 enum jmember {
 	JM_OK, /* vfio, pci-stub, pcieport, a bridge, or held for vfio */
 	JM_BLOCKS, /* on a driver that keeps the group from a VM */
-	JM_LATER, /* no driver now; a module binds it at boot (or unknown) */
+	JM_LATER, /* no driver now; a module of this kernel binds it at boot */
 	JM_IDLE, /* no driver, and no module of this kernel would bind it */
 };
 
@@ -32,13 +36,14 @@ struct jmember_info {
 	char name[PCI_NAME_MAX];
 	struct pci_id id;
 	char driver[DRV_NAME_MAX];
-	char module[DRV_NAME_MAX]; /* JM_LATER: the module, "" unknown */
+	char module[DRV_NAME_MAX]; /* JM_LATER: the module */
 	enum pci_role role;
 	enum jmember kind;
 };
 
 struct verdict {
 	const struct vc_dev *dev;
+	int nogroup; /* no IOMMU group, and the IOMMU never gives it one */
 	int uses;
 	char use[192];
 	int direct;
@@ -76,6 +81,8 @@ void judge_device(struct vctl *c, const struct vc_dev *d,
 
 /* "the host uses it (nvme0n1p2 is mounted on /)" */
 void judge_use_text(const struct verdict *v, char *buf, size_t size);
+/* No group, ever: what it means, and the fix. */
+void judge_nogroup_text(char *msg, size_t msize, char *fix, size_t fsize);
 /* The 1:1 mapping: what it means, and the fix. */
 void judge_direct_text(const struct verdict *v, char *msg, size_t msize,
 		       char *fix, size_t fsize);
@@ -84,8 +91,8 @@ void judge_member_text(const struct vc_dev *d, const struct jmember_info *m,
 		       char *msg, size_t msize, char *fix, size_t fsize);
 /*
  * Every group message of v as warnings on stderr: the members that block
- * now, and with boot the ones a module binds at boot (plan, bind,
- * reserve: about the boot; qemu-args: about a VM now).
+ * now, and with boot the ones a module binds at boot (plan, reserve:
+ * about the boot; bind, qemu-args: about now).
  */
 void judge_warn_group(const struct verdict *v, int boot);
 

@@ -33,10 +33,11 @@ const struct vctl_verb vctl_verbs[VCTL_NVERBS] = {
 	{ "groups", "             IOMMU groups, their devices, and viability",
 	  " --json " },
 	{ "plan", "[SEL...]       what vfio-claim would do at the next boot",
-	  " --json " },
+	  " --json --image-modules " },
 	{ "cmdline", "DEV...      the guarded vfio.devices= value for devices",
 	  " --json " },
-	{ "qemu-args", "SEL...    -device arguments for QEMU", " --json " },
+	{ "qemu-args", "SEL...    -device arguments for QEMU (or libvirt XML)",
+	  " --json --libvirt " },
 	{ "reserve",
 	  "SEL...      keep them for vfio-pci: the config file, the initramfs",
 	  " --dry-run --force --no-rebuild --try --within " },
@@ -77,7 +78,11 @@ void vctl_usage(FILE *f)
 	      "Options of some verbs (vfioctl VERB --help lists a verb's):\n"
 	      "  --json             machine-readable output (verify, groups,\n"
 	      "                     plan, cmdline, qemu-args)\n"
+	      "  --libvirt          qemu-args: the same devices as libvirt\n"
+	      "                     <hostdev managed='no'> elements\n"
 	      "  --format FMT       verify: human, json, prometheus or nfd\n"
+	      "  --image-modules    plan: only the vfio variant modules an\n"
+	      "                     initramfs needs (--modules-dir's kernel)\n"
 	      "  --nfd-dir DIR      verify: also write DIR/vfio-claim, the\n"
 	      "                     node labels of Node Feature Discovery\n"
 	      "  -n, --dry-run      bind, unbind, reserve, release: show what\n"
@@ -145,6 +150,7 @@ enum {
 	OPT_PCI_IDS,
 	OPT_MODPROBE,
 	OPT_JSON,
+	OPT_IMAGE_MODULES,
 	OPT_FORMAT,
 	OPT_PROBE,
 	OPT_NO_REBUILD,
@@ -154,6 +160,7 @@ enum {
 	OPT_WITHIN,
 	OPT_REJECT,
 	OPT_COUNTDOWN,
+	OPT_LIBVIRT,
 };
 
 static const struct option longopts[] = {
@@ -168,6 +175,7 @@ static const struct option longopts[] = {
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
 	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "image-modules", no_argument, NULL, OPT_IMAGE_MODULES },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "no-rebuild", no_argument, NULL, OPT_NO_REBUILD },
@@ -177,6 +185,7 @@ static const struct option longopts[] = {
 	{ "within", required_argument, NULL, OPT_WITHIN },
 	{ "reject", no_argument, NULL, OPT_REJECT },
 	{ "countdown", no_argument, NULL, OPT_COUNTDOWN },
+	{ "libvirt", no_argument, NULL, OPT_LIBVIRT },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -198,6 +207,12 @@ static const struct {
 	const char *what;
 } verb_opts[] = {
 	{ "--json", OPT_JSON, "the answer as JSON on stdout" },
+	{ "--image-modules", OPT_IMAGE_MODULES,
+	  "for the initramfs hooks: only the vfio variant modules the image "
+	  "of --modules-dir's kernel needs, one per line" },
+	{ "--libvirt", OPT_LIBVIRT,
+	  "the same devices, guest slots and warnings as libvirt domain XML: "
+	  "one <hostdev managed='no'> per device, for <devices>" },
 	{ "--format", OPT_FORMAT,
 	  "FMT: human (the default), json, prometheus (text exposition "
 	  "for node_exporter's textfile collector) or nfd (Node Feature "
@@ -441,6 +456,9 @@ int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb)
 		case OPT_JSON:
 			c->json = 1;
 			break;
+		case OPT_IMAGE_MODULES:
+			c->image_modules = 1;
+			break;
 		case OPT_FORMAT:
 			fmt = val;
 			if (strcmp(val, "json") && strcmp(val, "prometheus") &&
@@ -482,6 +500,9 @@ int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb)
 		case OPT_COUNTDOWN:
 			c->countdown = 1;
 			break;
+		case OPT_LIBVIRT:
+			c->libvirt = 1;
+			break;
 		case 'n':
 			c->dry_run = 1;
 			break;
@@ -505,6 +526,21 @@ int vctl_parse_argv(struct vctl *c, int argc, char **argv, int *verb)
 	if (c->quiet && c->verbose) {
 		vctl_error("-q (--quiet) and -v (--verbose) contradict each "
 			   "other; give one");
+		return 2;
+	}
+	if (c->image_modules && !c->pathset[OPT_MODDIR - OPT_PROC]) {
+		vctl_error("--image-modules needs --modules-dir DIR, the "
+			   "image's kernel module directory");
+		return 2;
+	}
+	if (c->image_modules && c->json) {
+		vctl_error("--image-modules and --json contradict each other; "
+			   "give one");
+		return 2;
+	}
+	if (c->libvirt && c->json) {
+		vctl_error("--json and --libvirt contradict each other; give "
+			   "one");
 		return 2;
 	}
 	if (seen_fmt) {

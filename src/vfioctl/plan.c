@@ -16,6 +16,7 @@
 #include "json.h"
 #include "judge.h"
 #include "log.h"
+#include "variant.h"
 #include "vfioctl.h"
 
 #define VALUE_MAX 4096
@@ -54,6 +55,37 @@ static void print_plan_json(const struct claim_ctx *ctx, const char *source,
 	json_end(&j);
 }
 
+/*
+ * plan --image-modules: the vfio variant modules an initramfs of the
+ * kernel in --modules-dir needs for the devices planned, one per line, for
+ * the hooks that build it (the early binary, which runs in that image,
+ * need not carry this): the variant a selector names, else the one whose
+ * vfio_pci: alias matches the device's modalias best (variant_find, as
+ * the claim chooses), whatever vfio.variants= says.
+ */
+static void print_image_modules(struct vctl *c, const struct claim_ctx *ctx)
+{
+	const char *alias = vctl_alias_path(c);
+	int i;
+
+	for (i = 0; alias && i < ctx->ndev; i++) {
+		const struct claim_dev *d = &ctx->dev[i];
+		char ma[256], mod[DRV_NAME_MAX] = "";
+
+		if (d->action == CA_VETO)
+			continue;
+		if (d->module[0]) { /* named by its selector, or chosen */
+			snprintf(mod, sizeof(mod), "%s", d->module);
+		} else if (!d->sel->driver[0]) {
+			pci_read_modalias(&c->sys, d->dev.name, ma, sizeof(ma));
+			if (variant_find(alias, ma, mod, sizeof(mod)) != 1)
+				mod[0] = 0;
+		}
+		if (mod[0] && variant_known(alias, mod) == 1)
+			puts(mod);
+	}
+}
+
 int cmd_plan(struct vctl *c, int argc, char **argv)
 {
 	static char cmdline[CMDLINE_MAX + 1], value[VALUE_MAX];
@@ -88,6 +120,8 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 		if (r < 0)
 			return 1;
 		if (r == 0) {
+			if (c->image_modules) /* no device: no module */
+				return 0;
 			if (c->json)
 				print_plan_json(&ctx, NULL, NULL);
 			else if (!c->quiet)
@@ -102,10 +136,17 @@ int cmd_plan(struct vctl *c, int argc, char **argv)
 	}
 	ctx.sys = &c->sys;
 	ctx.alias_path = vctl_alias_path(c);
-	ctx.no_variants = vctl_no_variants(c);
+	/* The image may boot with variants on: it carries them all the same. */
+	ctx.no_variants = !c->image_modules && vctl_no_variants(c);
 	ctx.dry_run = 1;
 	ctx.cmdline = cmdline;
 	r = claim_plan(&ctx, &l);
+	if (c->image_modules) {
+		if (r == 0)
+			print_image_modules(c, &ctx);
+		claim_free(&ctx);
+		return r || bad ? 1 : 0;
+	}
 	/* What the host is, judged as bind and reserve judge it. */
 	if (r == 0)
 		judge_claims(c, &ctx, "plan");

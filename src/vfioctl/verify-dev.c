@@ -361,10 +361,25 @@ void vfy_check_device(struct vctl *c, struct host *h, struct vres *r)
 			 r->dev.class);
 		vctl_fmt(x->fix, sizeof(x->fix),
 			 "name the devices behind it instead");
-	} else if (!r->bound) {
+	} else if (!r->bound && r->dev.numvfs > 0) {
+		/* The boot's and bind's rule (core decide()): vfio-pci will
+		 * not take a PF with VFs (vfio_pci_core_register_device:
+		 * "Cannot bind to PF with SR-IOV enabled"). */
+		x = PROBLEM(r, "sriov-pf");
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "is an SR-IOV physical function with %ld VFs "
+			 "enabled: vfio-pci cannot take it",
+			 r->dev.numvfs);
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "claim its VFs, or set sriov_numvfs to 0 first");
+	} else if (!r->bound && !v.nogroup) {
 		explain_driver(c, h, r, &v);
 	}
-	if (r->dev.group < 0) {
+	if (v.nogroup) {
+		x = PROBLEM(r, "no-iommu-group");
+		judge_nogroup_text(x->msg, sizeof(x->msg), x->fix,
+				   sizeof(x->fix));
+	} else if (r->dev.group < 0) {
 		if (!h->noiommu) {
 			x = PROBLEM(r, "no-iommu-group");
 			vctl_fmt(x->msg, sizeof(x->msg), "has no IOMMU group%s",

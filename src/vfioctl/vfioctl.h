@@ -30,6 +30,8 @@ struct vctl {
 	const char *pci_ids; /* --pci-ids: names file for libpci */
 	const char *modprobe; /* --modprobe: loads modules instead of libkmod */
 	int json;
+	int image_modules; /* plan --image-modules: for the initramfs hooks */
+	int libvirt; /* qemu-args --libvirt: <hostdev> elements */
 	int prometheus;
 	int nfd; /* verify --format nfd */
 	const char *nfd_dir; /* verify --nfd-dir: write the label file there */

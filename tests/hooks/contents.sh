@@ -2,7 +2,7 @@
 # Sourced by tests/hooks/run.sh after vm_setup (KVER, KROOT, TLAYER, DEST,
 # WORK, in_list): what the images hold (issue 24 items 2, 4, 5, 6).
 #  - vfio variant drivers: only those a configured device's modalias
-#    matches (vfio-claim --image-modules), all of them only on request;
+#    matches (vfioctl plan --image-modules), all of them only on request;
 #    a kernel tree with three fake variants (copies of dummy.ko under
 #    drivers/vfio/pci/*/, their vfio_pci: aliases in modules.alias) and a
 #    fake /sys with one ConnectX-7 VF (15b3:101e) named in the config.
@@ -62,16 +62,25 @@ hooks_contents() {
 	E=$WORK/etc-variants
 	etc_with_conf "$E" "0a:00.2"
 
-	# The option the hooks ask: one line per configured device's variant.
-	n=vfio-claim-image-modules
-	o=$("$BUILD/vfio-claim" --image-modules --moddir "$TLAYER/lib/modules/$VK" \
-		--sysfs "$S" --config "$E/vfio-claim.conf" --cmdline "quiet" 2>&1)
+	# What the hooks ask: one line per configured device's variant.
+	n=vfioctl-plan-image-modules
+	o=$("$BUILD/vfioctl" --modules-dir "$TLAYER/lib/modules/$VK" --sysfs "$S" \
+		--config "$E/vfio-claim.conf" --cmdline "quiet" plan --image-modules 2>&1)
 	expect_eq "$n" "0 mlx5_vfio_pci" "$? $o"
-	o=$("$BUILD/vfio-claim" --image-modules --moddir "$TLAYER/lib/modules/$VK" \
-		--sysfs "$S" --cmdline "vfio.devices=0b:00.0,0a:00.2=vfio-pci" 2>&1)
+	o=$("$BUILD/vfioctl" --modules-dir "$TLAYER/lib/modules/$VK" --sysfs "$S" \
+		--config "$E/vfio-claim.conf" --cmdline "quiet vfio.variants=off" plan --image-modules 2>&1)
+	expect_eq "$n/variants-off-still-in-the-image" "0 mlx5_vfio_pci" "$? $o"
+	o=$("$BUILD/vfioctl" --modules-dir "$TLAYER/lib/modules/$VK" --sysfs "$S" \
+		--cmdline "vfio.devices=0b:00.0,0a:00.2=vfio-pci" --config none plan --image-modules 2>&1)
 	expect_eq "$n/selector-driver-wins" "0 virtio_vfio_pci" "$? $o"
-	o=$("$BUILD/vfio-claim" --image-modules --sysfs "$S" --cmdline "x" 2>&1)
-	expect_eq "$n/needs-moddir" "2 vfio-claim: --image-modules needs --moddir DIR, the image's kernel module directory; try 'vfio-claim --help'" "$? $o"
+	o=$("$BUILD/vfioctl" --modules-dir "$TLAYER/lib/modules/$VK" --sysfs "$S" \
+		--cmdline "quiet" --config none plan --image-modules 2>&1)
+	expect_eq "$n/nothing-configured" "0 " "$? $o"
+	o=$("$BUILD/vfioctl" --sysfs "$S" --cmdline "x" plan --image-modules 2>&1)
+	expect_eq "$n/needs-modules-dir" "2 vfioctl: --image-modules needs --modules-dir DIR, the image's kernel module directory" "$? $o"
+	# The early binary no longer carries it: an unknown option there.
+	o=$("$BUILD/vfio-claim" --image-modules --moddir "$TLAYER/lib/modules/$VK" --sysfs "$S" 2>&1)
+	expect_eq "$n/not-in-the-early-binary" "2 vfio-claim: unknown option '--image-modules'; try 'vfio-claim --help'" "$? $o"
 
 	export VM_SYSFS="$S"
 	t0=$(date +%s)

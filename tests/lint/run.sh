@@ -111,6 +111,23 @@ if t "size build/vfio-claim"; then
 	fi
 fi
 
+# Man pages: groff reads them with every warning on, as lintian does in
+# the packages suite (a line beginning with "." is a request to groff:
+# "..." in an example must be written "\&...").
+for f in $(files | grep -E '^man/.*\.[0-9]$'); do
+	t "groff $f" || continue
+	if ! command -v groff >/dev/null 2>&1; then
+		fail "groff $f" "groff not installed (tests/deps.sh installs groff-base)"
+		continue
+	fi
+	o=$(LC_ALL=C groff -man -ww -z "$f" 2>&1)
+	if [ -z "$o" ]; then
+		pass "groff $f"
+	else
+		fail "groff $f" "$(echo "$o" | head -n 2 | tr '\n' ' ')"
+	fi
+done
+
 if ! command -v shellcheck >/dev/null 2>&1; then
 	fail shellcheck "shellcheck not installed (tests/deps.sh installs it)"
 	exit 1

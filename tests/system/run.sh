@@ -12,39 +12,17 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib/testlib.sh"
 cd "$TOP" || exit 2
-SYS=$TOP/tests/system
+SYS_NAME=system
 WORK=${SYSTEM_WORK:-$TOP/tests/out/system}
-QEMU=${QEMU:-qemu-system-x86_64}
-# One boot of the whole system under TCG, with an update-initramfs inside
-# (more than 8 minutes at a load average of 20 on this 2-core machine):
-# generous, because other QEMUs share this machine's two cores.
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
+# shellcheck source=tests/system/lib.sh
+. "$TOP/tests/system/lib.sh"
 # The window of the unconfirmed trial (scenario 2), in seconds: the trial
 # kernel must reach the end of its boot within it under TCG; the same code
 # path as the default 10 minutes, which scenario 1 uses.
 TRIAL_WINDOW=${TRIAL_WINDOW:-180}
-t_start=$(date +%s)
-elapsed() { echo "$(($(date +%s) - t_start)) s"; }
-note() { echo "system: $* ($(elapsed))"; }
-die() {
-	fail "$1" "$2"
-	exit 1
-}
 
-[ "$(id -u)" -eq 0 ] || die system "needs root (debootstrap, chroot, mkfs.ext4 -d)"
-for t in debootstrap mkfs.ext4 debugfs lsinitramfs "$QEMU" unshare; do
-	command -v "$t" >/dev/null 2>&1 || die system "$t missing (tests/deps.sh installs it)"
-done
-
-version=$(make -s --no-print-directory version)
-deb=$BUILD/vfio-claim_${version}_amd64.deb
-# The package of this tree: rebuilt when a packaged file is newer.
-if [ ! -f "$deb" ] || [ -n "$(find src debian etc man initramfs dracut mkinitcpio \
-	systemd completion Makefile -newer "$deb" -type f 2>/dev/null | head -n 1)" ]; then
-	t0=$(date +%s)
-	make -s --no-print-directory deb >/dev/null || die "make deb" "see $BUILD/pkg/deb/build.log"
-	note "make deb took $(($(date +%s) - t0)) s"
-fi
+need_tools debootstrap mkfs.ext4 debugfs lsinitramfs "$QEMU" unshare
+sys_deb
 
 # The second system, Debian 13 booting signed UKIs with Secure Boot on
 # (tests/system/uki.sh), runs beside this one from here on, with the same
@@ -60,31 +38,8 @@ uki_done() {
 }
 trap uki_done EXIT
 
-base=$(sh "$SYS/base.sh") || die debootstrap "tests/system/base.sh failed"
-pkgs=$(cat "${base%/root}/packages")
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-root=$WORK/root
-cp -a "$base" "$root" || die copy "cp -a $base $root"
-note "copied the cached system"
-
-# chroot CMD...: CMD inside the copy, with its own /proc; no service starts
-# (policy-rc.d) and nothing of the host is mounted in.
-chroot_run() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare -m --propagation private sh -c '
-		set -e
-		r=$1
-		shift
-		mount -t proc proc "$r/proc"
-		mount -t tmpfs tmpfs "$r/run"
-		mount -t tmpfs tmpfs "$r/tmp"
-		exec chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 HOME=/root "$@"' sh "$root" "$@"
-}
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
+sys_root bookworm
+no_services on
 
 # From the cache in the copy (--no-download). The kernel last, alone: then
 # update-initramfs builds its image once, not again for the triggers that
@@ -153,16 +108,11 @@ else
 fi
 
 # The test's own driver and what a booting system needs from an installer.
-install -D -m 0755 "$SYS/guest/vfio-proof" "$root/usr/local/sbin/vfio-proof"
-install -D -m 0644 "$SYS/guest/vfio-proof.service" "$root/etc/systemd/system/vfio-proof.service"
-mkdir -p "$root/etc/systemd/system/multi-user.target.wants" "$root/var/lib/vfio-proof"
-ln -sf /etc/systemd/system/vfio-proof.service \
-	"$root/etc/systemd/system/multi-user.target.wants/vfio-proof.service"
-echo 1 >"$root/var/lib/vfio-proof/stage"
+proof_service vfio-proof
 echo "$TRIAL_WINDOW" >"$root/var/lib/vfio-proof/window"
 echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >"$root/etc/fstab"
 echo vfio-proof >"$root/etc/hostname"
-rm -f "$root/usr/sbin/policy-rc.d"
+no_services off
 cp -a "$root/boot/vmlinuz-$kver" "$WORK/vmlinuz"
 
 img=$WORK/disk.img
@@ -218,13 +168,6 @@ boot() {
 	fi
 	pass "boot $n: the system booted and ran stage $last ($secs s)"
 }
-# The guest's tty writes CR LF: read the report without the CRs. A
-# stage's report is in its boot's file (stage 3t: boot 3).
-rep() { tr -d '\r' <"$WORK/boot${1%t}.report"; }
-drv() { rep "$1" | sed -n "s/^PROOF stage=$1 dev 0000:$2 driver=//p"; }
-rcof() { rep "$1" | sed -n "s/^PROOF stage=$1 rc $2=\([0-9]*\) .*/\1/p"; }
-outof() { rep "$1" | sed -n "s/^PROOF stage=$1 out $2: //p"; }
-
 # ---- boot 1: nothing reserved yet; the user runs vfioctl reserve 00:04.0
 boot 1
 expect_eq "boot 1: 00:04.0 on xhci_hcd before reserve" xhci_hcd "$(drv 1 00:04.0)"
@@ -290,14 +233,13 @@ rm -rf "$root/usr/local/sbin/vfio-proof" "$root/etc/systemd/system/vfio-proof.se
 	"$root/etc/systemd/system/multi-user.target.wants/vfio-proof.service" \
 	"$root/var/lib/vfio-proof"
 echo '# UNCONFIGURED FSTAB FOR BASE SYSTEM' >"$root/etc/fstab"
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
+no_services on
 if chroot_run apt-get purge -y -q vfio-claim >"$WORK/purge.log" 2>&1; then
 	pass "chroot: apt-get purge vfio-claim"
 else
 	fail "chroot: apt-get purge vfio-claim" "see $WORK/purge.log"
 fi
-rm -f "$root/usr/sbin/policy-rc.d"
+no_services off
 listing >"$WORK/files.after"
 if diff -u "$WORK/files.before" "$WORK/files.after" >"$WORK/files.diff"; then
 	pass "purge: the file list equals the one before dpkg -i ($(wc -l <"$WORK/files.after") paths)"

@@ -18,68 +18,28 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib/testlib.sh"
 cd "$TOP" || exit 2
-SYS=$TOP/tests/system
+SYS_NAME=uki
 WORK=${UKI_WORK:-$TOP/tests/out/system-uki}
-QEMU=${QEMU:-qemu-system-x86_64}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
+# shellcheck source=tests/system/lib.sh
+. "$TOP/tests/system/lib.sh"
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
 SB_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key
 SB_CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem
-t_start=$(date +%s)
-elapsed() { echo "$(($(date +%s) - t_start)) s"; }
-note() { echo "uki: $* ($(elapsed))"; }
-die() {
-	fail "$1" "$2"
-	exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || die uki "needs root (debootstrap, chroot, mkfs.ext4 -d)"
-for t in debootstrap mkfs.ext4 mkfs.fat mcopy sfdisk openssl sbverify objcopy "$QEMU"; do
-	command -v "$t" >/dev/null 2>&1 || die uki "$t missing (tests/deps.sh installs it)"
-done
+need_tools debootstrap mkfs.ext4 mkfs.fat mcopy sfdisk openssl sbverify objcopy "$QEMU"
 for f in "$OVMF_CODE" "$OVMF_VARS" "$SB_KEY" "$SB_CERT"; do
 	[ -f "$f" ] || die uki "$f missing (Debian's ovmf package; tests/deps.sh installs it)"
 done
 
-version=$(make -s --no-print-directory version)
-deb=$BUILD/vfio-claim_${version}_amd64.deb
-if [ ! -f "$deb" ] || [ -n "$(find src debian etc man initramfs dracut mkinitcpio \
-	systemd completion Makefile -newer "$deb" -type f 2>/dev/null | head -n 1)" ]; then
-	make -s --no-print-directory deb >/dev/null || die "make deb" "see $BUILD/pkg/deb/build.log"
-fi
+sys_deb
+sys_root trixie
 
-base=$(sh "$SYS/base.sh" trixie) || die debootstrap "tests/system/base.sh trixie failed"
-pkgs=$(cat "${base%/root}/packages")
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-root=$WORK/root
-cp -a "$base" "$root" || die copy "cp -a $base $root"
-note "copied the cached Debian 13 system"
-
-# chroot CMD...: CMD inside the copy, with its own /proc; no service starts.
-# kernel-install and bootctl check that the ESP is a FAT partition with the
-# ESP's GPT type (SYSTEMD_RELAX_ESP_CHECKS=1 lets a directory pass) and the
-# root of a file system: in the chroot the ESP is $WORK/esp.d bound on
-# /efi; its files go into the FAT partition later.
+# In the chroot the ESP is $WORK/esp.d bound on /efi (kernel-install and
+# bootctl want a FAT partition with the ESP's GPT type; lib.sh's chroot_run
+# relaxes that check); its files go into the FAT partition later.
 mkdir -p "$WORK/esp.d"
-chroot_run() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare -m --propagation private sh -c '
-		set -e
-		r=$1
-		shift
-		mount -t proc proc "$r/proc"
-		mount -t tmpfs tmpfs "$r/run"
-		mount -t tmpfs tmpfs "$r/tmp"
-		mount --bind "$r/../esp.d" "$r/efi"
-		exec chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 HOME=/root \
-			SYSTEMD_RELAX_ESP_CHECKS=1 "$@"' sh "$root" "$@"
-}
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
+CHROOT_ESP=$WORK/esp.d
+no_services on
 
 # ---- the host's configuration, as its administrator sets it up
 # The signing key: the ovmf package's test key (its password is
@@ -165,13 +125,8 @@ else
 fi
 rm -f "$root/tmp.vfio-claim.deb"
 
-install -D -m 0755 "$SYS/guest/vfio-proof-uki" "$root/usr/local/sbin/vfio-proof"
-install -D -m 0644 "$SYS/guest/vfio-proof.service" "$root/etc/systemd/system/vfio-proof.service"
-mkdir -p "$root/etc/systemd/system/multi-user.target.wants" "$root/var/lib/vfio-proof"
-ln -sf /etc/systemd/system/vfio-proof.service \
-	"$root/etc/systemd/system/multi-user.target.wants/vfio-proof.service"
-echo 1 >"$root/var/lib/vfio-proof/stage"
-rm -f "$root/usr/sbin/policy-rc.d"
+proof_service vfio-proof-uki
+no_services off
 
 # ---- the disks: the ESP (GPT, one EFI System partition, FAT32) and root
 esp=$WORK/esp.img
@@ -261,11 +216,6 @@ qboot() {
 	secs=$(($(date +%s) - t0))
 	note "boot $1: qemu exit $rc after $secs s"
 }
-rep() { tr -d '\r' <"$WORK/boot$1.report"; }
-line() { rep "$1" | sed -n "s/^PROOF stage=$1 $2 //p"; }
-drv() { rep "$1" | sed -n "s/^PROOF stage=$1 dev 0000:$2 driver=//p"; }
-rcof() { rep "$1" | sed -n "s/^PROOF stage=$1 rc $2=\([0-9]*\) .*/\1/p"; }
-outof() { rep "$1" | sed -n "s/^PROOF stage=$1 out $2: //p"; }
 
 # uki_conf N: the devices= lines of the initrd inside the UKI the guest
 # left after boot N (the first gzip member of its .initrd section: the

@@ -183,6 +183,7 @@ int main(void)
 	test_hostrole();
 	test_record();
 	test_host();
+	test_printf();
 
 	log_close();
 	unlink(logpath);

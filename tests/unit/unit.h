@@ -54,5 +54,6 @@ void test_variant(void);
 void test_hostrole(void);
 void test_record(void);
 void test_host(void);
+void test_printf(void);
 
 #endif

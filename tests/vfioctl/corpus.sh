@@ -13,12 +13,16 @@
 #               the group members a VM needs on vfio-pci too
 #   host NEEDLE bind -n refuses it naming NEEDLE; verify says the host uses
 #               it (NEEDLE); plan names NEEDLE
-#   refuse NEEDLE  bind -n and plan refuse it with NEEDLE
+#   refuse NEEDLE  bind -n and plan refuse it with NEEDLE, verify says
+#               NOT READY with NEEDLE; for "no IOMMU group", qemu-args
+#               exits 1 naming it and prints no -device
 # A verdict line may end in known=CHECK,... (bind, bind-members,
-# verify, verify-members, plan): a verb that is known to render that
+# verify, verify-members, plan, qemu-args): a verb that is known to render that
 # device's verdict wrongly today. Such a check that fails is a SKIP that
-# says so, not a FAIL; once it passes, drop the mark.
+# says so, not a FAIL; once it passes it FAILs ("unexpected pass"): drop
+# the mark.
 # Sourced by tests/vfioctl/run.sh; corpus X SUFFIX runs vfioctl X.
+HOSTS=${HOSTS:-$TOP/tests/vfioctl/hosts}
 
 # cfail CHECK MESSAGE: a FAIL of $t-CHECK, or a SKIP when it is known.
 cfail() {
@@ -28,10 +32,19 @@ cfail() {
 	esac
 }
 
+# cpass CHECK: a PASS of $t-CHECK; a FAIL when it is marked known wrong,
+# so that no mark outlives its bug.
+cpass() {
+	case ,$known, in
+	*,"$1",*) fail "$t-$1$s" "unexpected pass: drop the mark known=$1 in hosts/$h.verdicts" ;;
+	*) pass "$t-$1$s" ;;
+	esac
+}
+
 # ceq CHECK WANT GOT
 ceq() {
 	if [ "$2" = "$3" ]; then
-		pass "$t-$1$s"
+		cpass "$1"
 	else
 		cfail "$1" "expected [$2], got [$3]"
 	fi
@@ -73,10 +86,10 @@ corpus_one() {
 		elif printf '%s' "$v" | grep -q 'host uses it'; then
 			cfail verify "verify says the host uses it: $v"
 		else
-			pass "$t-verify$s"
+			cpass verify
 		fi
 		if [ "$prc" = 0 ] && printf '%s' "$p" | grep -q 'action=claim'; then
-			pass "$t-plan$s"
+			cpass plan
 		else
 			cfail plan "plan: exit $prc: $p"
 		fi
@@ -84,38 +97,70 @@ corpus_one() {
 	host)
 		if [ "$brc" = 1 ] && printf '%s' "$b" | grep -qF "$detail" &&
 			printf '%s' "$b" | grep -q 'would refuse it'; then
-			pass "$t-bind$s"
+			cpass bind
 		else
 			cfail bind "bind -n: exit $brc, want 1 and '$detail': $b"
 		fi
 		if printf '%s' "$v" | grep -qF "the host uses it ($detail"; then
-			pass "$t-verify$s"
+			cpass verify
 		else
 			cfail verify "verify, want 'the host uses it ($detail': $v"
 		fi
 		if printf '%s' "$p" | grep -qF "$detail"; then
-			pass "$t-plan$s"
+			cpass plan
 		else
 			cfail plan "plan does not name '$detail': exit $prc: $p"
 		fi
 		;;
 	refuse)
 		if [ "$brc" = 1 ] && printf '%s' "$b" | grep -qF "$detail"; then
-			pass "$t-bind$s"
+			cpass bind
 		else
 			cfail bind "bind -n: exit $brc, want 1 and '$detail': $b"
 		fi
 		if [ "$prc" = 1 ] && printf '%s' "$p" | grep -q 'action=refuse' &&
 			printf '%s' "$p" | grep -qF "$detail"; then
-			pass "$t-plan$s"
+			cpass plan
 		else
 			cfail plan "plan: exit $prc, want refuse and '$detail': $p"
 		fi
+		if printf '%s\n' "$v" | grep -q "^$addr .*NOT READY" &&
+			printf '%s' "$v" | grep -qF "$detail"; then
+			cpass verify
+		else
+			cfail verify "verify, want NOT READY and '$detail': $v"
+		fi
+		# No VM can have a device with no group: qemu-args refuses it.
+		case $detail in
+		"no IOMMU group")
+			q=$(ck qemu-args "$addr" 2>&1)
+			if [ $? = 1 ] && printf '%s' "$q" | grep -qF "$detail" &&
+				! printf '%s' "$q" | grep -q -- '-device'; then
+				cpass qemu-args
+			else
+				cfail qemu-args "qemu-args, want exit 1 and '$detail', no -device: $q"
+			fi
+			;;
+		esac
 		;;
 	*)
 		fail "$t$s" "hosts/$1.verdicts: unknown verdict '$verdict'"
 		;;
 	esac
+}
+
+# corpus_host HOST NAME: host HOST of tests/vfioctl/hosts as the fake tree
+# $OUT/fx/NAME (R): its spec, and what it uses from HOST.host. Also used by
+# the examples suite (tests/examples/run.sh).
+corpus_host() {
+	fx_host "$2" "$HOSTS/$1.spec"
+	mkdir -p "$R/proc/self" "$R/proc/net"
+	: >"$R/proc/self/mountinfo"
+	: >"$R/proc/swaps"
+	if [ -f "$HOSTS/$1.host" ]; then
+		# shellcheck disable=SC1090 # one per host
+		. "$HOSTS/$1.host"
+	fi
 }
 
 corpus() {
@@ -133,14 +178,7 @@ corpus() {
 		h=${spec##*/} h=${h%.spec}
 		[ -f "$HERE/hosts/$h.verdicts" ] || continue
 		corpus_n=$((corpus_n + 1))
-		fx_host "corpus-$h$s" "$spec"
-		mkdir -p "$R/proc/self" "$R/proc/net"
-		: >"$R/proc/self/mountinfo"
-		: >"$R/proc/swaps"
-		if [ -f "$HERE/hosts/$h.host" ]; then
-			# shellcheck disable=SC1090 # one per host
-			. "$HERE/hosts/$h.host"
-		fi
+		corpus_host "$h" "corpus-$h$s"
 		sed -e 's/[[:space:]]*|.*//' -e '/^#/d' -e '/^$/d' \
 			"$HERE/hosts/$h.verdicts" >"$R.verdicts"
 		while read -r a verdict detail; do

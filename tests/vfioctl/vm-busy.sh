@@ -106,13 +106,14 @@ done
 start=$(date +%s)
 # shellcheck disable=SC2086 # the words of disks
 timeout 300 "$QEMU" -machine q35,kernel-irqchip=split -accel tcg -m 1024 \
-	-smp 2 -nographic -no-reboot -device intel-iommu,intremap=on \
+	-smp 2 -nographic -serial mon:stdio -serial file:"$OUT/report" \
+	-no-reboot -device intel-iommu,intremap=on \
 	-device qemu-xhci,bus=pcie.0,addr=04.0 $disks -kernel "$VMLINUZ" \
 	-initrd "$OUT/initrd.gz" \
 	-append "console=ttyS0 intel_iommu=on no_timer_check panic=-1 rdinit=/init quiet" \
 	</dev/null >"$OUT/console" 2>&1
 echo "vm-busy: $KVER, qemu exit $?, $(($(date +%s) - start)) s (the boot's wall time)"
-tr -d '\r' <"$OUT/console" | sed -n 's/.*\(T [a-z-]* .*\)$/\1/p' >"$OUT/t"
+tr -d '\r' <"$OUT/report" | sed -n 's/^\(T [a-z-]* .*\)$/\1/p' >"$OUT/t"
 t() { sed -n "s/^T $1 //p" "$OUT/t" | head -n 1; }
 sed 's/^/  /' "$OUT/t"
 

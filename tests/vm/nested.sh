@@ -213,6 +213,39 @@ EOF
 		end "nested-multifunction/$n"
 	fi
 	why=
+	# qemu-args --libvirt in the same guest: a <hostdev managed='no'>
+	# per device QEMU realized, its guest address (when it gives one) the
+	# one QEMU realized it at, and libvirt's schema takes it.
+	[ "$(nq "$n" xml-rc)" = 0 ] || bad "qemu-args --libvirt exit $(nq "$n" xml-rc)"
+	nq "$n" xml >"$WORK/$n.hostdevs.xml"
+	got=$(awk -F"'" '
+		/^<hostdev / { h = ""; g = "" }
+		/^    <address domain=/ { h = substr($2, 3) ":" substr($4, 3) ":" substr($6, 3) "." substr($8, 3) }
+		/^  <address type=.pci./ { g = substr($6, 3) ":" substr($8, 3) "." substr($10, 3) }
+		/^<\/hostdev>/ { print h, g }' "$WORK/$n.hostdevs.xml" | LC_ALL=C sort)
+	want=$(echo "$real" | while read -r a _ ga; do
+		# qemu-args gives an address to a slot's functions only.
+		if echo "$got" | grep -q "^$a [0-9a-f]"; then echo "$a $ga"; else echo "$a "; fi
+	done | LC_ALL=C sort)
+	if [ -z "$got" ] || [ "$got" != "$want" ]; then
+		bad "--libvirt [$(echo "$got" | tr '\n' '|')] vs realized [$(echo "$want" | tr '\n' '|')]"
+	fi
+	[ "$(grep -c "^<hostdev mode='subsystem' type='pci' managed='no'>$" "$WORK/$n.hostdevs.xml")" = "$k" ] ||
+		bad "not $k <hostdev managed='no'> elements"
+	if ! command -v virt-xml-validate >/dev/null 2>&1; then
+		bad "no virt-xml-validate: install libvirt-clients (tests/deps.sh)"
+	else
+		{
+			echo "<domain type='qemu'><name>nested</name><memory unit='MiB'>256</memory>"
+			echo "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+			cat "$WORK/$n.hostdevs.xml"
+			echo "</devices></domain>"
+		} >"$WORK/$n.domain.xml"
+		virt-xml-validate "$WORK/$n.domain.xml" domain >/dev/null 2>&1 ||
+			bad "virt-xml-validate rejects $WORK/$n.domain.xml"
+	fi
+	end "nested-libvirt/$n"
+	why=
 }
 
 # nested_boot_check: inside the inner guest, the passed xhci is on xhci_hcd,

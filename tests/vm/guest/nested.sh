@@ -6,6 +6,8 @@
 #   VMREPORT nested none                 no device is on vfio-pci
 #   VMREPORT nested arg LINE             a line qemu-args printed
 #   VMREPORT nested qemu-args-rc N
+#   VMREPORT nested xml LINE             what qemu-args --libvirt printed
+#   VMREPORT nested xml-rc N
 #   VMREPORT nested realized HOST ID GUESTADDR   from `info qtree`
 #   VMREPORT nested pci BUS:DEV.FN ID    from `info pci`
 #   VMREPORT nested realize-ms N         inner QEMU start to `info pci` answer
@@ -62,6 +64,12 @@ done
 say "qemu-args-rc $?"
 while read -r l; do say "arg $l"; done <"$T/args"
 while read -r l; do say "args-err $l"; done <"$T/args.err"
+# The same devices as libvirt XML: the host checks its guest addresses
+# against what the inner QEMU realized from the words above.
+# shellcheck disable=SC2086 # a list of addresses
+"$vfioctl" qemu-args --libvirt $addrs >"$T/xml" 2>/dev/null
+say "xml-rc $?"
+while IFS= read -r l; do say "xml $l"; done <"$T/xml"
 
 # The inner machine: the fixed options, then qemu-args' words as printed.
 set -- -accel tcg -M q35 -nodefaults -display none -S -no-reboot
