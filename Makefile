@@ -257,13 +257,16 @@ INSTALL_FILES := \
 	0755:$(BUILD)/vfio-claim:$(SBINDIR)/vfio-claim \
 	0755:dracut/50vfio-claim/module-setup.sh:$(DRACUTDIR)/50vfio-claim/module-setup.sh \
 	0755:dracut/50vfio-claim/vfio-claim.sh:$(DRACUTDIR)/50vfio-claim/vfio-claim.sh \
+	0755:dracut/50vfio-claim/vfio-claim-finish.sh:$(DRACUTDIR)/50vfio-claim/vfio-claim-finish.sh \
 	0644:dracut/vfio-claim.conf:$(DRACUTCONFDIR)/50-vfio-claim.conf \
 	0644:mkinitcpio/install/vfio-claim:$(MKINITCPIODIR)/install/vfio-claim \
 	0644:mkinitcpio/install/sd-vfio-claim:$(MKINITCPIODIR)/install/sd-vfio-claim \
 	0644:mkinitcpio/hooks/vfio-claim:$(MKINITCPIODIR)/hooks/vfio-claim \
 	0755:initramfs/hooks/vfio-claim:$(INITRAMFSTOOLSDIR)/hooks/vfio-claim \
 	0755:initramfs/scripts/init-top/00-vfio-claim:$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-claim \
+	0755:initramfs/scripts/init-bottom/vfio-claim:$(INITRAMFSTOOLSDIR)/scripts/init-bottom/vfio-claim \
 	0644:systemd/vfio-claim.service:$(SYSTEMDUNITDIR)/vfio-claim.service \
+	0644:systemd/vfio-claim-finish.service:$(SYSTEMDUNITDIR)/vfio-claim-finish.service \
 	0644:systemd/vfio-verify.service:$(SYSTEMDUNITDIR)/vfio-verify.service \
 	0644:systemd/vfio-nfd.service:$(SYSTEMDUNITDIR)/vfio-nfd.service \
 	0644:systemd/vfio-nfd.timer:$(SYSTEMDUNITDIR)/vfio-nfd.timer \

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -38,7 +39,10 @@ struct run {
 	const char *cpuinfo, *modules, *moddir;
 	char alias[96]; /* modules.alias, for vfio variant drivers */
 	char cmdline[CMDLINE_MAX + 1];
-	int dry_run, read_proc;
+	int dry_run, read_proc, background;
+	/* What the record says, for --background's record while it runs. */
+	const char *source, *value;
+	int bad;
 };
 
 /*
@@ -71,6 +75,7 @@ static int settings(const struct args *a, struct run *s)
 		return 2;
 	}
 	s->dry_run = a->dry_run;
+	s->background = a->background;
 	if (a->wait)
 		modprobe_wait_secs = a->wait;
 	if (v[A_KMSG])
@@ -96,6 +101,100 @@ static int settings(const struct args *a, struct run *s)
 	       real ? "the running host" : "a fake host, not this machine",
 	       s->sysroot);
 	return 0;
+}
+
+/*
+ * --background: the hook's process forks a worker and waits only until the
+ * worker has written every override that keeps udev's drivers off (or is
+ * done), then returns; the worker waits for vfio-pci, unbinds and probes,
+ * records and logs, bounded by --wait. While it works, the boot record
+ * says state=running and its pid (vfioctl verify: "claim still running");
+ * --finish waits for its last record.
+ */
+static const struct run *bg;
+static int bg_fd = -1; /* the worker's end of the pipe to the hook's process */
+
+/* Lets the hook's process return with status (once). */
+static void hand_back(int status)
+{
+	char c = status ? 1 : 0;
+
+	if (bg_fd < 0)
+		return;
+	if (write(bg_fd, &c, 1) < 0)
+		c = 1;
+	close(bg_fd);
+	bg_fd = -1;
+}
+
+static void detach(struct claim_ctx *ctx)
+{
+	/* Without a record that says so, verify would read none: go on
+	 * in the foreground. */
+	if (record_write_boot(bg->rundir, bg->source, bg->value, -1))
+		return;
+	vc_info("finishing in the background");
+	hand_back(ctx->errors || bg->bad);
+}
+
+/*
+ * -1 in the worker, or when the claim stays in the foreground (no run
+ * directory or modprobe, pipe or fork failed); else the hook process's
+ * exit status. Its wait is as bounded as the claim in the foreground is:
+ * every modprobe by --wait.
+ */
+static int fork_worker(const struct run *s)
+{
+	int fd[2] = { -1, -1 }, e;
+	char c;
+	pid_t pid;
+
+	if (!s->background || s->dry_run || !s->rundir || !s->modprobe)
+		return -1;
+	pid = pipe(fd) ? -1 : fork();
+	if (pid < 0) {
+		e = errno;
+		close(fd[0]);
+		close(fd[1]);
+		vc_warn("cannot fork: %s; claiming now", vc_strerror(e));
+		return -1;
+	}
+	if (pid == 0) {
+		/* It keeps the pipe's read end open: no SIGPIPE when the
+		 * hook's process is gone. */
+		bg = s;
+		bg_fd = fd[1];
+		setsid();
+		return -1;
+	}
+	close(fd[1]);
+	/* Nothing read: the worker died first. */
+	return read(fd[0], &c, 1) == 1 ? c : 1;
+}
+
+/*
+ * --finish: waits until the claim --background left running is done, for
+ * hooks that run before the initramfs hands over, at most --wait + 5 s:
+ * the worker waits --wait for vfio-pci, and only a sysfs write that hangs
+ * in the kernel (which no signal ends) keeps it longer. Its status: 0
+ * when the claim succeeded or none ran, else 1.
+ */
+static int finish(const struct run *s)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	time_t end = time(NULL) + modprobe_wait_secs + 5;
+	int r, st;
+
+	if (!s->rundir) /* a fake host without --run-dir: none ran */
+		return 0;
+	while ((r = record_read_boot(s->rundir, &st, NULL)) == 1 &&
+	       time(NULL) <= end)
+		nanosleep(&tick, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r) /* running still, or its worker died: verify tells */
+		vc_err("the claim did not end in %u s", modprobe_wait_secs + 5);
+	return r || st ? 1 : 0;
 }
 
 /* Plan, apply, check and record the claim of SELS; 0 when all went well. */
@@ -138,6 +237,8 @@ static int claim(const struct run *s, struct sel_list *sels)
 	ctx.cmdline = s->cmdline;
 	ctx.alias_path = s->alias[0] ? s->alias : NULL;
 	ctx.no_variants = !config_variants(s->cmdline, s->config);
+	if (bg_fd >= 0)
+		ctx.detach = detach;
 	r = claim_plan(&ctx, sels);
 	if (r == 0 && s->dry_run)
 		claim_print_plan(&ctx);
@@ -181,6 +282,11 @@ static int run(struct run *s)
 			vc_strerror(r), s->config ? s->config : "no file");
 	}
 
+	/* vfio.background=0: the hooks' --background off, from the boot
+	 * loader. */
+	if (cmdline_get_last(s->cmdline, "vfio.background", value, 4) == 1 &&
+	    !strcmp(value, "0"))
+		s->background = 0;
 	r = config_devices(s->cmdline, s->config, value, sizeof(value),
 			   &source);
 	if (r <= 0) {
@@ -202,8 +308,15 @@ static int run(struct run *s)
 		vc_info("%s%s%s%s", source,
 			source[0] == 'v' ? "" : ": devices=", value,
 			sels.n ? "" : ": nothing to claim");
-		if (sels.n)
+		if (sels.n) {
+			s->source = source;
+			s->value = value;
+			s->bad = bad;
+			r = fork_worker(s);
+			if (r >= 0)
+				return r;
 			bad += claim(s, &sels);
+		}
 	}
 	if (s->rundir && !s->dry_run) {
 		r = record_write_boot(s->rundir, source, value, bad ? 1 : 0);
@@ -214,6 +327,7 @@ static int run(struct run *s)
 			bad++;
 		}
 	}
+	hand_back(bad);
 	return bad ? 1 : 0;
 }
 
@@ -231,7 +345,7 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	log_setup("vfio-claim", s.kmsg, a.level, a.echo);
-	r = run(&s);
+	r = a.finish ? finish(&s) : run(&s);
 	log_close();
 	return r;
 }

@@ -149,9 +149,19 @@ install() {
         mkdir -p "$initdir$systemdsystemunitdir/sysinit.target.wants"
         ln -sfn ../vfio-claim.service \
             "$initdir$systemdsystemunitdir/sysinit.target.wants/vfio-claim.service"
+        # Waits for the claim's worker before switch-root stops the units.
+        if [[ -f ${dracutsysrootdir-}${unit%/*}/vfio-claim-finish.service ]]; then
+            inst_simple "${unit%/*}/vfio-claim-finish.service" \
+                "$systemdsystemunitdir/vfio-claim-finish.service"
+            mkdir -p "$initdir$systemdsystemunitdir/initrd.target.wants"
+            ln -sfn ../vfio-claim-finish.service \
+                "$initdir$systemdsystemunitdir/initrd.target.wants/vfio-claim-finish.service"
+        fi
     else
         dracut_module_included systemd &&
             dwarn "vfio-claim: no vfio-claim.service in $systemdsystemunitdir: claiming from the pre-udev hook, which systemd-modules-load does not wait for"
         inst_hook pre-udev 00 "$moddir/vfio-claim.sh"
+        # What the pre-udev hook leaves running ends before the pivot.
+        inst_hook pre-pivot 00 "$moddir/vfio-claim-finish.sh"
     fi
 }

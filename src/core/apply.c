@@ -226,6 +226,15 @@ static void claim_one(struct claim_ctx *ctx, struct claim_dev *c, int vfio)
 		}
 		vc_info("%s: unbound from %s", name, prev);
 	}
+	if (!vfio && ctx->detached) {
+		ctx->errors++;
+		c->result = CR_FAILED;
+		snprintf(c->why, sizeof(c->why),
+			 "%s did not register in time: given back", c->target);
+		vc_err("%s: %s", name, c->why);
+		give_back(ctx, c);
+		return;
+	}
 	if (!vfio) {
 		c->result = CR_PENDING;
 		vc_info("%s: driver_override holds it until %s loads", name,
@@ -351,13 +360,18 @@ int claim_apply(struct claim_ctx *ctx)
 			struct claim_dev *c = &ctx->dev[i];
 
 			if (c->action == CA_CLAIM && !c->prev_driver[0] &&
-			    !strcmp(c->target, VFIO_PCI))
+			    (ctx->detach || !strcmp(c->target, VFIO_PCI)))
 				set_override(ctx, c);
+		}
+		if (ctx->detach) {
+			ctx->detached = 1;
+			ctx->detach(ctx);
 		}
 		r = ctx->load_module(ctx->load_data, VFIO_PCI);
 		ctx->vfio_loading = 0;
 		vfio = r != -ETIMEDOUT && vfio_pci_registered(ctx->sys);
-		if (!vfio && want)
+		/* Detached: each device says it goes back. */
+		if (!vfio && want && !ctx->detached)
 			vc_warn("vfio-pci did not load: devices without a "
 				"driver wait for it, bound ones stay put");
 	}

@@ -18,9 +18,11 @@
 #endif
 
 static const char usage[] =
-	"Usage: vfio-claim [-nqvhV] [--dry-run] [--sysfs DIR] [--cmdline STR]\n"
+	"Usage: vfio-claim [-nqvhVbf] [--dry-run] [--sysfs DIR] [--cmdline "
+	"STR]\n"
 	"  [--config FILE] [--kmsg PATH] [--run-dir DIR] [--moddir DIR]\n"
-	"  [--modprobe PATH|--no-modprobe] [--wait SECS]  (vfio-claim(8))\n";
+	"  [--modprobe PATH|--no-modprobe] [--wait SECS]\n"
+	"  [--background|--finish]  (vfio-claim(8))\n";
 
 /* The names of struct args' val[], NUL separated (vc_nth). */
 static const char valname[] = "sysfs\0cmdline\0config\0kmsg\0run-dir\0"
@@ -57,6 +59,10 @@ static int flag(struct args *a, char c)
 		a->level = VC_ERR;
 	else if (c == 'v')
 		a->level = VC_DEBUG, a->echo = 1;
+	else if (c == 'b')
+		a->background = 1;
+	else if (c == 'f')
+		a->finish = 1;
 	else if (c == 'h')
 		out = usage;
 	else if (c == 'V')
@@ -71,7 +77,8 @@ static int flag(struct args *a, char c)
 int claim_parse_argv(int argc, char **argv, struct args *a)
 {
 	/* The long flags, each the word of the letter at its place. */
-	static const char word[] = "dry-run\0quiet\0verbose\0help\0version";
+	static const char word[] = "dry-run\0quiet\0verbose\0help\0version\0"
+				   "background\0finish";
 	int i, k, r, q = 0, v = 0;
 	long n;
 
@@ -129,16 +136,16 @@ int claim_parse_argv(int argc, char **argv, struct args *a)
 			a->no_modprobe = 1;
 			continue;
 		}
-		for (k = 0; k < 5 && (strlen(vc_nth(word, k)) != len ||
+		for (k = 0; k < 7 && (strlen(vc_nth(word, k)) != len ||
 				      strncmp(s, vc_nth(word, k), len));
 		     k++)
 			;
-		if (k == 5)
+		if (k == 7)
 			return bad("unknown option '%s'", argv[i]);
 		if (eq)
 			return bad("'%s' takes no value", argv[i]);
 		q |= k == 1, v |= k == 2;
-		if (flag(a, "nqvhV"[k]))
+		if (flag(a, "nqvhVbf"[k]))
 			return -1;
 	}
 	if (q && v)

@@ -19,6 +19,9 @@ enum {
 struct args {
 	const char *val[A_NVAL]; /* NULL: not given; the last one wins */
 	int dry_run, level, echo, no_modprobe, wait;
+	/* --background: return once the overrides are written (the rest
+	 * in a worker); --finish: wait for that worker. */
+	int background, finish;
 };
 
 /*

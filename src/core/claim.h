@@ -70,6 +70,15 @@ struct claim_ctx {
 	 * touches a bound device, also when nothing is left to claim.
 	 */
 	int vfio_loading;
+	/*
+	 * vfio-claim --background: called once the overrides that keep
+	 * udev's drivers off every device with no driver are written, just
+	 * before the wait for vfio-pci; the boot goes on from there. A
+	 * device vfio-pci has not taken when that wait ends is given back,
+	 * not left pending: udev loads its own driver meanwhile.
+	 */
+	void (*detach)(struct claim_ctx *ctx);
+	int detached; /* claim_apply: detach was called */
 	/* The kernel command line, for advice (may be NULL). */
 	const char *cmdline;
 	/* modules.alias, for vfio variant drivers; NULL: vfio-pci only. */

@@ -118,8 +118,13 @@ int record_write_boot(const char *dir, const char *source, const char *value,
 
 	if (r)
 		return r;
+	/* Running: status 1 to a reader that knows no state= (not a success
+	 * yet). */
 	n = snprintf(text, sizeof(text), "source=%s\nvalue=%s\nstatus=%d\n",
-		     source, value, status);
+		     source, value, status < 0 ? 1 : status);
+	if (status < 0)
+		n += snprintf(text + n, sizeof(text) - n,
+			      "state=running\npid=%d\n", (int)getpid());
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -E2BIG;
 	return write_atomic(dir, "boot", text, n);
@@ -203,4 +208,23 @@ int record_remove_dev(const char *dir, const char *name)
 	if (vc_path(path, sizeof(path), "%s/devices/%s", dir, name) < 0)
 		return -ENAMETOOLONG;
 	return unlink(path) < 0 ? -errno : 0;
+}
+
+int record_read_boot(const char *dir, int *status, long *pid)
+{
+	char text[4352], *p;
+	int n;
+
+	/* The path, then (opened first) what the file holds. */
+	vc_path(text, sizeof(text), "%s/boot", dir);
+	n = sysfs_read(AT_FDCWD, text, text, sizeof(text));
+	if (n < 0)
+		return n;
+	/* Keys start lines; value= (first) is the only free text. */
+	p = strstr(text, "\nstatus=");
+	*status = p ? p[8] != '0' : -1;
+	p = strstr(text, "\nstate=running\npid=");
+	if (p && pid && !vc_num(p + 19, 10, pid))
+		*pid = 0;
+	return p != NULL;
 }

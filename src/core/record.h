@@ -4,7 +4,10 @@
  *   boot            source=, value=, status= (written at every run:
  *                   source= empty when nothing was asked, neither
  *                   vfio.devices= nor devices= in the config file;
- *                   status=1 also when what was asked could not be read)
+ *                   status=1 also when what was asked could not be read),
+ *                   and state=running, pid= while the worker of
+ *                   vfio-claim --background still works (status=1
+ *                   then: no success yet; its last record has neither)
  *   devices/ADDR    address=, id=, subsystem=, class=, group=,
  *                   previous_driver=, action=, result=, why=, by=,
  *                   modalias= (what vfioctl unbind loads when
@@ -46,8 +49,16 @@ int record_write_claims(const char *dir, struct claim_ctx *ctx, const char *by,
 /* 0 or -errno. dir is created when missing. */
 int record_write_dev(const char *dir, const struct claim_dev *c, const char *by,
 		     const char *modalias);
+/* status < 0: state=running and this process's pid (vfio-claim
+ * --background, until it is done). */
 int record_write_boot(const char *dir, const char *source, const char *value,
 		      int status);
+/*
+ * The boot record: 1 when it says state=running (*pid, if asked, the
+ * worker's pid=; 0 when unreadable), else 0; *status its status= (0, 1,
+ * or -1 when it has none). -errno (-ENOENT: no record).
+ */
+int record_read_boot(const char *dir, int *status, long *pid);
 /* 0, -ENOENT when there is no record for name, or -errno. */
 int record_read_dev(const char *dir, const char *name, struct record *r);
 /* Parses the key=value text of a device record (modified in place). */

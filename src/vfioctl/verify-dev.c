@@ -255,6 +255,9 @@ static void explain_driver(struct vctl *c, struct host *h, struct vres *r,
 			 vfy_conf_names(h, name) ? "; 'vfioctl release' keeps "
 						   "it with the host at boot"
 						 : "");
+	} else if (!have_rec && h->claim_running) {
+		/* A worker that stopped before its records: the host's
+		 * claim-stopped says so; "not asked" would be wrong. */
 	} else if (!have_rec) {
 		x = PROBLEM(r, "not-claimed-at-boot");
 		vctl_fmt(x->msg, sizeof(x->msg),

@@ -4,6 +4,7 @@
  * boot and with what status, is the initramfs hook installed.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "claim.h"
 #include "config.h"
 #include "iommu.h"
+#include "record.h"
 #include "verify.h"
 
 int vfy_first_entry(int dirfd, const char *path, char *buf, size_t size,
@@ -98,6 +100,63 @@ static void read_conf(struct vctl *c, struct host *h)
 		h->conf_newer = boot_time(c) > 0 && cs.st_mtime > boot_time(c);
 }
 
+/*
+ * Whether the worker of vfio-claim --background, pid, still runs: its
+ * /proc/PID/comm says vfio-claim (1 when there is no proc to look in).
+ */
+static int claim_alive(const struct vctl *c, long pid)
+{
+	char p[PATH_MAX], comm[32] = "";
+	FILE *f;
+
+	if (!c->proc[0])
+		return 1;
+	vc_path(p, sizeof(p), "%s/%ld/comm", c->proc, pid);
+	f = fopen(p, "re");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "vfio-claim\n");
+}
+
+/* The boot record: did vfio-claim run, its status, is it still at work. */
+static void read_boot(struct vctl *c, struct host *h)
+{
+	struct problem *x;
+	long pid = 0;
+	int r;
+
+	h->claim_status = -1;
+	r = record_read_boot(c->rundir, &h->claim_status, &pid);
+	h->claim_ran = r != -ENOENT;
+	if (r != 1)
+		return;
+	h->claim_running = claim_alive(c, pid) ? 1 : 2;
+	if (h->claim_running == 1) {
+		x = PROBLEM(h, "claim-running");
+		vctl_fmt(x->msg, sizeof(x->msg),
+			 "vfio-claim is still claiming this boot's devices in "
+			 "the background (pid %ld): no verdict until it is "
+			 "done",
+			 pid);
+		vctl_fmt(x->fix, sizeof(x->fix),
+			 "verify again in a few seconds; 'vfio-claim --finish' "
+			 "waits for it");
+		return;
+	}
+	x = PROBLEM(h, "claim-stopped");
+	vctl_fmt(x->msg, sizeof(x->msg),
+		 "vfio-claim's claim in the background stopped before it was "
+		 "done (%s/boot says state=running, and pid %ld is gone): a "
+		 "device may be left on no driver",
+		 c->rundir, pid);
+	vctl_fmt(x->fix, sizeof(x->fix),
+		 "each device's problems say where it is; 'vfioctl bind "
+		 "ADDR' or 'vfioctl unbind ADDR' settles one now");
+}
+
 static const char *const hooks[] = {
 	"/usr/lib/dracut/modules.d/50vfio-claim/module-setup.sh",
 	"/lib/dracut/modules.d/50vfio-claim/module-setup.sh",
@@ -109,10 +168,9 @@ static const char *const hooks[] = {
 
 void vfy_check_host(struct vctl *c, struct host *h)
 {
-	char p[PATH_MAX], buf[VALUE_MAX];
+	char p[PATH_MAX];
 	struct problem *x;
 	unsigned int i;
-	long v;
 
 	read_conf(c, h);
 	h->iommu = iommu_present(&c->sys);
@@ -123,26 +181,8 @@ void vfy_check_host(struct vctl *c, struct host *h)
 	h->claim_ran = -1;
 	h->hook = -1;
 	trial_read(c, &h->trial);
-	if (c->rundir[0]) {
-		vc_path(p, sizeof(p), "%s/boot", c->rundir);
-		h->claim_ran = access(p, F_OK) == 0;
-		h->claim_status = -1;
-		if (h->claim_ran) {
-			int fd = open(p, O_RDONLY | O_CLOEXEC);
-			ssize_t n =
-				fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-			char *s;
-
-			if (fd >= 0)
-				close(fd);
-			buf[n > 0 ? n : 0] = '\0';
-			s = strstr(buf, "status=");
-			if (s) {
-				v = strtol(s + 7, NULL, 10);
-				h->claim_status = (int)v;
-			}
-		}
-	}
+	if (c->rundir[0])
+		read_boot(c, h);
 	if (c->root) {
 		h->hook = 0;
 		for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {

@@ -271,10 +271,13 @@ void vfy_render_human(struct vctl *c, const struct host *h,
 		printf("host: IOMMU %s%s, vfio-pci %s", h->iommu ? "on" : "off",
 		       h->noiommu ? " (vfio no-IOMMU mode)" : "",
 		       h->vfio ? "loaded" : "not loaded");
-		if (h->claim_ran >= 0)
+		if (h->claim_running == 1)
+			printf(", vfio-claim still running");
+		else if (h->claim_ran >= 0)
 			printf(", vfio-claim %s this boot",
 			       h->claim_ran ? "ran" : "did not run");
-		if (h->claim_ran > 0 && h->claim_status >= 0)
+		if (h->claim_ran > 0 && h->claim_status >= 0 &&
+		    h->claim_running != 1)
 			printf(" (status %d)", h->claim_status);
 		printf("\ndevices from: %s\n", h->source);
 		trial_render(&h->trial);

@@ -223,6 +223,17 @@ int vfy_run(struct vctl *c, int argc, char **argv, vfy_render_fn *render)
 	h.nall = devs.n;
 	h.reset_attr = -1;
 	for (i = 0; i < devs.n; i++) {
+		/* What the device is now may not be what the claim makes of
+		 * it: no verdict yet, and nothing to fix. */
+		if (h.claim_running == 1) {
+			r[i].viable = -1;
+			r[i].node = -ENODATA;
+			r[i].status = "not-ready";
+			vctl_fmt(PROBLEM(&r[i], "claim-running")->msg,
+				 sizeof(r[i].p[0].msg),
+				 "vfio-claim is still claiming it");
+			continue;
+		}
 		vfy_check_device(c, &h, &r[i]);
 		vfy_check_warnings(c, &h, &r[i]);
 	}

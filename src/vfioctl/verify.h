@@ -53,6 +53,9 @@ struct host {
 	int vfio;
 	int claim_ran; /* -1 unknown */
 	int claim_status;
+	/* vfio-claim --background: 1 its worker still runs, 2 it stopped
+	 * before its last record, 0 neither. */
+	int claim_running;
 	int hook; /* -1 unknown */
 	char source[PATH_MAX];
 	char cmdline[CMDLINE_MAX + 1];

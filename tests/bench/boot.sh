@@ -2,11 +2,13 @@
 # make bench-boot: whole boots of the boot tests' machine (tests/vm/lib.sh:
 # q35, VT-d, VGA 03.0 + HDA 03.1, two qemu-xhci 04.0/05.0), Debian's kernel,
 # dracut shell images, four ways to reserve 03.0, 03.1 and 04.0 for vfio-pci:
-#   claim   vfio-claim, vfio.devices=00:03,00:04.0
+#   claim   vfio-claim, vfio.devices=00:03,00:04.0 (its hooks: --background,
+#           and --finish before the hand-over, issue 22)
+#   fg      the same image, vfio.background=0: the claim in the foreground
 #   kernel  vfio-pci.ids=1234:1111,8086:293e,1b36:000d + softdeps in modprobe.d
 #   shell   a guide-style POSIX sh pre-udev hook (tests/bench/boot/99vfio-bench)
 #   none    no reservation (the baseline)
-# booted interleaved, claim kernel shell none, ROUNDS times (default 7).
+# booted interleaved, claim fg kernel shell none, ROUNDS times (default 7).
 # OLD=REV adds a way, "old": vfio-claim built from git revision REV (the
 # same cmdline as claim), booted right after claim in each round (with
 # WAYS too: WAYS="claim shell" OLD=REV boots claim, old and shell).
@@ -14,7 +16,11 @@
 # the three devices' driver_bound debug lines (dyndbg="func driver_bound +p")
 # naming vfio-pci; "rel" times count from the end of dracut's cmdline hooks,
 # the last point before the ways differ. Ratios are medians of per-round
-# ratios (each round's boots ran back to back), with min and max.
+# ratios (each round's boots ran back to back), with min and max. "hook
+# delay" is the pre-udev hooks' time (first pre-udev hook to the last, after
+# which dracut starts udevd): what a way makes udevd wait. "finished": the
+# initramfs's wait for vfio-claim's worker (its pre-pivot hook, run by the
+# bench right after udev settled) is over.
 # WAYS: a subset, e.g. WAYS="claim shell". Logs: tests/out/bench-boot/
 # (BENCH_OUT: elsewhere).
 set -u
@@ -24,7 +30,7 @@ VM_TIMEOUT=${VM_TIMEOUT:-400}
 . "$TOP/tests/vm/lib.sh"
 ROUNDS=${ROUNDS:-7}
 OLD=${OLD:-}
-WAYS=${WAYS:-claim kernel shell none}
+WAYS=${WAYS:-claim fg kernel shell none}
 if [ -n "$OLD" ]; then
 	case " $WAYS " in
 	*" old "*) ;;
@@ -52,6 +58,7 @@ DBG='dyndbg="func driver_bound +p"'
 cmdline() {
 	case $1 in
 	claim | old) echo "$DBG vfio.devices=00:03,00:04.0" ;;
+	fg) echo "$DBG vfio.devices=00:03,00:04.0 vfio.background=0" ;;
 	kernel) echo "$DBG vfio-pci.ids=1234:1111,8086:293e,1b36:000d" ;;
 	*) echo "$DBG" ;;
 	esac
@@ -68,7 +75,7 @@ fi
 for w in $WAYS; do
 	omit="--omit vfio-claim" dest=$DEST
 	case $w in
-	claim) omit= ;;
+	claim | fg) omit= ;;
 	old) omit='' dest=$WORK/dest-old ;;
 	esac
 	# shellcheck disable=SC2086 # $omit is a word list
@@ -78,6 +85,7 @@ done
 
 # One line per boot into $WORK/results:
 #   WAY ROUND OK VFIO_ABS VFIO_REL UDEVD_REL SETTLED_ABS CLAIM_WALL D05 LAST_REL
+#   HOOK FINISHED_ABS
 # times in ms ("-" when absent), OK=1 when every named device ended on
 # vfio-pci (the baseline: on its own driver), D05 the driver of 00:05.0.
 # VFIO: when the last of the three was first bound to vfio-pci; LAST: when
@@ -88,8 +96,10 @@ parse() { # WAY ROUND REPORT
 	function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l * 1000 }
 	/^\[ *[0-9.]+\]/ {
 		if ($0 ~ /vfio-bench: mark cmdline/) mark = ts($0)
+		else if ($0 ~ /vfio-bench: mark pre-udev/) pre = ts($0)
 		else if ($0 ~ /vfio-bench: mark udevd/) udevd = ts($0)
 		else if ($0 ~ /vfio-bench: mark settled/) settled = ts($0)
+		else if ($0 ~ /vfio-bench: mark finished/) finished = ts($0)
 		else if ($0 ~ /vfio-claim: /) { t = ts($0); if (cfirst == "") cfirst = t; clast = t }
 		else if ($0 ~ /driver: .vfio-pci.: driver_bound: bound to device/) {
 			d = $0; sub(/.*device .0000:/, "", d); sub(/.$/, "", d)
@@ -108,14 +118,16 @@ parse() { # WAY ROUND REPORT
 			if (fin == "" || again[dv[i]] > fin) fin = again[dv[i]]
 		}
 		f = "%.1f"
-		printf "%s %s %d %s %s %s %s %s %s %s\n", way, round, ok,
+		printf "%s %s %d %s %s %s %s %s %s %s %s %s\n", way, round, ok,
 			last == "" ? "-" : sprintf(f, last),
 			last == "" || mark == "" ? "-" : sprintf(f, last - mark),
 			udevd == "" || mark == "" ? "-" : sprintf(f, udevd - mark),
 			settled == "" ? "-" : sprintf(f, settled),
 			cfirst == "" ? "-" : sprintf(f, clast - cfirst),
 			drv["00:05.0"] == "" ? "-" : drv["00:05.0"],
-			fin == "" || mark == "" ? "-" : sprintf(f, fin - mark)
+			fin == "" || mark == "" ? "-" : sprintf(f, fin - mark),
+			pre == "" || udevd == "" ? "-" : sprintf(f, udevd - pre),
+			finished == "" ? "-" : sprintf(f, finished)
 	}'
 }
 
@@ -156,6 +168,7 @@ breakdown() { # WAY REPORT
 }
 
 t0=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	i=0
@@ -193,7 +206,7 @@ for w in $WAYS; do
 	fi
 done >"$WORK/sizes"
 
-echo "bench-boot: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench-boot: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "kernel $KVER, $($QEMU --version | head -n 1), TCG, $ROUNDS rounds of $WAYS"
 echo "claim: vfio-claim $(git -C "$TOP" describe --always --dirty 2>/dev/null)${OLD:+; old: $OLD}"
 awk -v ways="$WAYS" -v mods="$mods" '
@@ -210,7 +223,9 @@ FILENAME ~ /sizes$/ { size[$1] = $2; next }
 {
 	w = $1; r = $2; ok[w, r] = $3; n[w]++
 	if (!$3) { bad[w]++; next }
-	v[w, r] = $5; u[w, r] = $6
+	v[w, r] = $5; u[w, r] = $6; hk[w, r] = $11; sr[w, r] = $7; fr[w, r] = $12
+	if ($11 != "-") hd[w] = hd[w] " " $11
+	if ($12 != "-") fn[w] = fn[w] " " $12
 	if ($4 != "-") va[w] = va[w] " " $4
 	if ($5 != "-") vr[w] = vr[w] " " $5
 	if ($7 != "-") st[w] = st[w] " " $7
@@ -251,6 +266,34 @@ END {
 	s = ""; np = 0
 	for (r in rounds) if (ok["claim", r] && ok["shell", r] && u["claim", r] != "-" && u["shell", r] != "-") { s = s " " (u["claim", r] - u["shell", r]); np++ }
 	printf "  udevd start, claim minus shell: %s ms (%d pairs)\n", spread(s), np
+	# Issue 22: what each way makes udevd wait (the pre-udev hooks), the
+	# ratios of the foreground claim too, and what the initramfs pays.
+	printf "\nhook delay before udevd (first to last pre-udev hook), ms:"
+	for (i = 1; i <= nw; i++) printf " %s %s;", W[i], spread(hd[W[i]])
+	printf "\nworker waited for (pre-pivot --finish done), ms from kernel start: claim %s\n", spread(fn["claim"])
+	nq = split("claim/shell fg/shell claim/fg claim/none", Q, " ")
+	printf "per-round ratios of the hook delay:\n"
+	for (i = 1; i <= nq; i++) {
+		a = Q[i]; sub(/\/.*/, "", a); b = Q[i]; sub(/.*\//, "", b); s = ""; np = 0
+		for (r in rounds) if (ok[a, r] && ok[b, r] && hk[a, r] != "-" && hk[b, r] > 0) { s = s " " hk[a, r] / hk[b, r]; np++ }
+		printf "  %-12s %s (%d pairs)\n", Q[i], rspread(s), np
+	}
+	nq = split("fg/shell fg/kernel claim/fg", Q, " ")
+	printf "per-round ratios, time to vfio-pci from the end of the cmdline hooks:\n"
+	for (i = 1; i <= nq; i++) {
+		a = Q[i]; sub(/\/.*/, "", a); b = Q[i]; sub(/.*\//, "", b); s = ""; np = 0
+		for (r in rounds) if (ok[a, r] && ok[b, r] && v[b, r] > 0) { s = s " " v[a, r] / v[b, r]; np++ }
+		printf "  %-12s %s (%d pairs)\n", Q[i], rspread(s), np
+	}
+	printf "per-round cost against no reservation, ms (initramfs end: udev settled; finished: claim only):\n"
+	for (i = 1; i <= nw; i++) {
+		a = W[i]; if (a == "none") continue; s = ""; np = 0
+		for (r in rounds) if (ok[a, r] && ok["none", r] && sr[a, r] != "-" && sr["none", r] != "-") { s = s " " (sr[a, r] - sr["none", r]); np++ }
+		printf "  settled, %-6s minus none %s (%d pairs)\n", a, spread(s), np
+	}
+	s = ""; np = 0
+	for (r in rounds) if (ok["claim", r] && ok["none", r] && fr["claim", r] != "-" && sr["none", r] != "-") { s = s " " (fr["claim", r] - sr["none", r]); np++ }
+	printf "  finished, claim minus none settled %s (%d pairs)\n", spread(s), np
 }' "$WORK/sizes" "$WORK/results"
 awk '
 function med(w, k,   n, a, i, j, t, s) {

@@ -2,7 +2,7 @@
 # Sourced by tests/hooks/run.sh after vm_setup (KVER, KROOT, TLAYER, DEST,
 # WORK, in_list): what the images hold (issue 24 items 2, 4, 5, 6).
 #  - vfio variant drivers: only those a configured device's modalias
-#    matches (vfio-claim --image-modules), all of them only on request;
+#    matches (vfioctl plan --image-modules), all of them only on request;
 #    a kernel tree with three fake variants (copies of dummy.ko under
 #    drivers/vfio/pci/*/, their vfio_pci: aliases in modules.alias) and a
 #    fake /sys with one ConnectX-7 VF (15b3:101e) named in the config.
@@ -165,6 +165,8 @@ hooks_contents() {
 		[ -n "$u" ] || why="$why no vfio-claim.service;"
 		grep -q '/sysinit\.target\.wants/vfio-claim\.service$' "$WORK/$n.list" ||
 			why="$why not wanted by sysinit.target;"
+		grep -q '/initrd\.target\.wants/vfio-claim-finish\.service$' "$WORK/$n.list" ||
+			why="$why no vfio-claim-finish.service wanted by initrd.target;"
 		grep -q 'hooks/pre-udev/00-vfio-claim\.sh$' "$WORK/$n.list" &&
 			why="$why a pre-udev hook too;"
 		grep -q 'usr/sbin/vfio-claim$' "$WORK/$n.list" || why="$why no binary;"
@@ -172,6 +174,11 @@ hooks_contents() {
 			cpio_cat "$WORK/$n.img" "$u" >"$WORK/$n.unit"
 			grep -qx 'Before=systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service' \
 				"$WORK/$n.unit" || why="$why the unit is not ordered before modules-load;"
+			grep -qx 'ExecStart=-/usr/sbin/vfio-claim --background' "$WORK/$n.unit" ||
+				why="$why the unit does not claim in the background;"
+			cpio_cat "$WORK/$n.img" "${u%/*}/vfio-claim-finish.service" >"$WORK/$n.finish"
+			grep -qx 'Before=initrd.target initrd-cleanup.service initrd-switch-root.target' \
+				"$WORK/$n.finish" || why="$why the finish unit is not ordered before switch-root;"
 		fi
 		expect_eq "$n" "" "$why"
 	fi
@@ -179,6 +186,7 @@ hooks_contents() {
 	if dracut_list "$n" "" "$KVER" --no-hostonly --modules "bash base"; then
 		why=
 		grep -q 'hooks/pre-udev/00-vfio-claim\.sh$' "$WORK/$n.list" || why="$why no pre-udev hook;"
+		grep -q 'hooks/pre-pivot/00-vfio-claim-finish\.sh$' "$WORK/$n.list" || why="$why no pre-pivot hook;"
 		grep -q 'vfio-claim\.service$' "$WORK/$n.list" && why="$why a unit in a shell image;"
 		expect_eq "$n" "" "$why"
 	fi
@@ -198,5 +206,7 @@ hooks_contents() {
 		# Parsed as systemd reads it: every key known, the timeout taken.
 		o=$(systemd-analyze verify --man=no "$f" 2>&1 | grep -v 'is not executable')
 		expect_eq "$n/systemd-analyze-verify" "" "$o"
+		o=$(systemd-analyze verify --man=no systemd/vfio-claim-finish.service 2>&1 | grep -v 'is not executable')
+		expect_eq "finish-unit/systemd-analyze-verify" "" "$o"
 	fi
 }

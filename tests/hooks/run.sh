@@ -14,7 +14,8 @@ trap 'exit 1' INT TERM
 
 # Hooks that run inside the initramfs: POSIX sh (busybox ash, dash, klibc).
 RUNTIME_SH="dracut/50vfio-claim/vfio-claim.sh mkinitcpio/hooks/vfio-claim
-initramfs/scripts/init-top/00-vfio-claim"
+initramfs/scripts/init-top/00-vfio-claim dracut/50vfio-claim/vfio-claim-finish.sh
+initramfs/scripts/init-bottom/vfio-claim"
 # tests/lint runs shellcheck over every file.
 
 # Parse every runtime hook with each shell an initramfs may run it under.
@@ -38,13 +39,16 @@ expected() {
 	echo "$p/sbin/vfio-claim"
 	echo "/usr/lib/dracut/modules.d/50vfio-claim/module-setup.sh"
 	echo "/usr/lib/dracut/modules.d/50vfio-claim/vfio-claim.sh"
+	echo "/usr/lib/dracut/modules.d/50vfio-claim/vfio-claim-finish.sh"
 	echo "/usr/lib/dracut/dracut.conf.d/50-vfio-claim.conf"
 	echo "/usr/lib/initcpio/install/vfio-claim"
 	echo "/usr/lib/initcpio/install/sd-vfio-claim"
 	echo "/usr/lib/initcpio/hooks/vfio-claim"
 	echo "/usr/share/initramfs-tools/hooks/vfio-claim"
 	echo "/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim"
+	echo "/usr/share/initramfs-tools/scripts/init-bottom/vfio-claim"
 	echo "/usr/lib/systemd/system/vfio-claim.service"
+	echo "/usr/lib/systemd/system/vfio-claim-finish.service"
 	echo "/usr/lib/systemd/system/vfio-verify.service"
 	echo "/usr/lib/systemd/system/vfio-nfd.service"
 	echo "/usr/lib/systemd/system/vfio-nfd.timer"
@@ -76,7 +80,9 @@ for prefix in /usr /usr/local; do
 	why=
 	for x in "$prefix/sbin/vfio-claim" /usr/lib/dracut/modules.d/50vfio-claim/module-setup.sh \
 		/usr/share/initramfs-tools/hooks/vfio-claim \
-		/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim; do
+		/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim \
+		/usr/share/initramfs-tools/scripts/init-bottom/vfio-claim \
+		/usr/lib/dracut/modules.d/50vfio-claim/vfio-claim-finish.sh; do
 		[ -x "$d$x" ] || why="$why $x not executable;"
 	done
 	expect_eq "make install PREFIX=$prefix modes" "" "$why"
@@ -123,6 +129,9 @@ if o=$(mk build "$R" "$KVER" vfio-claim 2>&1); then
 	why=
 	[ -x "$R/usr/sbin/vfio-claim" ] || why="$why no /usr/sbin/vfio-claim;"
 	[ -f "$R/hooks/vfio-claim" ] || why="$why no runtime hook;"
+	# issue 22: it claims in the background and waits before switch_root.
+	grep -q 'vfio-claim --background' "$R/hooks/vfio-claim" 2>/dev/null || why="$why no --background;"
+	grep -q '^run_cleanuphook()' "$R/hooks/vfio-claim" 2>/dev/null || why="$why no run_cleanuphook;"
 	find "$R/usr/lib/modules" -name '*.ko*' >"$WORK/mklist"
 	for m in $kmods; do
 		in_list "$m" "$WORK/mklist" || why="$why no $m.ko;"
@@ -138,6 +147,8 @@ if o=$(mk build "$R" "$KVER" sd-vfio-claim 2>&1); then
 	[ -f "$u/vfio-claim.service" ] || why="$why no unit;"
 	[ "$(readlink "$u/sysinit.target.wants/vfio-claim.service")" = ../vfio-claim.service ] ||
 		why="$why unit not wanted by sysinit.target;"
+	[ "$(readlink "$u/initrd.target.wants/vfio-claim-finish.service")" = ../vfio-claim-finish.service ] ||
+		why="$why no vfio-claim-finish.service wanted by initrd.target;"
 	[ -n "$(find "$R/usr/lib/modules" -name 'vfio-pci.ko*')" ] || why="$why no vfio-pci.ko;"
 	[ -e "$R/hooks/vfio-claim" ] && why="$why a runtime hook in a systemd image;"
 	expect_eq "mkinitcpio install/sd-vfio-claim" "" "$why"
@@ -163,6 +174,7 @@ if vm_ns "" dracut --quiet --force --hostonly --no-compress --no-early-microcode
 		in_list "$m" "$WORK/list" || why="$why no $m.ko;"
 	done
 	grep -q 'hooks/pre-udev/00-vfio-claim.sh$' "$WORK/list" || why="$why no pre-udev hook;"
+	grep -q 'hooks/pre-pivot/00-vfio-claim-finish.sh$' "$WORK/list" || why="$why no pre-pivot hook;"
 	grep -q 'usr/sbin/vfio-claim$' "$WORK/list" || why="$why no binary;"
 	expect_eq "dracut hostonly image keeps vfio and the hook" "" "$why"
 else
@@ -177,6 +189,8 @@ if build_itools "$WORK/itools.img" >"$WORK/itools.log" 2>&1 &&
 		in_list "$m" "$WORK/itlist" || why="$why no $m.ko;"
 	done
 	grep -q 'usr/sbin/vfio-claim$' "$WORK/itlist" || why="$why no binary;"
+	grep -q 'scripts/init-top/00-vfio-claim$' "$WORK/itlist" || why="$why no init-top script;"
+	grep -q 'scripts/init-bottom/vfio-claim$' "$WORK/itlist" || why="$why no init-bottom script;"
 	expect_eq "initramfs-tools image has the vfio and IOMMU modules" "" "$why"
 else
 	fail "initramfs-tools image has the vfio and IOMMU modules" "$(tail -n 5 "$WORK/itools.log" | tr '\n' ' ')"

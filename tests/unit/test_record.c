@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* record_parse: what vfioctl unbind and verify read back of a claim. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "record.h"
 #include "unit.h"
@@ -41,4 +45,28 @@ void test_record(void)
 	record_parse(text, &r);
 	T_INT((long)strlen(r.result), (long)sizeof(r.result) - 1);
 	t_end();
+
+	/* The boot record of vfio-claim --background: written while the
+	 * worker runs, then its last one (read by --finish and verify). */
+	{
+		char dir[] = "/tmp/vfio-claim-unit-rec.XXXXXX", p[64];
+		long pid = 0;
+		int st = 7;
+
+		t_begin("record/boot-running-then-done");
+		T_TRUE(mkdtemp(dir) != NULL);
+		T_INT(record_read_boot(dir, &st, &pid), -ENOENT);
+		T_INT(record_write_boot(dir, "vfio.devices=", "00:02.0", -1),
+		      0);
+		T_INT(record_read_boot(dir, &st, &pid), 1);
+		T_INT(st, 1);
+		T_INT(pid, (long)getpid());
+		T_INT(record_write_boot(dir, "vfio.devices=", "00:02.0", 0), 0);
+		T_INT(record_read_boot(dir, &st, NULL), 0);
+		T_INT(st, 0);
+		snprintf(p, sizeof(p), "%s/boot", dir);
+		unlink(p);
+		rmdir(dir);
+		t_end();
+	}
 }

@@ -1791,6 +1791,8 @@ if [ ! -x "$VFIOCTL" ]; then
 fi
 # shellcheck source=tests/vfioctl/trial.sh
 . "$HERE/trial.sh"
+# shellcheck source=tests/vfioctl/background.sh
+. "$HERE/background.sh"
 build_fixtures
 capture_round_trip
 promcheck_selftest
@@ -1805,6 +1807,7 @@ completion
 giveback "$VFIOCTL" ""
 survivors "$VFIOCTL" ""
 trial_suite "$VFIOCTL" ""
+background_suite "$VFIOCTL" ""
 trial_completion
 no_open
 hermetic
@@ -1833,6 +1836,7 @@ if [ -x "$BUILD/vfioctl.asan" ]; then
 	corpus "$BUILD/vfioctl.asan" .asan
 	fleet "$BUILD/vfioctl.asan" .asan
 	trial_suite "$BUILD/vfioctl.asan" .asan
+	background_suite "$BUILD/vfioctl.asan" .asan
 	inputs "$BUILD/vfioctl.asan" .asan
 	judge_defects "$BUILD/vfioctl.asan" .asan
 	judge_signal "$BUILD/vfioctl.asan" .asan

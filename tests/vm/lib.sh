@@ -152,7 +152,7 @@ vm_iommu_args() {
 # (dshell-2, vfioctl-verify/dshell-2; a matrix cell's boot is
 # matrix/KERNEL/IOMMU/FLAVOUR); a name that contains none of them
 # (vfioctl-groups/matches-sysfs, itools-order) needs every default boot.
-VM_BOOTS="dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 dshell-6 dsd-1 dsd-2 itools-1
+VM_BOOTS="dshell-1 dshell-2 dshell-3 dshell-4 dshell-5 dshell-6 dshell-7 dshell-8 dsd-1 dsd-2 itools-1
 itools-6 mkinitcpio-1 mkinitcpio-6 unit-1 nested-boot"
 vm_wanted() {
 	[ -z "${TESTS:-}" ] && return 0

@@ -2,6 +2,9 @@
 # Runs inside the guest once udev has settled: prints what the boot did as
 # "VMREPORT ..." lines on the second serial port (the first one carries the
 # console, whose kernel messages could interleave), then powers off.
+#   VMREPORT finish HOW RC          the initramfs's wait for vfio-claim's
+#       worker (pre-pivot, unit, init-bottom, cleanup; "none")
+#   VMREPORT early LINE / early-rc N  vfioctl verify before that wait
 #   VMREPORT dev ADDR VVVV:DDDD DRIVER GROUP WOULD   (driver "none", group "-";
 #       WOULD: the driver(s) modprobe -R picks for the modalias, or "-")
 #   VMREPORT vfionode NAME          a node under /dev/vfio
@@ -27,8 +30,40 @@ out=${VMREPORT_OUT:-/dev/ttyS1}
 if command -v udevadm >/dev/null 2>&1; then
 	udevadm settle --timeout=60 >/dev/null 2>&1 || :
 fi
+# vfio-claim --background may still be at work: what verify says meanwhile,
+# then the step each initramfs runs before it hands over (dracut's pre-pivot
+# hook, the finish unit, init-bottom, mkinitcpio's cleanup hook: the
+# harness's init ran it already), which waits for it.
+early=-
+for v in /usr/sbin/vfioctl /usr/bin/vfioctl; do
+	[ -x "$v" ] || continue
+	"$v" verify >/run/vfio-test-early 2>&1
+	early=$?
+	break
+done
+finish=none
+if [ -f /usr/lib/systemd/system/vfio-claim-finish.service ]; then
+	systemctl start vfio-claim-finish.service
+	finish="unit $?"
+elif [ -f /lib/dracut/hooks/pre-pivot/00-vfio-claim-finish.sh ]; then
+	# shellcheck source=/dev/null # in the image only
+	(. /lib/dracut/hooks/pre-pivot/00-vfio-claim-finish.sh)
+	finish="pre-pivot $?"
+elif [ -x /scripts/init-bottom/vfio-claim ]; then
+	/scripts/init-bottom/vfio-claim
+	finish="init-bottom $?"
+elif [ -f /run/vfio-test-cleanup ]; then
+	finish="cleanup $(cat /run/vfio-test-cleanup)"
+fi
 {
 	echo "VMREPORT begin"
+	echo "VMREPORT finish $finish"
+	echo "VMREPORT early-rc $early"
+	if [ -f /run/vfio-test-early ]; then
+		while read -r l; do
+			echo "VMREPORT early $l"
+		done </run/vfio-test-early
+	fi
 	for d in /sys/bus/pci/devices/*; do
 		[ -e "$d/vendor" ] || continue
 		a=${d##*/}

@@ -26,6 +26,11 @@ install() {
         mkdir -p "$initdir/usr/lib/systemd/system/sysinit.target.wants"
         cp -P "$r/usr/lib/systemd/system/sysinit.target.wants/vfio-claim.service" \
             "$initdir/usr/lib/systemd/system/sysinit.target.wants/"
+        inst_simple "$r/usr/lib/systemd/system/vfio-claim-finish.service" \
+            /usr/lib/systemd/system/vfio-claim-finish.service
+        mkdir -p "$initdir/usr/lib/systemd/system/initrd.target.wants"
+        cp -P "$r/usr/lib/systemd/system/initrd.target.wants/vfio-claim-finish.service" \
+            "$initdir/usr/lib/systemd/system/initrd.target.wants/"
         inst_simple "$r/usr/sbin/vfio-claim" /usr/sbin/vfio-claim
         while read -r ko; do
             ko=${ko##*/}
