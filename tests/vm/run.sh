@@ -191,6 +191,14 @@ background() {
 	esac
 	! grep -q '^VMREPORT rec .*result=pending' "$WORK/$1.report" || bad "a device left pending"
 }
+# unbound_by_worker NAME ADDR DRIVER: ADDR was unbound from DRIVER by the
+# background worker, after the hook returned, not by the hook itself.
+unbound_by_worker() {
+	awk -v line="$2: unbound from $3" '/^VMREPORT kmsg/ && /finishing in the background/ { bg = 1 }
+		/^VMREPORT kmsg/ && index($0, line) { u = bg ? 2 : 1 }
+		END { exit u != 2 }' "$WORK/$1.report" ||
+		bad "$2 not unbound from $3 by the worker: $(grep '^VMREPORT kmsg.*vfio-claim' "$WORK/$1.report" | cut -c 15- | tr '\n' '|')"
+}
 # 1. vfio.devices=00:03,00:04.0: the GPU's slot and one of two identical USB
 #    controllers; everything else keeps its driver.
 scenario1() {
@@ -263,10 +271,7 @@ if begin $n; then
 	has $n "^VMREPORT rec 0000:00:04.0 previous_driver=xhci_hcd" || bad "record lacks previous_driver=xhci_hcd"
 	background $n
 	# The bound device is unbound by the worker, after the hook returned.
-	awk '/^VMREPORT kmsg/ && /finishing in the background/ { bg = 1 }
-		/^VMREPORT kmsg/ && /0000:00:04.0: unbound from xhci_hcd/ { u = bg ? 2 : 1 }
-		END { exit u != 2 }' "$WORK/$n.report" ||
-		bad "00:04.0 not unbound by the worker: $(grep '^VMREPORT kmsg.*vfio-claim' "$WORK/$n.report" | cut -c 15- | tr '\n' '|')"
+	unbound_by_worker $n 0000:00:04.0 xhci_hcd
 	end $n
 fi
 
@@ -313,10 +318,7 @@ if begin $n; then
 	has $n "^VMREPORT rec 0000:00:08.0 previous_driver=serial" || bad "record lacks previous_driver=serial: $(grep '^VMREPORT rec 0000:00:08.0' "$WORK/$n.report" | tr '\n' '|')"
 	has $n "^VMREPORT rec 0000:00:08.0 result=claimed" || bad "08.0 not claimed"
 	background $n
-	awk '/^VMREPORT kmsg/ && /finishing in the background/ { bg = 1 }
-		/^VMREPORT kmsg/ && /0000:00:08.0: unbound from serial/ { u = bg ? 2 : 1 }
-		END { exit u != 2 }' "$WORK/$n.report" ||
-		bad "00:08.0 not unbound from serial by the worker: $(grep '^VMREPORT kmsg.*vfio-claim' "$WORK/$n.report" | cut -c 15- | tr '\n' '|')"
+	unbound_by_worker $n 0000:00:08.0 serial
 	end $n
 fi
 
