@@ -281,30 +281,33 @@ static int disk_busy(const struct vctl *c, const char *dir, const char *name,
 		     char *why, size_t size)
 {
 	char p[PATH_MAX];
-	struct dirent *de;
+	struct dirent **de;
 	struct stat st;
-	int excl, r = 0;
-	DIR *d;
+	int excl, i, n, r = 0;
 
+	if (bdev_busy(c, dir, name, 0, why, size))
+		return 1;
+	/* By name, so that the partition named is the same on every file
+	 * system the tree is on (readdir's order is the file system's). */
+	n = scandir(dir, &de, NULL, alphasort);
+	if (n < 0)
+		return 0;
 	for (excl = 0; excl < 2 && !r; excl++) {
-		if (!excl && bdev_busy(c, dir, name, 0, why, size))
-			return 1;
-		d = opendir(dir);
-		if (!d)
-			return 0;
-		while (!r && (de = readdir(d))) {
-			if (de->d_name[0] == '.' ||
+		for (i = 0; i < n && !r; i++) {
+			if (de[i]->d_name[0] == '.' ||
 			    vc_path(p, sizeof(p), "%s/%s/partition", dir,
-				    de->d_name) < 0 ||
+				    de[i]->d_name) < 0 ||
 			    stat(p, &st))
 				continue;
-			vc_path(p, sizeof(p), "%s/%s", dir, de->d_name);
-			r = bdev_busy(c, p, de->d_name, excl, why, size);
+			vc_path(p, sizeof(p), "%s/%s", dir, de[i]->d_name);
+			r = bdev_busy(c, p, de[i]->d_name, excl, why, size);
 		}
-		closedir(d);
 		if (!r && excl)
 			r = bdev_busy(c, dir, name, 1, why, size);
 	}
+	for (i = 0; i < n; i++)
+		free(de[i]);
+	free(de);
 	return r;
 }
 
@@ -346,24 +349,28 @@ static int block_busy(const struct vctl *c, const char *devdir, char *why,
 		      size_t size)
 {
 	char rel[PATH_MAX], disk[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	struct dirent **de;
+	int i, n, r = 0;
 
-	d = sysfs_opendir(c->sys.rootfd, "block");
-	if (!d)
+	/* By name, as disk_busy's partitions. */
+	if (vc_path(rel, sizeof(rel), "%s/block", c->sysroot) < 0)
 		return 0;
-	while (!r && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
+	n = scandir(rel, &de, NULL, alphasort);
+	if (n < 0)
+		return 0;
+	for (i = 0; i < n && !r; i++) {
+		if (de[i]->d_name[0] == '.')
 			continue;
-		vctl_fmt(rel, sizeof(rel), "block/%s", de->d_name);
+		vctl_fmt(rel, sizeof(rel), "block/%s", de[i]->d_name);
 		if (busy_resolve(c->sysroot, rel, disk))
 			continue;
 		if (!busy_below(disk, devdir) && !subsys_below(disk, devdir))
 			continue;
-		r = disk_busy(c, disk, de->d_name, why, size);
+		r = disk_busy(c, disk, de[i]->d_name, why, size);
 	}
-	closedir(d);
+	for (i = 0; i < n; i++)
+		free(de[i]);
+	free(de);
 	return r;
 }
 
