@@ -277,6 +277,14 @@ static int bdev_busy(const struct vctl *c, const char *dir, const char *name,
  * disk (a held partition makes the disk's own exclusive open fail too,
  * and the partition is the one to name).
  */
+/* What scandir() gave. */
+static void free_names(struct dirent **de, int n)
+{
+	while (n > 0)
+		free(de[--n]);
+	free(de);
+}
+
 static int disk_busy(const struct vctl *c, const char *dir, const char *name,
 		     char *why, size_t size)
 {
@@ -305,9 +313,7 @@ static int disk_busy(const struct vctl *c, const char *dir, const char *name,
 		if (!r && excl)
 			r = bdev_busy(c, dir, name, 1, why, size);
 	}
-	for (i = 0; i < n; i++)
-		free(de[i]);
-	free(de);
+	free_names(de, n);
 	return r;
 }
 
@@ -368,9 +374,7 @@ static int block_busy(const struct vctl *c, const char *devdir, char *why,
 			continue;
 		r = disk_busy(c, disk, de[i]->d_name, why, size);
 	}
-	for (i = 0; i < n; i++)
-		free(de[i]);
-	free(de);
+	free_names(de, n);
 	return r;
 }
 
